@@ -1,0 +1,119 @@
+/**
+ * The desired state after parsing, validation and normalization: every default filled in,
+ * every duration in milliseconds, lists sorted where order carries no meaning. Planning and
+ * hashing work on this shape only, never on raw YAML.
+ */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface UpdatePolicy {
+  parallelism: number;
+  order: 'start-first' | 'stop-first';
+  delayMs: number;
+  monitorMs: number;
+  failureAction: 'rollback' | 'pause';
+}
+
+export interface PortSpec {
+  container: number;
+  /** absent: the engine picks an ephemeral host port (or none is published when `publish` is false) */
+  host?: number;
+  protocol: 'tcp' | 'udp';
+  hostIp?: string;
+}
+
+/** Exactly one of `volume` (a Volume manifest's name) or `hostPath` (absolute) is set. */
+export interface MountSpec {
+  volume?: string;
+  hostPath?: string;
+  target: string;
+  readOnly: boolean;
+}
+
+export interface HealthcheckSpec {
+  cmd: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+  startPeriodMs: number;
+}
+
+export interface EnvFromSpec {
+  config: string;
+  /** prepended to every variable name taken from the Config */
+  prefix: string;
+}
+
+export interface ServiceSpec {
+  name: string;
+  image: string;
+  replicas: number;
+  command?: string[];
+  entrypoint?: string[];
+  env: Record<string, string>;
+  envFrom: EnvFromSpec[];
+  ports: PortSpec[];
+  volumes: MountSpec[];
+  /** Network manifest names; every service is on `default` unless it lists others */
+  networks: string[];
+  healthcheck?: HealthcheckSpec;
+  dependsOn: string[];
+  update: UpdatePolicy;
+  restart: 'no' | 'always' | 'on-failure' | 'unless-stopped';
+  resources: { memoryBytes?: number; cpus?: number };
+  labels: Record<string, string>;
+  stopGracePeriodMs: number;
+  user?: string;
+  workingDir?: string;
+}
+
+export interface ConfigSpec {
+  name: string;
+  /** absolute key prefix, always ending in `/` */
+  prefix: string;
+  /** relative key → stored value: strings as-is, anything structured as JSON */
+  data: Record<string, string>;
+  secret: boolean;
+}
+
+export interface NetworkSpec {
+  name: string;
+  driver: string;
+  internal: boolean;
+  labels: Record<string, string>;
+}
+
+export interface VolumeSpec {
+  name: string;
+  driver: string;
+  labels: Record<string, string>;
+}
+
+export interface ProjectSpec {
+  name: string;
+  paths: string[];
+  prune: boolean;
+  update: UpdatePolicy;
+}
+
+export interface DesiredState {
+  project: ProjectSpec;
+  /** sorted by name */
+  services: ServiceSpec[];
+  configs: ConfigSpec[];
+  networks: NetworkSpec[];
+  volumes: VolumeSpec[];
+  /** `Kind/name` → where it was declared, for messages */
+  locations: Record<string, SourceLocation>;
+}
+
+export const DEFAULT_UPDATE: UpdatePolicy = {
+  parallelism: 1,
+  order: 'stop-first',
+  delayMs: 0,
+  monitorMs: 0,
+  failureAction: 'rollback',
+};

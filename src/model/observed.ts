@@ -1,5 +1,11 @@
 import type { ServiceSpec } from './desired.ts';
 
+/** The hashed description of a container: its service spec and the environment it received. */
+export interface SpecRecord {
+  service: ServiceSpec;
+  env: Record<string, string>;
+}
+
 /** What is really there, read once per reconcile. */
 export interface ObservedContainer {
   id: string;
@@ -7,8 +13,8 @@ export interface ObservedContainer {
   service: string;
   replica: number;
   specHash: string;
-  /** the spec it was created from (label `bosun.spec`), for field-level diffs; absent if unreadable */
-  spec?: ServiceSpec;
+  /** what it was created from (label `bosun.spec`), for field-level diffs; absent if unreadable */
+  spec?: SpecRecord;
   release?: number;
   revision?: string;
   image: string;

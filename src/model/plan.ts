@@ -33,6 +33,8 @@ export interface FieldChange {
   path: string;
   from: unknown;
   to: unknown;
+  /** the value comes from a secret Config: renderers show it masked */
+  secret?: boolean;
 }
 
 export type Operation =

@@ -1,0 +1,130 @@
+import type Docker from 'dockerode';
+import { BosunError, Codes } from '../errors.ts';
+import type { ObservedContainer } from '../model/observed.ts';
+import type { ContainerBlueprint } from '../model/plan.ts';
+import type { ContainerRuntime } from '../ports.ts';
+import { connectDocker, dockerError, engineMessage, statusCode, withDeadline } from './connect.ts';
+import { createOptions } from './create-options.ts';
+import { projectFilter } from '../model/labels.ts';
+import { toObserved } from './observe.ts';
+import { waitReady } from './wait-ready.ts';
+
+const PING_DEADLINE_MS = 5000;
+
+/** The Docker engine behind the ContainerRuntime port. Every failure leaves as a BosunError. */
+export class DockerRuntime implements ContainerRuntime {
+  readonly docker: Docker;
+
+  constructor(readonly endpoint: string) {
+    this.docker = connectDocker(endpoint);
+  }
+
+  private async call<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw dockerError(err, this.endpoint, doing);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.call('ping', () => withDeadline(this.docker.ping(), PING_DEADLINE_MS, this.endpoint));
+  }
+
+  async listContainers(project: string): Promise<ObservedContainer[]> {
+    const list = await this.call('list containers', () => this.docker.listContainers({ all: true, filters: projectFilter(project) }));
+    return list.map(toObserved).filter((c): c is ObservedContainer => c !== undefined);
+  }
+
+  async listNetworks(project: string): Promise<string[]> {
+    const list = await this.call('list networks', () => this.docker.listNetworks({ filters: projectFilter(project) }));
+    return list.map((n) => n.Name).sort();
+  }
+
+  async listVolumes(project: string): Promise<string[]> {
+    const res = await this.call('list volumes', () => this.docker.listVolumes({ filters: projectFilter(project) }));
+    return (res.Volumes ?? []).map((v) => v.Name).sort();
+  }
+
+  async createNetwork(name: string, driver: string, internal: boolean, labels: Record<string, string>): Promise<void> {
+    await this.call(`create network ${name}`, () =>
+      this.docker.createNetwork({ Name: name, Driver: driver, Internal: internal, Labels: labels, CheckDuplicate: true }),
+    );
+  }
+
+  async createVolume(name: string, driver: string, labels: Record<string, string>): Promise<void> {
+    await this.call(`create volume ${name}`, () => this.docker.createVolume({ Name: name, Driver: driver, Labels: labels }));
+  }
+
+  async ensureImage(ref: string): Promise<string> {
+    const local = await this.inspectImage(ref);
+    if (local) return local;
+    await this.pull(ref);
+    const pulled = await this.inspectImage(ref);
+    if (!pulled) throw new BosunError(Codes.imageMissing, `image ${ref} is still missing after a pull`);
+    return pulled;
+  }
+
+  private async inspectImage(ref: string): Promise<string | undefined> {
+    try {
+      return (await this.docker.getImage(ref).inspect()).Id;
+    } catch (err) {
+      if (statusCode(err) === 404) return undefined;
+      throw dockerError(err, this.endpoint, `inspect image ${ref}`);
+    }
+  }
+
+  /** followProgress does not reject on errors inside the stream, so its events are checked too. */
+  private async pull(ref: string): Promise<void> {
+    try {
+      const stream = await this.docker.pull(ref);
+      await new Promise<void>((resolve, reject) => {
+        this.docker.modem.followProgress(stream, (err: Error | null, events: { error?: string }[]) => {
+          const inStream = events?.find((e) => e.error)?.error;
+          if (err || inStream) reject(err ?? new Error(inStream));
+          else resolve();
+        });
+      });
+    } catch (err) {
+      const e = dockerError(err, this.endpoint, 'pull');
+      if (e.code === Codes.dockerUnreachable) throw e;
+      throw new BosunError(Codes.imageMissing, `image ${ref} is not present locally and could not be pulled: ${engineMessage(err)}`, {
+        cause: err,
+      });
+    }
+  }
+
+  async createAndStart(bp: ContainerBlueprint, extraLabels: Record<string, string>): Promise<string> {
+    return this.call(`create container ${bp.name}`, async () => {
+      const container = await this.docker.createContainer(createOptions(bp, extraLabels));
+      for (const net of bp.networks.slice(1)) {
+        await this.docker.getNetwork(net).connect({ Container: container.id, EndpointConfig: { Aliases: [bp.alias] } });
+      }
+      await container.start();
+      return container.id;
+    });
+  }
+
+  async waitReady(id: string, timeoutMs: number): Promise<void> {
+    await this.call('wait for container', () => waitReady(this.docker, id, timeoutMs));
+  }
+
+  /** Stops then removes; anonymous volumes are kept (v: false) because volumes hold user data. */
+  async remove(id: string, stopTimeoutSec: number): Promise<void> {
+    const c = this.docker.getContainer(id);
+    await this.ignoreMissing(() => c.stop({ t: stopTimeoutSec }), `stop container ${id.slice(0, 12)}`);
+    await this.ignoreMissing(() => c.remove({ force: true, v: false }), `remove container ${id.slice(0, 12)}`);
+  }
+
+  private async ignoreMissing(fn: () => Promise<unknown>, doing: string): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      const code = statusCode(err);
+      if (code === 404 || code === 304 || code === 409) return;
+      throw dockerError(err, this.endpoint, doing);
+    }
+  }
+}
+
+

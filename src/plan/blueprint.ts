@@ -1,0 +1,61 @@
+import type { DesiredState, ServiceSpec } from '../model/desired.ts';
+import type { ContainerBlueprint } from '../model/plan.ts';
+import { Label } from '../model/labels.ts';
+import { canonicalJson } from '../manifest/hash.ts';
+import { containerName, networkName, volumeName } from './names.ts';
+
+const NS_PER_MS = 1_000_000;
+
+/** Everything one replica's container is made of; `env` is the resolved environment. */
+export function blueprintFor(
+  desired: DesiredState,
+  service: ServiceSpec,
+  replica: number,
+  env: Record<string, string>,
+  specHash: string,
+): ContainerBlueprint {
+  const project = desired.project.name;
+  return {
+    name: containerName(project, service.name, replica),
+    service: service.name,
+    replica,
+    image: service.image,
+    command: service.command,
+    entrypoint: service.entrypoint,
+    env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    labels: {
+      ...service.labels,
+      [Label.project]: project,
+      [Label.service]: service.name,
+      [Label.replica]: String(replica),
+      [Label.specHash]: specHash,
+      [Label.spec]: canonicalJson({ service, env }),
+    },
+    ports: service.ports.map((p) => ({
+      containerPort: `${p.container}/${p.protocol}`,
+      hostPort: p.host === undefined ? '' : String(p.host),
+      hostIp: p.hostIp ?? '',
+    })),
+    mounts: service.volumes.map((m) => ({
+      type: m.volume ? ('volume' as const) : ('bind' as const),
+      source: m.volume ? volumeName(project, m.volume) : (m.hostPath ?? ''),
+      target: m.target,
+      readOnly: m.readOnly,
+    })),
+    networks: service.networks.map((n) => networkName(project, n)),
+    alias: service.name,
+    healthcheck: service.healthcheck && {
+      test: service.healthcheck.cmd,
+      intervalNs: service.healthcheck.intervalMs * NS_PER_MS,
+      timeoutNs: service.healthcheck.timeoutMs * NS_PER_MS,
+      retries: service.healthcheck.retries,
+      startPeriodNs: service.healthcheck.startPeriodMs * NS_PER_MS,
+    },
+    restart: service.restart,
+    memoryBytes: service.resources.memoryBytes,
+    nanoCpus: service.resources.cpus === undefined ? undefined : Math.round(service.resources.cpus * 1e9),
+    stopTimeoutSec: Math.ceil(service.stopGracePeriodMs / 1000),
+    user: service.user,
+    workingDir: service.workingDir,
+  };
+}

@@ -1,0 +1,46 @@
+import diff from 'microdiff';
+import type { SpecRecord } from '../model/observed.ts';
+import type { FieldChange } from '../model/plan.ts';
+
+/**
+ * Field-level differences between what a container was created from and what is desired,
+ * as `service.image`-style paths made user-facing (`image`, `env.LOG_LEVEL`).
+ */
+export function fieldChanges(from: SpecRecord, to: SpecRecord, secretEnv: Set<string>): FieldChange[] {
+  const changes = diff(from as unknown as Record<string, unknown>, to as unknown as Record<string, unknown>);
+  return changes.map((c) => {
+    const path = displayPath(c.path);
+    const change: FieldChange = {
+      path,
+      from: c.type === 'CREATE' ? undefined : c.oldValue,
+      to: c.type === 'REMOVE' ? undefined : c.value,
+    };
+    if (c.path[0] === 'env' && secretEnv.has(String(c.path[1]))) change.secret = true;
+    return change;
+  });
+}
+
+function displayPath(path: (string | number)[]): string {
+  const parts = path[0] === 'service' ? path.slice(1) : path;
+  return parts.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+/** One line saying why a container is replaced, e.g. `image a:1 → a:2, env.LEVEL changed`. */
+export function summarizeChanges(changes: FieldChange[]): string {
+  const shown = changes.slice(0, 3).map((c) => {
+    if (c.secret) return `${c.path} changed`;
+    if (isScalar(c.from) && isScalar(c.to)) return `${c.path} ${show(c.from)} → ${show(c.to)}`;
+    return `${c.path} changed`;
+  });
+  const more = changes.length > 3 ? ` and ${changes.length - 3} more` : '';
+  return shown.join(', ') + more;
+}
+
+function isScalar(v: unknown): boolean {
+  return v === undefined || v === null || ['string', 'number', 'boolean'].includes(typeof v);
+}
+
+export function show(v: unknown): string {
+  if (v === undefined) return '(none)';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}

@@ -1,0 +1,68 @@
+import type { DesiredState } from '../model/desired.ts';
+import type { ObservedState } from '../model/observed.ts';
+import type { Operation, Plan, PlanSummary } from '../model/plan.ts';
+import { canonicalJson, sha256 } from '../manifest/hash.ts';
+import { planInfra } from './infra.ts';
+import { planKeys } from './keys.ts';
+import { dependencyOrder } from './order.ts';
+import { planService, removeOp } from './services.ts';
+
+export interface PlanContext {
+  repo: string;
+  ref: string;
+  revision: string;
+}
+
+/**
+ * The whole decision, as data: pure, no I/O. Order: networks and volumes, keys (containers
+ * read them at creation), services by dependsOn, then prunes and key deletions.
+ */
+export function plan(desired: DesiredState, observed: ObservedState, ctx: PlanContext): Plan {
+  const keys = planKeys(desired, observed);
+  const notes = [...keys.notes];
+  const serviceOps = dependencyOrder(desired.services).flatMap((s) =>
+    planService(desired, s, observed.containers.filter((c) => c.service === s.name)),
+  );
+  const wanted = new Set(desired.services.map((s) => s.name));
+  const orphans = observed.containers.filter((c) => !wanted.has(c.service));
+  const prunes = desired.project.prune ? orphans.map((c) => removeOp(c, 'removed from repo')) : [];
+  if (!desired.project.prune && orphans.length > 0) notes.push(`${orphans.length} container(s) of removed services kept: prune is off`);
+  const operations = [...planInfra(desired, observed), ...keys.puts, ...serviceOps, ...prunes, ...keys.deletes];
+  return {
+    project: desired.project.name,
+    ...ctx,
+    operations,
+    summary: summarize(operations),
+    hash: planHash(operations, observed, ctx.revision),
+    notes,
+    desired,
+  };
+}
+
+export function summarize(ops: Operation[]): PlanSummary {
+  const count = (kind: Operation['kind']) => ops.filter((o) => o.kind === kind).length;
+  return {
+    create: count('create-container'),
+    replace: count('replace-container'),
+    remove: count('remove-container'),
+    keysPut: count('put-key'),
+    keysDeleted: count('delete-key'),
+    networks: count('create-network'),
+    volumes: count('create-volume'),
+  };
+}
+
+/** Covers what the plan does and what it saw, so a saved plan can be refused once the world moved. */
+function planHash(ops: Operation[], observed: ObservedState, revision: string): string {
+  const seen = {
+    containers: observed.containers.map((c) => [c.id, c.specHash, c.state]).sort(),
+    keys: Object.values(observed.keys).map((k) => [k.key, k.version]).sort(),
+    networks: observed.networks,
+    volumes: observed.volumes,
+  };
+  return sha256(canonicalJson({ revision, ops, seen }));
+}
+
+export function isEmpty(p: Plan): boolean {
+  return p.operations.length === 0;
+}

@@ -1,0 +1,92 @@
+import type { DesiredState, ServiceSpec } from '../model/desired.ts';
+import type { ObservedContainer } from '../model/observed.ts';
+import type { Operation } from '../model/plan.ts';
+import { resolveEnv } from '../manifest/env.ts';
+import { serviceSpecHash } from '../manifest/hash.ts';
+import { blueprintFor } from './blueprint.ts';
+import { fieldChanges, summarizeChanges } from './changes.ts';
+
+/**
+ * Operations for one service: a replica is replaced only when its spec-hash differs or it
+ * is no longer running; scaling adds or removes the highest replica numbers and leaves the
+ * others alone.
+ */
+export function planService(desired: DesiredState, service: ServiceSpec, observed: ObservedContainer[]): Operation[] {
+  const env = resolveEnv(service, desired.configs);
+  const hash = serviceSpecHash(service, desired.configs);
+  const secretEnv = secretEnvKeys(desired, service);
+  const ops: Operation[] = [];
+  const byReplica = groupByReplica(observed);
+  for (let replica = 1; replica <= service.replicas; replica++) {
+    const [keep, ...extra] = rankCandidates(byReplica.get(replica) ?? [], hash);
+    for (const dup of extra) ops.push(removeOp(dup, 'duplicate replica'));
+    const bp = blueprintFor(desired, service, replica, env, hash);
+    if (!keep) {
+      ops.push({ kind: 'create-container', service: service.name, replica, blueprint: bp, cause: 'missing' });
+      continue;
+    }
+    const replace = replaceReason(keep, hash, { service, env }, secretEnv);
+    if (replace) {
+      ops.push({
+        kind: 'replace-container',
+        service: service.name,
+        replica,
+        containerId: keep.id,
+        oldName: keep.name,
+        blueprint: bp,
+        stopTimeoutSec: stopTimeoutOf(keep),
+        changes: replace.changes,
+        cause: replace.cause,
+      });
+    }
+  }
+  const surplus = observed.filter((c) => c.replica > service.replicas || c.replica < 1).sort((a, b) => b.replica - a.replica);
+  const current = byReplica.size;
+  for (const c of surplus) ops.push(removeOp(c, `scale ${current} → ${service.replicas}`));
+  return ops;
+}
+
+function replaceReason(c: ObservedContainer, hash: string, want: { service: ServiceSpec; env: Record<string, string> }, secretEnv: Set<string>) {
+  if (c.specHash !== hash) {
+    const changes = c.spec ? fieldChanges(c.spec, want, secretEnv) : [];
+    return { changes, cause: changes.length > 0 ? summarizeChanges(changes) : 'spec changed' };
+  }
+  if (c.state !== 'running' && c.state !== 'restarting') {
+    const code = c.exitCode === undefined ? '' : ` (code ${c.exitCode})`;
+    return { changes: [], cause: `drift: container ${c.state}${code}` };
+  }
+  return undefined;
+}
+
+/** The best container for a replica slot first: matching hash, then running, then newest id. */
+function rankCandidates(list: ObservedContainer[], hash: string): ObservedContainer[] {
+  const score = (c: ObservedContainer) => (c.specHash === hash ? 2 : 0) + (c.state === 'running' ? 1 : 0);
+  return [...list].sort((a, b) => score(b) - score(a) || a.id.localeCompare(b.id));
+}
+
+function groupByReplica(list: ObservedContainer[]): Map<number, ObservedContainer[]> {
+  const map = new Map<number, ObservedContainer[]>();
+  for (const c of list) map.set(c.replica, [...(map.get(c.replica) ?? []), c]);
+  return map;
+}
+
+export function removeOp(c: ObservedContainer, cause: string): Operation {
+  return { kind: 'remove-container', service: c.service, replica: c.replica, containerId: c.id, name: c.name, stopTimeoutSec: stopTimeoutOf(c), cause };
+}
+
+function stopTimeoutOf(c: ObservedContainer): number {
+  const ms = c.spec?.service?.stopGracePeriodMs;
+  return typeof ms === 'number' ? Math.ceil(ms / 1000) : 10;
+}
+
+/** Variables whose values come from secret Configs, so renderers can mask them. */
+export function secretEnvKeys(desired: DesiredState, service: ServiceSpec): Set<string> {
+  const keys = new Set<string>();
+  for (const ref of service.envFrom) {
+    const cfg = desired.configs.find((c) => c.name === ref.config);
+    if (!cfg?.secret) continue;
+    const one: ServiceSpec = { ...service, env: {}, envFrom: [ref] };
+    for (const k of Object.keys(resolveEnv(one, [cfg]))) keys.add(k);
+  }
+  return keys;
+}

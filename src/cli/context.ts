@@ -1,0 +1,59 @@
+import os from 'node:os';
+import path from 'node:path';
+import { resolveDockerHost } from '../docker/connect.ts';
+import { DockerRuntime } from '../docker/runtime.ts';
+import type { GitSourceOptions, KvStore } from '../ports.ts';
+import { DEFAULT_STATE_URL, openStore } from '../store/open.ts';
+
+/** Options every verb shares; each flag has an environment variable of the same meaning. */
+export interface CommonOptions {
+  repo?: string;
+  ref?: string;
+  path?: string;
+  project?: string;
+  state?: string;
+  dockerHost?: string;
+  cacheDir?: string;
+  output?: string;
+}
+
+export function sourceOptions(o: CommonOptions): GitSourceOptions {
+  return {
+    repo: o.repo ?? process.env.BOSUN_REPO ?? '.',
+    ref: o.ref ?? process.env.BOSUN_REF,
+    path: o.path ?? process.env.BOSUN_PATH,
+    cacheDir: o.cacheDir ?? process.env.BOSUN_CACHE ?? defaultCacheDir(),
+    token: process.env.BOSUN_GIT_TOKEN,
+  };
+}
+
+function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
+  return path.join(base, 'bosun', 'repos');
+}
+
+export function projectOverride(o: CommonOptions): string | undefined {
+  return o.project ?? process.env.BOSUN_PROJECT;
+}
+
+export function stateUrl(o: CommonOptions): string {
+  return o.state ?? process.env.BOSUN_STATE ?? DEFAULT_STATE_URL;
+}
+
+export function dockerRuntime(o: CommonOptions): DockerRuntime {
+  return new DockerRuntime(resolveDockerHost(o.dockerHost));
+}
+
+/** Opens the state store for the duration of `fn` and always closes it. */
+export async function withStore<T>(o: CommonOptions, fn: (kv: KvStore) => Promise<T>): Promise<T> {
+  const kv = await openStore(stateUrl(o));
+  try {
+    return await fn(kv);
+  } finally {
+    await kv.close();
+  }
+}
+
+export function useColor(): boolean {
+  return Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+}

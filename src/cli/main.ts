@@ -1,0 +1,60 @@
+import { Command, CommanderError, Option } from 'commander';
+import { reportError } from './report.ts';
+import { reconcileCommand } from './reconcile.ts';
+import { releaseShowCommand, releasesCommand } from './releases.ts';
+import { validateCommand } from './validate.ts';
+
+/** Options shared by every verb; each also has an environment variable (see README). */
+function withCommon(cmd: Command): Command {
+  return cmd
+    .option('--repo <path-or-url>', 'git repository: local path or http(s) URL [BOSUN_REPO, default .]')
+    .option('--ref <ref>', 'branch, tag or commit [BOSUN_REF, default HEAD]')
+    .option('--path <dir>', 'folder inside the repo that holds the manifests [BOSUN_PATH]')
+    .option('--project <name>', 'project name, overriding the Project manifest [BOSUN_PROJECT]')
+    .option('--state <url>', 'state store: etcd://host:port[,host:port] or file:<path> [BOSUN_STATE, default file:.bosun/state]')
+    .option('--docker-host <url>', 'Docker engine [DOCKER_HOST, default unix:///var/run/docker.sock]')
+    .option('--cache-dir <dir>', 'where fetched repositories are cached [BOSUN_CACHE]');
+}
+
+function output(choices: string[]): Option {
+  return new Option('-o, --output <format>', 'output format').choices(choices).default('text');
+}
+
+export function buildProgram(setCode: (code: number) => void): Command {
+  const program = new Command('bosun')
+    .description('GitOps for Docker hosts: converge containers and etcd keys to a Git repository')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- commander passes (args..., options, command)
+  const run = (fn: (...args: any[]) => Promise<number>) => async (...args: unknown[]) => setCode(await fn(...args));
+
+  withCommon(program.command('validate').description('check every manifest at the ref; change nothing'))
+    .addOption(output(['text', 'json']))
+    .action(run(validateCommand));
+  withCommon(program.command('reconcile').description('converge the engine (and keys) to the repo; record a release'))
+    .option('--dry-run', 'print the plan and write nothing')
+    .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something does (or would), 1 on error')
+    .addOption(output(['text', 'json', 'markdown']))
+    .action(run(reconcileCommand));
+  const releases = withCommon(program.command('releases').description('list the releases of the project'))
+    .addOption(output(['text', 'json']))
+    .action(run(releasesCommand));
+  withCommon(releases.command('show').description('print what release N applied').argument('<N>', 'release number'))
+    .addOption(output(['text', 'json']))
+    .action(run((n: string, flags: object) => releaseShowCommand(n, { ...releases.opts(), ...flags })));
+  return program;
+}
+
+/** Returns the exit code instead of exiting, so tests and the server can call it. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
+    return reportError(err);
+  }
+}

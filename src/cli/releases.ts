@@ -1,0 +1,38 @@
+import { loadDesiredState } from '../manifest/load.ts';
+import type { Release } from '../model/release.ts';
+import { ReleaseStore } from '../release/store.ts';
+import { fetchArtifact } from '../source/git.ts';
+import { projectOverride, sourceOptions, withStore, type CommonOptions } from './context.ts';
+import { releaseDetail, releaseTable } from './release-format.ts';
+
+/** Releases belong to a project: named by --project, or read from the repo's Project manifest. */
+async function projectName(flags: CommonOptions): Promise<string> {
+  const named = projectOverride(flags);
+  if (named) return named;
+  const artifact = await fetchArtifact(sourceOptions(flags));
+  return loadDesiredState(artifact).project.name;
+}
+
+export async function releasesCommand(flags: CommonOptions): Promise<number> {
+  const project = await projectName(flags);
+  const list = await withStore(flags, (kv) => new ReleaseStore(kv).list(project));
+  if (flags.output === 'json') print(JSON.stringify(list.map(brief), null, 2) + '\n');
+  else print(list.length === 0 ? `no releases for project ${project}\n` : releaseTable(list));
+  return 0;
+}
+
+export async function releaseShowCommand(n: string, flags: CommonOptions): Promise<number> {
+  const project = await projectName(flags);
+  const release = await withStore(flags, (kv) => new ReleaseStore(kv).get(project, Number(n)));
+  print(flags.output === 'json' ? JSON.stringify(release, null, 2) + '\n' : releaseDetail(release));
+  return 0;
+}
+
+function brief(r: Release) {
+  const { desired: _desired, operations: _operations, ...rest } = r;
+  return rest;
+}
+
+function print(s: string): void {
+  process.stdout.write(s);
+}

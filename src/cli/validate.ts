@@ -1,0 +1,26 @@
+import { loadDesiredState } from '../manifest/load.ts';
+import { fetchArtifact } from '../source/git.ts';
+import { projectOverride, sourceOptions, type CommonOptions } from './context.ts';
+
+/** `bosun validate`: the repo at the ref, checked as a reconcile would, touching nothing. */
+export async function validateCommand(flags: CommonOptions): Promise<number> {
+  const artifact = await fetchArtifact(sourceOptions(flags));
+  const desired = loadDesiredState(artifact, { project: projectOverride(flags) });
+  const where = `${artifact.repo}${artifact.path ? `/${artifact.path}` : ''} at ${artifact.revision.slice(0, 12)} (${artifact.ref})`;
+  if (flags.output === 'json') {
+    process.stdout.write(JSON.stringify({ valid: true, revision: artifact.revision, desired }, null, 2) + '\n');
+    return 0;
+  }
+  const names = (list: { name: string }[]) => (list.length ? list.map((x) => x.name).join(', ') : '-');
+  process.stdout.write(
+    [
+      `valid: project ${desired.project.name}, ${where}`,
+      `  services: ${names(desired.services)}`,
+      `  configs:  ${names(desired.configs)}`,
+      `  networks: ${names(desired.networks)}`,
+      `  volumes:  ${names(desired.volumes)}`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}

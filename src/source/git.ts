@@ -1,0 +1,70 @@
+/**
+ * The git source: one committed revision of a repo folder as an Artifact. Remote repos (http/s)
+ * go through an incremental bare cache; local repos are read in place from their git dir.
+ */
+import { BosunError, Codes } from '../errors.ts';
+import type { Artifact, GitSourceOptions } from '../ports.ts';
+import { findGitdir } from './local.ts';
+import { redact, scrubUrl, urlSecrets } from './redact.ts';
+import { type ObjectStore, type RefLayout, resolveCommit } from './refs.ts';
+import { syncCache } from './remote.ts';
+import { normalizePath, readFolder } from './tree.ts';
+
+export { cachePath } from './remote.ts';
+export { MAX_FILE_BYTES, normalizePath } from './tree.ts';
+
+/** remote repos resolve refs against the mirrored refs/remotes/origin, local ones directly */
+type RepoKind = RefLayout;
+
+function repoKind(repo: string): RepoKind {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(repo)?.[1]?.toLowerCase();
+  if (scheme === 'http' || scheme === 'https') return 'remote';
+  if (scheme === undefined && !/^[^/]+@[^/]+:/.test(repo)) return 'local';
+  if (scheme === 'file') return 'local';
+  throw new BosunError(
+    Codes.gitFetch,
+    `could not fetch ${scrubUrl(repo)}: only http(s) URLs and local paths are supported`,
+  );
+}
+
+async function openStore(opts: GitSourceOptions, kind: RepoKind): Promise<ObjectStore> {
+  const cache = {};
+  if (kind === 'local') return { gitdir: await findGitdir(opts.repo), cache, display: opts.repo };
+  const gitdir = await syncCache(opts.repo, opts.cacheDir, opts.token, cache);
+  return { gitdir, cache, display: scrubUrl(opts.repo) };
+}
+
+/**
+ * Fetches (or reads) `opts.repo` and returns every committed file under `opts.path` at
+ * `opts.ref`. All failures are BosunErrors: E_GIT_FETCH, E_GIT_REF or E_GIT_PATH.
+ */
+export async function fetchArtifact(opts: GitSourceOptions): Promise<Artifact> {
+  const ref = opts.ref ?? 'HEAD';
+  const path = normalizePath(opts.path);
+  const kind = repoKind(opts.repo);
+  try {
+    const store = await openStore(opts, kind);
+    const revision = await resolveCommit(store, ref, kind);
+    const files = await readFolder(store, revision, path, ref);
+    return { repo: opts.repo, ref, revision, path, files };
+  } catch (err) {
+    throw asBosunError(err, opts);
+  }
+}
+
+/**
+ * Errors we did not foresee (a corrupt pack, a full disk) still leave as one E_GIT_FETCH line,
+ * and every message is checked once more for credentials.
+ */
+function asBosunError(err: unknown, opts: GitSourceOptions): BosunError {
+  const secrets = [opts.token, ...urlSecrets(opts.repo)];
+  if (err instanceof BosunError) {
+    const clean = redact(err.message, secrets);
+    if (clean === err.message) return err;
+    return new BosunError(err.code, clean, { disposition: err.disposition, data: err.data });
+  }
+  const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  return new BosunError(Codes.gitFetch, redact(`could not read ${scrubUrl(opts.repo)}: ${first}`, secrets), {
+    data: { repo: scrubUrl(opts.repo) },
+  });
+}

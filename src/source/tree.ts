@@ -1,0 +1,79 @@
+/**
+ * Reading the committed files under a folder of a commit's tree: only what git stores counts,
+ * so a working copy's uncommitted edits can never leak into a deployment.
+ */
+import fs from 'node:fs';
+import git from 'isomorphic-git';
+import { BosunError, Codes } from '../errors.ts';
+import type { ObjectStore } from './refs.ts';
+
+/** Bigger files are left out silently: the manifest layer enforces its own, smaller limits. */
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+const MODE_FILE = '100644';
+const MODE_EXECUTABLE = '100755';
+
+/** `/examples/cluster-repo/` → `examples/cluster-repo`; '' for the root. */
+export function normalizePath(path: string | undefined): string {
+  const parts = (path ?? '').split(/[\\/]+/).filter((p) => p !== '' && p !== '.');
+  if (parts.includes('..')) {
+    throw new BosunError(Codes.gitPath, `path "${path}" must stay inside the repository (no "..")`);
+  }
+  return parts.join('/');
+}
+
+/** The tree oid of `path` inside the commit, or undefined when it is missing or not a folder. */
+async function folderTree(store: ObjectStore, commit: string, path: string): Promise<string | undefined> {
+  try {
+    const { oid } = await git.readTree({
+      fs,
+      gitdir: store.gitdir,
+      oid: commit,
+      filepath: path === '' ? undefined : path,
+      cache: store.cache,
+    });
+    return oid;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'NotFoundError' || code === 'ObjectTypeError') return undefined;
+    throw err;
+  }
+}
+
+/** Depth-first, sequential: blobs come from packs already in memory, so parallelism buys little. */
+async function collect(store: ObjectStore, treeOid: string, prefix: string, out: Map<string, Uint8Array>): Promise<void> {
+  const { tree } = await git.readTree({ fs, gitdir: store.gitdir, oid: treeOid, cache: store.cache });
+  for (const entry of tree) {
+    const rel = prefix === '' ? entry.path : `${prefix}/${entry.path}`;
+    if (entry.type === 'tree') {
+      await collect(store, entry.oid, rel, out);
+    } else if (entry.type === 'blob' && (entry.mode === MODE_FILE || entry.mode === MODE_EXECUTABLE)) {
+      // Symlinks (120000) and submodules (type commit) are skipped: neither holds manifest text.
+      const { blob } = await git.readBlob({ fs, gitdir: store.gitdir, oid: entry.oid, cache: store.cache });
+      if (blob.byteLength <= MAX_FILE_BYTES) out.set(rel, blob);
+    }
+  }
+}
+
+/**
+ * Every regular file under `path` at `commit`, keyed relative to `path`.
+ * `ref` only serves the error message.
+ */
+export async function readFolder(
+  store: ObjectStore,
+  commit: string,
+  path: string,
+  ref: string,
+): Promise<Map<string, Uint8Array>> {
+  const treeOid = await folderTree(store, commit, path);
+  if (treeOid === undefined) {
+    throw new BosunError(
+      Codes.gitPath,
+      `path "${path}" not found in ${store.display} at ${ref} (${commit.slice(0, 7)})`,
+      { data: { path, ref, revision: commit } },
+    );
+  }
+  const files = new Map<string, Uint8Array>();
+  await collect(store, treeOid, '', files);
+  return files;
+}

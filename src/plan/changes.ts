@@ -8,10 +8,11 @@ import type { FieldChange } from '../model/plan.ts';
  */
 export function fieldChanges(from: SpecRecord, to: SpecRecord, secretEnv: Set<string>): FieldChange[] {
   const changes = diff(from as unknown as Record<string, unknown>, to as unknown as Record<string, unknown>);
-  return changes.map((c) => {
-    const path = displayPath(c.path);
+  // Sorted by path: the running spec comes back from a label with its keys in another order.
+  const sorted = changes.map((c) => ({ ...c, key: displayPath(c.path) })).sort((a, b) => a.key.localeCompare(b.key));
+  return sorted.map((c) => {
     const change: FieldChange = {
-      path,
+      path: c.key,
       from: c.type === 'CREATE' ? undefined : c.oldValue,
       to: c.type === 'REMOVE' ? undefined : c.value,
     };

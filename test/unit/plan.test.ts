@@ -1,0 +1,129 @@
+import { strict as assert } from 'node:assert';
+import { plan } from '../../src/plan/plan.ts';
+import { dependencyLevels } from '../../src/plan/order.ts';
+import { renderText } from '../../src/plan/render.ts';
+import type { Operation } from '../../src/model/plan.ts';
+import { converged, desired, emptyObserved, running, service } from '../helpers/model.ts';
+
+const ctx = { repo: 'https://git.example/shop.git', ref: 'main', revision: 'a'.repeat(40) };
+const brief = (ops: Operation[]) => ops.map((o) => `${o.kind} ${'service' in o ? `${o.service}/${o.replica}` : 'key' in o ? o.key : o.name}`);
+
+describe('plan', () => {
+  it('creates the network, then every replica in dependsOn order, from nothing', () => {
+    const d = desired([service('web', { dependsOn: ['api'], replicas: 2 }), service('api'), service('db')]);
+    const p = plan(d, emptyObserved(), ctx);
+    assert.deepEqual(brief(p.operations), [
+      'create-network shop_default',
+      'create-container api/1',
+      'create-container db/1',
+      'create-container web/1',
+      'create-container web/2',
+    ]);
+    assert.deepEqual(p.summary, { create: 4, replace: 0, remove: 0, keysPut: 0, keysDeleted: 0, networks: 1, volumes: 0 });
+  });
+
+  it('has nothing to do when everything matches', () => {
+    const d = desired([service('web', { replicas: 3 }), service('db')]);
+    assert.deepEqual(plan(d, converged(d), ctx).operations, []);
+  });
+
+  it('replaces only the service whose image changed, with the field change as cause', () => {
+    const before = desired([service('web', { replicas: 2 }), service('db')]);
+    const after = desired([service('web', { replicas: 2, image: 'app:2' }), service('db')]);
+    const p = plan(after, converged(before), ctx);
+    assert.deepEqual(brief(p.operations), ['replace-container web/1', 'replace-container web/2']);
+    assert.equal(p.operations[0].cause, 'image app:1 → app:2');
+  });
+
+  it('scales up by adding only the missing replicas, and down by removing the highest', () => {
+    const two = desired([service('web', { replicas: 2 })]);
+    const up = plan(desired([service('web', { replicas: 3 })]), converged(two), ctx);
+    assert.deepEqual(brief(up.operations), ['create-container web/3']);
+    const three = desired([service('web', { replicas: 3 })]);
+    const down = plan(desired([service('web', { replicas: 1 })]), converged(three), ctx);
+    assert.deepEqual(brief(down.operations), ['remove-container web/3', 'remove-container web/2']);
+    assert.equal(down.operations[0].cause, 'scale 3 → 1');
+  });
+
+  it('prunes services removed from the repo, unless prune is off', () => {
+    const before = desired([service('web'), service('old')]);
+    const after = desired([service('web')]);
+    const p = plan(after, converged(before), ctx);
+    assert.deepEqual(brief(p.operations), ['remove-container old/1']);
+    assert.equal(p.operations[0].cause, 'removed from repo');
+    after.project.prune = false;
+    const kept = plan(after, converged(before), ctx);
+    assert.deepEqual(kept.operations, []);
+    assert.match(kept.notes[0], /prune is off/);
+  });
+
+  it('replaces an exited container (drift) and removes a duplicate replica', () => {
+    const d = desired([service('web')]);
+    const obs = converged(d);
+    obs.containers[0] = running(d, 'web', 1, { state: 'exited', exitCode: 137 });
+    assert.equal(plan(d, obs, ctx).operations[0].cause, 'drift: container exited (code 137)');
+    const dup = converged(d);
+    dup.containers.push(running(d, 'web', 1, { id: 'zz-dup', state: 'exited' }));
+    assert.deepEqual(brief(plan(d, dup, ctx).operations), ['remove-container web/1']);
+  });
+
+  it('puts changed Config keys, replaces only services reading them, deletes only owned keys', () => {
+    const cfg = (v: string) => ({ name: 'web', prefix: '/shop/web/', data: { LEVEL: v }, secret: false });
+    const before = desired([service('web', { envFrom: [{ config: 'web', prefix: '' }] }), service('db')], [cfg('info')]);
+    const after = desired(before.services, [cfg('debug')]);
+    const obs = converged(before);
+    obs.keys = {
+      '/shop/web/LEVEL': { key: '/shop/web/LEVEL', value: 'info', version: '5' },
+      '/shop/web/OLD': { key: '/shop/web/OLD', value: 'x', version: '6' },
+      '/shop/web/FOREIGN': { key: '/shop/web/FOREIGN', value: 'y', version: '7' },
+    };
+    obs.ownedKeys = ['/shop/web/LEVEL', '/shop/web/OLD'];
+    const p = plan(after, obs, ctx);
+    assert.deepEqual(brief(p.operations), ['put-key /shop/web/LEVEL', 'replace-container web/1', 'delete-key /shop/web/OLD']);
+    assert.equal(p.operations[1].cause, 'env.LEVEL info → debug');
+    assert.deepEqual(p.notes, ['key /shop/web/FOREIGN is under a Config prefix but was not written by bosun: left alone']);
+  });
+
+  it('changes its hash when the observed world changes, even with the same operations', () => {
+    const d = desired([service('web')]);
+    const a = plan(d, converged(d), ctx);
+    const other = converged(d);
+    other.containers[0].id = 'another-id';
+    assert.notEqual(plan(d, other, ctx).hash, a.hash);
+    assert.equal(plan(d, converged(d), ctx).hash, a.hash);
+  });
+});
+
+describe('dependencyLevels', () => {
+  it('puts independent services in one level', () => {
+    const levels = dependencyLevels([service('c', { dependsOn: ['b'] }), service('b', { dependsOn: ['a'] }), service('a'), service('x')]);
+    assert.deepEqual(levels.map((l) => l.map((s) => s.name)), [['a', 'x'], ['b'], ['c']]);
+  });
+});
+
+describe('renderText', () => {
+  it('prints a stable plan with causes and field changes, masking secrets', () => {
+    const before = desired([service('web')], [{ name: 's', prefix: '/s/', data: { TOKEN: 'old' }, secret: true }]);
+    before.services[0].envFrom = [{ config: 's', prefix: '' }];
+    const after = desired([service('web', { image: 'app:2', envFrom: [{ config: 's', prefix: '' }] })], [
+      { name: 's', prefix: '/s/', data: { TOKEN: 'new' }, secret: true },
+    ]);
+    const obs = converged(before);
+    obs.keys = { '/s/TOKEN': { key: '/s/TOKEN', value: 'old', version: '1' } };
+    obs.ownedKeys = ['/s/TOKEN'];
+    const text = renderText(plan(after, obs, ctx), { color: false });
+    assert.equal(
+      text,
+      [
+        'Plan for shop at aaaaaaaaaaaa (main of https://git.example/shop.git): 0 to create, 1 to replace, 0 to remove, 1 key(s) to put, 0 key(s) to delete',
+        '',
+        '  ~ put key /s/TOKEN = (secret) — value differs from repo',
+        '  ~ replace container shop-web-1 (app:2) — env.TOKEN changed, image app:1 → app:2',
+        '      env.TOKEN: (secret) → (secret)',
+        '      image: app:1 → app:2',
+        '',
+      ].join('\n'),
+    );
+    assert.doesNotMatch(text, /old|new/);
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * Stable hashing of the normalized model. `bosun.spec-hash` on a container is compared with
+ * serviceSpecHash() to decide whether the container must be replaced, so the text hashed
+ * must not depend on key order or on how the YAML was written.
+ */
+import { createHash } from 'node:crypto';
+import type { ConfigSpec, ServiceSpec } from '../model/desired.ts';
+import { resolveEnv } from './env.ts';
+import { compareStrings } from './util.ts';
+
+/** JSON with object keys sorted (by code unit) at every level; undefined members are left out. */
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',')}]`;
+  const record = v as Record<string, unknown>;
+  const keys = Object.keys(record)
+    .filter((k) => record[k] !== undefined)
+    .sort(compareStrings);
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`).join(',')}}`;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * Fields that say how many containers run and how they are rolled or ordered, not what a
+ * container is: changing them must not replace running containers (scaling adds or removes
+ * replicas, DESIGN §3). docker compose leaves the same fields out of its config hash.
+ */
+export const HASH_EXCLUDED_FIELDS = ['replicas', 'update', 'dependsOn'] as const;
+
+/**
+ * Hash of what one replica's container is made of: the service (minus HASH_EXCLUDED_FIELDS)
+ * and its resolved environment, so a Config value read through envFrom changes it while
+ * Configs the service does not read do not.
+ */
+export function serviceSpecHash(service: ServiceSpec, configs: ConfigSpec[]): string {
+  const container: Record<string, unknown> = { ...service };
+  for (const field of HASH_EXCLUDED_FIELDS) delete container[field];
+  return sha256(canonicalJson({ service: container, env: resolveEnv(service, configs) }));
+}

@@ -1,0 +1,80 @@
+/**
+ * The manifest layer's entry point: an Artifact → DesiredState, or one ManifestError holding
+ * every issue in the repo. Pure: no I/O, so `validate`, `reconcile --dry-run` and the
+ * controller all judge a revision the same way.
+ */
+import { ManifestError, type ManifestIssue } from '../errors.ts';
+import type { DesiredState } from '../model/desired.ts';
+import type { Artifact } from '../ports.ts';
+import { crossChecks } from './check.ts';
+import { documentChecks } from './check-doc.ts';
+import { buildDesiredState, normalizeRelPath } from './normalize.ts';
+import { parseArtifact, type ParsedFile } from './parse.ts';
+import type { Manifest } from './types.ts';
+import { compareStrings } from './util.ts';
+import { validateDocument } from './validate.ts';
+
+export interface LoadOptions {
+  /** overrides the Project manifest's metadata.name (the CLI's --project) */
+  project?: string;
+}
+
+/** Where issues that belong to no file are reported. */
+export const ROOT_FILE = '<root>';
+/** the same rule as metadata.name in schemas/ */
+const NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const NAME_RULE = 'must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit';
+
+export function loadDesiredState(artifact: Artifact, opts: LoadOptions = {}): DesiredState {
+  const files = scopeToProject(parseArtifact(artifact));
+  const issues: ManifestIssue[] = files.flatMap((f) => f.issues);
+  const manifests: Manifest[] = [];
+  for (const src of files.flatMap((f) => f.docs)) {
+    const result = validateDocument(src);
+    issues.push(...result.issues);
+    if (result.manifest) manifests.push(result.manifest);
+  }
+  issues.push(...documentChecks(manifests), ...crossChecks(manifests));
+  const projectName = resolveProjectName(manifests, opts.project, issues);
+  if (issues.length > 0 || projectName === undefined) throw new ManifestError(sortIssues(issues));
+  return buildDesiredState(manifests, projectName);
+}
+
+/**
+ * When the (single) Project lists `spec.paths`, only files under them count, plus the
+ * Project's own file. Runs before validation so YAML elsewhere in the repo cannot fail it.
+ */
+function scopeToProject(files: ParsedFile[]): ParsedFile[] {
+  const projects = files.flatMap((f) => f.docs).filter((d) => d.value.kind === 'Project');
+  if (projects.length !== 1) return files;
+  const project = projects[0]!;
+  const paths = (project.value.spec as { paths?: unknown } | null | undefined)?.paths;
+  if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string')) return files;
+  const roots = paths.map(normalizeRelPath);
+  const inScope = (rel: string) => roots.some((root) => root === '' || rel === root || rel.startsWith(`${root}/`));
+  return files.filter((f) => f.rel === project.rel || inScope(f.rel));
+}
+
+function resolveProjectName(manifests: Manifest[], override: string | undefined, issues: ManifestIssue[]): string | undefined {
+  const rootIssue = (message: string) => issues.push({ file: ROOT_FILE, line: 1, col: 1, path: '', message });
+  if (override !== undefined) {
+    if (NAME_PATTERN.test(override)) return override;
+    rootIssue(`--project "${override}" ${NAME_RULE}`);
+    return undefined;
+  }
+  const project = manifests.find((m) => m.kind === 'Project');
+  // an invalid Project already has its own issue
+  if (project) return project.name;
+  rootIssue('a Project manifest or --project is required');
+  return undefined;
+}
+
+function sortIssues(issues: ManifestIssue[]): ManifestIssue[] {
+  const seen = new Set<string>();
+  const unique = issues.filter((i) => {
+    const key = JSON.stringify([i.file, i.line, i.col, i.path, i.message]);
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+  const text = (i: ManifestIssue) => `${i.path}\u0000${i.message}`;
+  return unique.sort((a, b) => compareStrings(a.file, b.file) || a.line - b.line || a.col - b.col || compareStrings(text(a), text(b)));
+}

@@ -1,0 +1,85 @@
+/**
+ * All schema-valid, cross-checked manifests → DesiredState. Runs only when there is no issue
+ * left, so it may trust every reference.
+ */
+import {
+  DEFAULT_UPDATE,
+  type ConfigSpec,
+  type DesiredState,
+  type NetworkSpec,
+  type ProjectSpec,
+  type SourceLocation,
+  type VolumeSpec,
+} from '../model/desired.ts';
+import { canonicalJson } from './hash.ts';
+import { positionOf } from './locate.ts';
+import { mergeUpdate, normalizeService } from './normalize-service.ts';
+import { specOf } from './raw.ts';
+import { validOfKind, type Manifest, type Valid } from './types.ts';
+import { byName, sortedRecord, sortedUnique } from './util.ts';
+
+export const DEFAULT_NETWORK: NetworkSpec = { name: 'default', driver: 'bridge', internal: false, labels: {} };
+
+export function buildDesiredState(manifests: Manifest[], projectName: string): DesiredState {
+  const project = normalizeProject(validOfKind(manifests, 'Project')[0], projectName);
+  const services = validOfKind(manifests, 'Service').map((m) => normalizeService(m, project.update));
+  const networks = validOfKind(manifests, 'Network').map(normalizeNetwork);
+  if (services.some((s) => s.networks.includes('default')) && !networks.some((n) => n.name === 'default')) {
+    networks.push({ ...DEFAULT_NETWORK, labels: {} });
+  }
+  return {
+    project,
+    services: services.sort(byName),
+    configs: validOfKind(manifests, 'Config').map(normalizeConfig).sort(byName),
+    networks: networks.sort(byName),
+    volumes: validOfKind(manifests, 'Volume').map(normalizeVolume).sort(byName),
+    locations: locationsOf(manifests),
+  };
+}
+
+function normalizeProject(m: Valid<'Project'> | undefined, name: string): ProjectSpec {
+  const spec = m ? specOf(m) : {};
+  return {
+    name,
+    paths: sortedUnique((spec.paths ?? []).map(normalizeRelPath)),
+    prune: spec.prune ?? true,
+    update: mergeUpdate(spec.update, DEFAULT_UPDATE),
+  };
+}
+
+/** `./services/` → `services`; `.` → `` (the whole manifests folder). */
+export function normalizeRelPath(p: string): string {
+  return p
+    .split('/')
+    .filter((seg) => seg !== '' && seg !== '.')
+    .join('/');
+}
+
+/**
+ * Strings are stored as written; anything else as JSON with sorted keys, so reordering a
+ * mapping in the repo does not rewrite the key or replace the services that read it.
+ */
+function normalizeConfig(m: Valid<'Config'>): ConfigSpec {
+  const spec = specOf(m);
+  const data = Object.entries(spec.data).map(([key, value]) => [key, typeof value === 'string' ? value : canonicalJson(value)]);
+  return { name: m.name, prefix: spec.prefix, data: sortedRecord(Object.fromEntries(data)), secret: spec.secret ?? false };
+}
+
+function normalizeNetwork(m: Valid<'Network'>): NetworkSpec {
+  const spec = specOf(m);
+  const labels = sortedRecord(spec.labels ?? {});
+  return { name: m.name, driver: spec.driver ?? 'bridge', internal: spec.internal ?? false, labels };
+}
+
+function normalizeVolume(m: Valid<'Volume'>): VolumeSpec {
+  const spec = specOf(m);
+  return { name: m.name, driver: spec.driver ?? 'local', labels: sortedRecord(spec.labels ?? {}) };
+}
+
+/** `Kind/name` → where the document starts (its first key). */
+function locationsOf(manifests: Manifest[]): Record<string, SourceLocation> {
+  const entries = manifests
+    .filter((m) => m.name !== undefined)
+    .map((m) => [`${m.kind}/${m.name}`, { file: m.src.file, ...positionOf(m.src, []) }] as const);
+  return sortedRecord(Object.fromEntries(entries));
+}

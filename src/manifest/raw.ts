@@ -1,0 +1,93 @@
+/**
+ * The user-facing YAML shapes, as the JSON Schemas in schemas/ define them. A value is only
+ * read through these types after it has passed its schema, so the casts are checked there.
+ */
+import type { ServiceSpec } from '../model/desired.ts';
+import type { Valid } from './types.ts';
+
+export interface RawUpdate {
+  parallelism?: number;
+  order?: 'start-first' | 'stop-first';
+  delay?: string;
+  monitor?: string;
+  failureAction?: 'rollback' | 'pause';
+}
+
+export interface RawProjectSpec {
+  paths?: string[];
+  prune?: boolean;
+  update?: RawUpdate;
+}
+
+export interface RawPort {
+  container: number;
+  host?: number;
+  protocol?: 'tcp' | 'udp';
+  hostIp?: string;
+}
+
+export interface RawMount {
+  volume?: string;
+  hostPath?: string;
+  target: string;
+  readOnly?: boolean;
+}
+
+export interface RawHealthcheck {
+  cmd: string[];
+  interval?: string;
+  timeout?: string;
+  retries?: number;
+  startPeriod?: string;
+}
+
+export interface RawServiceSpec {
+  image: string;
+  replicas?: number;
+  command?: string[];
+  entrypoint?: string[];
+  env?: Record<string, string | number | boolean>;
+  envFrom?: { config: string; prefix?: string }[];
+  ports?: RawPort[];
+  volumes?: RawMount[];
+  networks?: string[];
+  healthcheck?: RawHealthcheck;
+  dependsOn?: string[];
+  update?: RawUpdate;
+  restart?: ServiceSpec['restart'];
+  resources?: { memory?: number | string; cpus?: number };
+  labels?: Record<string, string>;
+  stopGracePeriod?: string;
+  user?: string;
+  workingDir?: string;
+}
+
+export interface RawConfigSpec {
+  prefix: string;
+  data: Record<string, unknown>;
+  secret?: boolean;
+}
+
+export interface RawNetworkSpec {
+  driver?: string;
+  internal?: boolean;
+  labels?: Record<string, string>;
+}
+
+export interface RawVolumeSpec {
+  driver?: string;
+  labels?: Record<string, string>;
+}
+
+interface SpecOf {
+  Project: RawProjectSpec;
+  Service: RawServiceSpec;
+  Config: RawConfigSpec;
+  Network: RawNetworkSpec;
+  Volume: RawVolumeSpec;
+}
+
+/** The spec of a schema-valid manifest (an empty one where the kind allows leaving it out). */
+export function specOf<K extends keyof SpecOf>(m: Valid<K>): SpecOf[K] {
+  return (m.src.value.spec ?? {}) as SpecOf[K];
+}

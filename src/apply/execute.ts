@@ -1,3 +1,4 @@
+import pLimit, { type LimitFunction } from 'p-limit';
 import { BosunError, Codes } from '../errors.ts';
 import { Label } from '../model/labels.ts';
 import type { Operation, Plan } from '../model/plan.ts';
@@ -20,7 +21,7 @@ export interface ExecuteContext {
  */
 export async function execute(plan: Plan, ctx: ExecuteContext): Promise<void> {
   const labels = { [Label.release]: String(ctx.release), [Label.revision]: plan.revision };
-  for (const op of plan.operations) {
+  const one = async (op: Operation) => {
     const started = Date.now();
     try {
       await run(op, ctx, plan, labels);
@@ -28,7 +29,35 @@ export async function execute(plan: Plan, ctx: ExecuteContext): Promise<void> {
       throw failedAt(op, err);
     }
     ctx.onProgress?.(describe(op), op, Date.now() - started);
+  };
+  const limiters = new Map<string, LimitFunction>();
+  for (const phase of phasesOf(plan)) {
+    const limited = phase.map((op) => limiterFor(plan, op, limiters)(() => one(op)));
+    // Let the whole phase settle before failing, so no operation is left half-done behind us.
+    const failed = (await Promise.allSettled(limited)).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
+}
+
+function phasesOf(plan: Plan): Operation[][] {
+  const phases: Operation[][] = [];
+  for (const op of plan.operations) (phases[op.phase] ??= []).push(op);
+  return phases.filter(Boolean);
+}
+
+/**
+ * Creations and removals run all at once; replacements of one service go `update.parallelism`
+ * at a time, so a service never loses more replicas at once than its policy allows.
+ */
+function limiterFor(plan: Plan, op: Operation, limiters: Map<string, LimitFunction>): <T>(fn: () => Promise<T>) => Promise<T> {
+  if (op.kind !== 'replace-container') return (fn) => fn();
+  let limit = limiters.get(op.service);
+  if (!limit) {
+    const parallelism = plan.desired.services.find((s) => s.name === op.service)?.update.parallelism ?? 1;
+    limit = pLimit(parallelism);
+    limiters.set(op.service, limit);
+  }
+  return limit;
 }
 
 async function run(op: Operation, ctx: ExecuteContext, plan: Plan, labels: Record<string, string>): Promise<void> {

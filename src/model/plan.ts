@@ -37,7 +37,7 @@ export interface FieldChange {
   secret?: boolean;
 }
 
-export type Operation =
+export type OperationBody =
   | { kind: 'create-network'; name: string; driver: string; internal: boolean; labels: Record<string, string>; cause: string }
   | { kind: 'create-volume'; name: string; driver: string; labels: Record<string, string>; cause: string }
   | { kind: 'put-key'; key: string; value: string; previous?: string; secret: boolean; cause: string }
@@ -55,6 +55,12 @@ export type Operation =
       cause: string;
     }
   | { kind: 'remove-container'; service: string; replica: number; containerId: string; name: string; stopTimeoutSec: number; cause: string };
+
+/**
+ * Operations of one phase may run at the same time; phases run in order (infrastructure, keys,
+ * each dependsOn level, prunes, key deletions).
+ */
+export type Operation = OperationBody & { phase: number };
 
 export type OperationKind = Operation['kind'];
 

@@ -1,6 +1,6 @@
 import type { DesiredState } from '../model/desired.ts';
 import type { ObservedState } from '../model/observed.ts';
-import type { Operation } from '../model/plan.ts';
+import type { OperationBody as Operation } from '../model/plan.ts';
 
 /**
  * Config keys: put what is missing or different, delete only keys bosun itself wrote and the

@@ -1,10 +1,10 @@
 import type { DesiredState } from '../model/desired.ts';
 import type { ObservedState } from '../model/observed.ts';
-import type { Operation, Plan, PlanSummary } from '../model/plan.ts';
+import type { Operation, OperationBody, Plan, PlanSummary } from '../model/plan.ts';
 import { canonicalJson, sha256 } from '../manifest/hash.ts';
 import { planInfra } from './infra.ts';
 import { planKeys } from './keys.ts';
-import { dependencyOrder } from './order.ts';
+import { dependencyLevels } from './order.ts';
 import { planService, removeOp } from './services.ts';
 
 export interface PlanContext {
@@ -20,14 +20,15 @@ export interface PlanContext {
 export function plan(desired: DesiredState, observed: ObservedState, ctx: PlanContext): Plan {
   const keys = planKeys(desired, observed);
   const notes = [...keys.notes];
-  const serviceOps = dependencyOrder(desired.services).flatMap((s) =>
-    planService(desired, s, observed.containers.filter((c) => c.service === s.name)),
+  const levels = dependencyLevels(desired.services).map((level) =>
+    level.flatMap((s) => planService(desired, s, observed.containers.filter((c) => c.service === s.name))),
   );
   const wanted = new Set(desired.services.map((s) => s.name));
   const orphans = observed.containers.filter((c) => !wanted.has(c.service));
   const prunes = desired.project.prune ? orphans.map((c) => removeOp(c, 'removed from repo')) : [];
   if (!desired.project.prune && orphans.length > 0) notes.push(`${orphans.length} container(s) of removed services kept: prune is off`);
-  const operations = [...planInfra(desired, observed), ...keys.puts, ...serviceOps, ...prunes, ...keys.deletes];
+  const phases = [planInfra(desired, observed), keys.puts, ...levels, prunes, keys.deletes].filter((p) => p.length > 0);
+  const operations = phases.flatMap((ops, phase): Operation[] => ops.map((op: OperationBody) => ({ ...op, phase })));
   return {
     project: desired.project.name,
     ...ctx,

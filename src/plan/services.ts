@@ -1,6 +1,6 @@
 import type { DesiredState, ServiceSpec } from '../model/desired.ts';
 import type { ObservedContainer } from '../model/observed.ts';
-import type { Operation } from '../model/plan.ts';
+import type { OperationBody as Operation } from '../model/plan.ts';
 import { resolveEnv } from '../manifest/env.ts';
 import { serviceSpecHash } from '../manifest/hash.ts';
 import { blueprintFor } from './blueprint.ts';

@@ -1,4 +1,4 @@
-import { loadDesiredState } from '../manifest/load.ts';
+import { projectNameOf } from '../manifest/project-name.ts';
 import type { Release } from '../model/release.ts';
 import { ReleaseStore } from '../release/store.ts';
 import { fetchArtifact } from '../source/git.ts';
@@ -10,7 +10,7 @@ async function projectName(flags: CommonOptions): Promise<string> {
   const named = projectOverride(flags);
   if (named) return named;
   const artifact = await fetchArtifact(sourceOptions(flags));
-  return loadDesiredState(artifact).project.name;
+  return projectNameOf(artifact);
 }
 
 export async function releasesCommand(flags: CommonOptions): Promise<number> {

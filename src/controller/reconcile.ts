@@ -19,6 +19,8 @@ export interface ReconcileOptions {
   trigger: Trigger;
   runtime: ContainerRuntime;
   kv: KvStore;
+  /** called with the plan before anything is applied (and for a dry run) */
+  onPlan?: (plan: Plan) => void;
   /** one line per applied operation, as it happens */
   progress?: (line: string, op: Operation, ms: number) => void;
 }
@@ -41,6 +43,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
   await opts.runtime.ping();
   const observed = await observe(opts.runtime, opts.kv, desired);
   const plan = makePlan(desired, observed, { repo: artifact.repo, ref: artifact.ref, revision: artifact.revision });
+  opts.onPlan?.(plan);
   if (opts.dryRun || plan.operations.length === 0) return { artifact, plan };
   const images = await resolveImages(plan, opts.runtime);
   const release = await applyAsRelease(plan, images, opts);

@@ -1,4 +1,5 @@
 import diff from 'microdiff';
+import { HASH_EXCLUDED_FIELDS } from '../manifest/hash.ts';
 import type { SpecRecord } from '../model/observed.ts';
 import type { FieldChange } from '../model/plan.ts';
 
@@ -7,7 +8,10 @@ import type { FieldChange } from '../model/plan.ts';
  * as `service.image`-style paths made user-facing (`image`, `env.LOG_LEVEL`).
  */
 export function fieldChanges(from: SpecRecord, to: SpecRecord, secretEnv: Set<string>): FieldChange[] {
-  const changes = diff(from as unknown as Record<string, unknown>, to as unknown as Record<string, unknown>);
+  // Fields left out of the hash (replicas, update, dependsOn) never cause a replacement: not listed.
+  const changes = diff(from as unknown as Record<string, unknown>, to as unknown as Record<string, unknown>).filter(
+    (c) => !(c.path[0] === 'service' && HASH_EXCLUDED_FIELDS.includes(String(c.path[1]) as never)),
+  );
   // Sorted by path: the running spec comes back from a label with its keys in another order.
   const sorted = changes.map((c) => ({ ...c, key: displayPath(c.path) })).sort((a, b) => a.key.localeCompare(b.key));
   return sorted.map((c) => {

@@ -1,0 +1,119 @@
+import { BosunError, Codes } from '../errors.ts';
+import type { KvEntry } from '../model/observed.ts';
+import type { Release, ReleaseDraft, ReleaseStatus } from '../model/release.ts';
+import type { KvStore } from '../ports.ts';
+import { updateKey } from '../store/cas.ts';
+import { projectPrefix } from '../store/layout.ts';
+
+export type FinalStatus = Exclude<ReleaseStatus, 'applying'>;
+
+/**
+ * Key layout (see store/layout.ts):
+ *   /bosun/<project>/releases/counter      last allocated number, decimal
+ *   /bosun/<project>/releases/<10 digits>  the release as JSON, e.g. .../releases/0000000007
+ *
+ * Numbers come from a compare-and-set on the counter, so concurrent writers (processes or
+ * hosts) never share one. The counter and the release are two writes: a crash between them
+ * leaves a gap in the numbering, never a duplicate or a half-written release.
+ */
+export class ReleaseStore {
+  constructor(
+    private readonly kv: KvStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Records the release as `applying`, before anything is changed, so a crash leaves a trace. */
+  async begin(draft: ReleaseDraft): Promise<Release> {
+    // the loop only repeats when the counter lags behind existing releases (e.g. it was deleted)
+    for (;;) {
+      const number = await this.allocate(draft.project);
+      const release: Release = { number, ...draft, status: 'applying', startedAt: this.now().toISOString() };
+      if (await this.kv.putIf(releaseKey(draft.project, number), JSON.stringify(release), null)) return release;
+    }
+  }
+
+  async finish(
+    project: string,
+    number: number,
+    status: FinalStatus,
+    error?: { code: string; message: string },
+  ): Promise<Release> {
+    const finishedAt = this.now().toISOString();
+    return updateKey(this.kv, releaseKey(project, number), (current) => {
+      if (!current) throw notFound(project, number);
+      const { error: _previous, ...rest } = parseRelease(current);
+      const release: Release = { ...rest, status, finishedAt, ...(error ? { error } : {}) };
+      return { value: JSON.stringify(release), result: release };
+    });
+  }
+
+  /** Every release of the project, oldest first. */
+  async list(project: string): Promise<Release[]> {
+    const entries = await this.kv.list(releasesPrefix(project));
+    return entries
+      .filter((e) => RELEASE_KEY.test(e.key))
+      .map(parseRelease)
+      .sort((a, b) => a.number - b.number);
+  }
+
+  async get(project: string, number: number): Promise<Release> {
+    if (!Number.isSafeInteger(number) || number < 1) throw notFound(project, number);
+    const entry = await this.kv.get(releaseKey(project, number));
+    if (!entry) throw notFound(project, number);
+    return parseRelease(entry);
+  }
+
+  /** The newest release, or the newest with `status` (e.g. the last `succeeded` one to roll back to). */
+  async latest(project: string, status?: ReleaseStatus): Promise<Release | undefined> {
+    const releases = await this.list(project);
+    return releases.filter((r) => status === undefined || r.status === status).at(-1);
+  }
+
+  private async allocate(project: string): Promise<number> {
+    const counterKey = `${releasesPrefix(project)}counter`;
+    const counter = await this.kv.get(counterKey);
+    // a missing counter with releases present must not restart at 1: resume after the highest
+    const floor = counter ? 0 : await this.highestNumber(project);
+    return updateKey(this.kv, counterKey, (current) => {
+      const next = Math.max(current ? parseCounter(current) : 0, floor) + 1;
+      return { value: String(next), result: next };
+    });
+  }
+
+  private async highestNumber(project: string): Promise<number> {
+    const releases = await this.list(project);
+    return releases.at(-1)?.number ?? 0;
+  }
+}
+
+const RELEASE_KEY = /\/releases\/\d{10}$/;
+
+function releasesPrefix(project: string): string {
+  return `${projectPrefix(project)}releases/`;
+}
+
+function releaseKey(project: string, number: number): string {
+  return `${releasesPrefix(project)}${String(number).padStart(10, '0')}`;
+}
+
+function parseRelease(entry: KvEntry): Release {
+  try {
+    return JSON.parse(entry.value) as Release;
+  } catch (err) {
+    throw new BosunError(Codes.storeConflict, `${entry.key} does not hold a release (invalid JSON)`, { cause: err });
+  }
+}
+
+function parseCounter(entry: KvEntry): number {
+  const n = Number(entry.value);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new BosunError(Codes.storeConflict, `${entry.key} holds "${entry.value}", not a release number`);
+  }
+  return n;
+}
+
+function notFound(project: string, number: number): BosunError {
+  return new BosunError(Codes.releaseNotFound, `release ${number} not found for project ${project}`, {
+    data: { project, number },
+  });
+}

@@ -1,0 +1,151 @@
+import {
+  Etcd3,
+  GRPCDeadlineExceededError,
+  GRPCUnavailableError,
+  isRecoverableError,
+  type IKeyValue,
+  type IOptions,
+} from 'etcd3';
+import { BosunError, Codes } from '../errors.ts';
+import type { KvEntry } from '../model/observed.ts';
+import type { KvStore } from '../ports.ts';
+
+const DEFAULT_CALL_TIMEOUT_MS = 5_000;
+
+type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
+type PolicyContext = Parameters<Parameters<Policy['execute']>[0]>[0];
+
+const noListeners = () => ({ dispose: () => undefined });
+
+/**
+ * etcd3's defaults (3 retries, then a per-host circuit breaker that stays open for 5 s) turn a
+ * single refused connection into a burst of retries followed by BrokenCircuitErrors that hide
+ * the real cause, and keep failing for a while after etcd is back. A controller loop does its
+ * own backoff, so the client should try each host once and report the first real error.
+ */
+function tryEachHostOnce(hostCount: number): Policy {
+  return {
+    _altReturn: undefined as never,
+    onSuccess: noListeners,
+    onFailure: noListeners,
+    async execute<T>(fn: (ctx: PolicyContext) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> {
+      const context = { signal: signal ?? new AbortController().signal };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await fn(context);
+        } catch (err) {
+          // each retry of the global policy is routed by etcd3 to the next host
+          if (attempt >= hostCount || !(err instanceof Error) || !isRecoverableError(err)) throw err;
+        }
+      }
+    },
+  };
+}
+
+/** A host policy that lets every call through: no breaker remembering past failures. */
+const passThrough: Policy = tryEachHostOnce(1);
+
+/** Short, stable reason for a failed call, e.g. "connection refused". */
+export function describeEtcdFailure(err: unknown, timeoutMs: number): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/ECONNREFUSED/.test(message)) return 'connection refused';
+  if (/Name resolution failed|ENOTFOUND|EAI_AGAIN/.test(message)) return 'host not found';
+  if (/EHOSTUNREACH|ENETUNREACH/.test(message)) return 'host unreachable';
+  if (err instanceof GRPCDeadlineExceededError || /DEADLINE_EXCEEDED|ETIMEDOUT/.test(message)) {
+    return `no answer within ${timeoutMs / 1000} s`;
+  }
+  const firstLine = message.split('\n')[0] ?? '';
+  return firstLine.replace(/^\d+ [A-Z_]+: /, '').replace(/\.? Resolution note:.*$/, '');
+}
+
+function isConnectionFailure(err: unknown): boolean {
+  return (
+    err instanceof GRPCUnavailableError ||
+    err instanceof GRPCDeadlineExceededError ||
+    (err instanceof Error && isRecoverableError(err))
+  );
+}
+
+/** KvStore on etcd: versions are mod revisions, putIf is one transaction. */
+export class EtcdKv implements KvStore {
+  readonly url: string;
+  private readonly client: Etcd3;
+  private readonly endpoints: string[];
+  private readonly timeoutMs: number;
+
+  /** `endpoints` are host:port pairs (no scheme) */
+  constructor(endpoints: string[], opts: { callTimeoutMs?: number } = {}) {
+    if (endpoints.length === 0) throw new BosunError(Codes.storeUrl, 'etcd needs at least one host:port');
+    this.endpoints = endpoints;
+    this.url = `etcd://${endpoints.join(',')}`;
+    this.timeoutMs = opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    this.client = new Etcd3({
+      hosts: endpoints.map((e) => `http://${e}`),
+      faultHandling: { host: () => passThrough, global: tryEachHostOnce(endpoints.length) },
+      // streams (watches) are long-lived by design; every unary call gets a deadline
+      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.timeoutMs }),
+    });
+  }
+
+  /** Fails with E_STORE_UNREACHABLE unless etcd answers a read within `timeoutMs`. */
+  async ping(timeoutMs = this.timeoutMs): Promise<void> {
+    try {
+      await this.client.get('/bosun/.ping').options({ deadline: Date.now() + timeoutMs }).exec();
+    } catch (err) {
+      throw this.unreachable(err, timeoutMs);
+    }
+  }
+
+  async get(key: string): Promise<KvEntry | undefined> {
+    const res = await this.call(() => this.client.get(key).exec());
+    const kv = res.kvs[0];
+    return kv ? toEntry(kv) : undefined;
+  }
+
+  async list(prefix: string): Promise<KvEntry[]> {
+    const range = prefix === '' ? this.client.getAll().all() : this.client.getAll().prefix(prefix);
+    const res = await this.call(() => range.sort('Key', 'Ascend').exec());
+    return res.kvs.map(toEntry);
+  }
+
+  async put(key: string, value: string): Promise<void> {
+    await this.call(() => this.client.put(key).value(value).exec());
+  }
+
+  async putIf(key: string, value: string, expected: string | null): Promise<boolean> {
+    const txn =
+      expected === null ? this.client.if(key, 'Create', '==', 0) : this.client.if(key, 'Mod', '==', expected);
+    const res = await this.call(() => txn.then(this.client.put(key).value(value)).commit());
+    return res.succeeded;
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.call(() => this.client.delete().key(key).exec());
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+
+  /** Connection trouble becomes a retryable BosunError; anything else is a real bug, kept as is. */
+  private async call<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      throw isConnectionFailure(err) ? this.unreachable(err, this.timeoutMs) : err;
+    }
+  }
+
+  private unreachable(err: unknown, timeoutMs: number): BosunError {
+    const where = this.endpoints.join(',');
+    return new BosunError(Codes.storeUnreachable, `cannot reach etcd at ${where}: ${describeEtcdFailure(err, timeoutMs)}`, {
+      disposition: 'retry',
+      data: { endpoints: this.endpoints },
+      cause: err,
+    });
+  }
+}
+
+function toEntry(kv: IKeyValue): KvEntry {
+  return { key: kv.key.toString(), value: kv.value.toString(), version: kv.mod_revision };
+}

@@ -1,0 +1,44 @@
+import { execute } from '../apply/execute.ts';
+import type { Operation, Plan } from '../model/plan.ts';
+import type { Release } from '../model/release.ts';
+import { plan as makePlan } from '../plan/plan.ts';
+import type { ContainerRuntime, KvStore } from '../ports.ts';
+import { readPin } from '../release/pin.ts';
+import { ReleaseStore } from '../release/store.ts';
+import { observe } from '../state/observe.ts';
+
+export interface HealOptions {
+  project: string;
+  runtime: ContainerRuntime;
+  kv: KvStore;
+  progress?: (line: string, op: Operation, ms: number) => void;
+}
+
+export interface HealResult {
+  /** the release the stack was returned to; absent when nothing was ever released */
+  release?: Release;
+  plan?: Plan;
+}
+
+/**
+ * Drift repair: converge back to the release that is in force (the pinned one, else the latest
+ * that succeeded) — never to a newer git revision, and without recording a new release.
+ */
+export async function heal(opts: HealOptions): Promise<HealResult> {
+  const release = await releaseInForce(opts.kv, opts.project);
+  if (!release) return {};
+  await opts.runtime.ping();
+  const observed = await observe(opts.runtime, opts.kv, release.desired);
+  const plan = makePlan(release.desired, observed, { repo: release.repo, ref: release.ref, revision: release.revision });
+  if (plan.operations.length > 0) {
+    await execute(plan, { runtime: opts.runtime, kv: opts.kv, release: release.number, onProgress: opts.progress });
+  }
+  return { release, plan };
+}
+
+export async function releaseInForce(kv: KvStore, project: string): Promise<Release | undefined> {
+  const releases = new ReleaseStore(kv);
+  const pin = await readPin(kv, project);
+  if (pin) return releases.get(project, pin.release);
+  return releases.latest(project, 'succeeded');
+}

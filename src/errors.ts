@@ -70,4 +70,11 @@ export const Codes = {
   storeConflict: 'E_STORE_CONFLICT',
   releaseNotFound: 'E_RELEASE_NOT_FOUND',
   usage: 'E_USAGE',
+  locked: 'E_LOCKED',
+  planStale: 'E_PLAN_STALE',
+  rolledBack: 'E_ROLLED_BACK',
+  paused: 'E_ROLLOUT_PAUSED',
+  dependencyFailed: 'E_DEPENDENCY_FAILED',
+  webhook: 'E_WEBHOOK',
+  config: 'E_CONFIG',
 } as const;

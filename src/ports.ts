@@ -59,5 +59,8 @@ export interface ContainerRuntime {
   createAndStart(bp: ContainerBlueprint, extraLabels: Record<string, string>): Promise<string>;
   /** resolves when running (and healthy, with a healthcheck); rejects with E_CONTAINER_FAILED */
   waitReady(id: string, timeoutMs: number): Promise<void>;
+  /** resolves after the container stayed running (and healthy) for `ms`; rejects with why it did not */
+  monitor(id: string, ms: number): Promise<void>;
+  rename(idOrName: string, name: string): Promise<void>;
   remove(id: string, stopTimeoutSec: number): Promise<void>;
 }

@@ -3,9 +3,8 @@ import { BosunError, Codes } from '../errors.ts';
 import { Label } from '../model/labels.ts';
 import type { Operation, Plan } from '../model/plan.ts';
 import type { ContainerRuntime, KvStore } from '../ports.ts';
-import { updateOwnedKeys } from '../store/owned-keys.ts';
 import { describe } from '../plan/describe.ts';
-import { readyTimeoutMs } from './timeouts.ts';
+import { runOperation } from './operations.ts';
 
 export interface ExecuteContext {
   runtime: ContainerRuntime;
@@ -16,27 +15,31 @@ export interface ExecuteContext {
 }
 
 /**
- * Runs the plan's operations in order, each as one engine or store call: every decision was
- * taken by the planner. A replaced container is destroyed and recreated, never modified.
+ * Runs the plan phase by phase; the operations of one phase run together. Every decision was
+ * taken by the planner: each operation is a few engine or store calls. When a phase fails the
+ * later phases never start, and the error names the services that were left alone.
  */
 export async function execute(plan: Plan, ctx: ExecuteContext): Promise<void> {
   const labels = { [Label.release]: String(ctx.release), [Label.revision]: plan.revision };
-  const one = async (op: Operation) => {
-    const started = Date.now();
-    try {
-      await run(op, ctx, plan, labels);
-    } catch (err) {
-      throw failedAt(op, err);
-    }
-    ctx.onProgress?.(describe(op), op, Date.now() - started);
-  };
   const limiters = new Map<string, LimitFunction>();
-  for (const phase of phasesOf(plan)) {
-    const limited = phase.map((op) => limiterFor(plan, op, limiters)(() => one(op)));
+  const phases = phasesOf(plan);
+  for (const [i, phase] of phases.entries()) {
+    const runs = phase.map((op) => limiterFor(plan, op, limiters)(() => timed(op, plan, ctx, labels)));
     // Let the whole phase settle before failing, so no operation is left half-done behind us.
-    const failed = (await Promise.allSettled(limited)).find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    const failed = (await Promise.allSettled(runs)).find((r) => r.status === 'rejected');
+    if (failed) throw withNotStarted(failed.reason as BosunError, phases.slice(i + 1));
   }
+}
+
+async function timed(op: Operation, plan: Plan, ctx: ExecuteContext, labels: Record<string, string>): Promise<void> {
+  const started = Date.now();
+  try {
+    await runOperation(op, { runtime: ctx.runtime, kv: ctx.kv, plan, labels });
+  } catch (err) {
+    throw failedAt(op, err);
+  }
+  ctx.onProgress?.(describe(op), op, Date.now() - started);
+  if (op.kind === 'replace-container') await sleep(policyOf(plan, op.service)?.delayMs ?? 0);
 }
 
 function phasesOf(plan: Plan): Operation[][] {
@@ -45,51 +48,45 @@ function phasesOf(plan: Plan): Operation[][] {
   return phases.filter(Boolean);
 }
 
+function policyOf(plan: Plan, service: string) {
+  return plan.desired.services.find((s) => s.name === service)?.update;
+}
+
 /**
  * Creations and removals run all at once; replacements of one service go `update.parallelism`
- * at a time, so a service never loses more replicas at once than its policy allows.
+ * at a time (with `delay` between batches), so a service never loses more replicas at once
+ * than its policy allows.
  */
 function limiterFor(plan: Plan, op: Operation, limiters: Map<string, LimitFunction>): <T>(fn: () => Promise<T>) => Promise<T> {
   if (op.kind !== 'replace-container') return (fn) => fn();
   let limit = limiters.get(op.service);
   if (!limit) {
-    const parallelism = plan.desired.services.find((s) => s.name === op.service)?.update.parallelism ?? 1;
-    limit = pLimit(parallelism);
+    limit = pLimit(policyOf(plan, op.service)?.parallelism ?? 1);
     limiters.set(op.service, limit);
   }
   return limit;
 }
 
-async function run(op: Operation, ctx: ExecuteContext, plan: Plan, labels: Record<string, string>): Promise<void> {
-  const { runtime, kv } = ctx;
-  switch (op.kind) {
-    case 'create-network':
-      return runtime.createNetwork(op.name, op.driver, op.internal, op.labels);
-    case 'create-volume':
-      return runtime.createVolume(op.name, op.driver, op.labels);
-    case 'put-key':
-      await updateOwnedKeys(kv, plan.project, [op.key], []);
-      return kv.put(op.key, op.value);
-    case 'delete-key':
-      await kv.delete(op.key);
-      return updateOwnedKeys(kv, plan.project, [], [op.key]);
-    case 'create-container': {
-      const id = await runtime.createAndStart(op.blueprint, labels);
-      return runtime.waitReady(id, readyTimeoutMs(plan, op.service));
-    }
-    case 'replace-container': {
-      await runtime.remove(op.containerId, op.stopTimeoutSec);
-      const id = await runtime.createAndStart(op.blueprint, labels);
-      return runtime.waitReady(id, readyTimeoutMs(plan, op.service));
-    }
-    case 'remove-container':
-      return runtime.remove(op.containerId, op.stopTimeoutSec);
-  }
-}
-
 function failedAt(op: Operation, err: unknown): BosunError {
   const e = err instanceof BosunError ? err : new BosunError(Codes.dockerApi, String((err as Error)?.message ?? err), { cause: err });
-  return new BosunError(e.code, `${describe(op)}: ${e.message}`, { disposition: e.disposition, data: { ...e.data, operation: op.kind }, cause: e });
+  const data = { ...e.data, operation: op.kind, service: 'service' in op ? op.service : undefined };
+  return new BosunError(e.code, `${describe(op)}: ${e.message}`, { disposition: e.disposition, data, cause: e });
+}
+
+function withNotStarted(err: BosunError, later: Operation[][]): BosunError {
+  const failedService = err.data.service as string | undefined;
+  const waiting = new Set<string>();
+  for (const op of later.flat()) {
+    if ((op.kind === 'create-container' || op.kind === 'replace-container') && op.service !== failedService) waiting.add(op.service);
+  }
+  if (waiting.size === 0) return err;
+  const names = [...waiting].sort();
+  const message = `${err.message}; not started: ${names.join(', ')}${failedService ? ` (they come after ${failedService})` : ''}`;
+  return new BosunError(err.code, message, { disposition: err.disposition, data: { ...err.data, notStarted: names }, cause: err });
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
 }
 
 /**

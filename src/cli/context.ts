@@ -2,6 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveDockerHost } from '../docker/connect.ts';
 import { DockerRuntime } from '../docker/runtime.ts';
+import { projectNameOf } from '../manifest/project-name.ts';
+import { fetchArtifact } from '../source/git.ts';
 import type { GitSourceOptions, KvStore } from '../ports.ts';
 import { DEFAULT_STATE_URL, openStore } from '../store/open.ts';
 
@@ -34,6 +36,13 @@ function defaultCacheDir(): string {
 
 export function projectOverride(o: CommonOptions): string | undefined {
   return o.project ?? process.env.BOSUN_PROJECT;
+}
+
+/** Releases, pins and status belong to a project: --project, or the repo's Project manifest. */
+export async function projectName(o: CommonOptions): Promise<string> {
+  const named = projectOverride(o);
+  if (named) return named;
+  return projectNameOf(await fetchArtifact(sourceOptions(o)));
 }
 
 export function stateUrl(o: CommonOptions): string {

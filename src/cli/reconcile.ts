@@ -1,13 +1,16 @@
 import { reconcile } from '../controller/reconcile.ts';
+import { savePlan } from '../controller/saved-plan.ts';
 import { BosunError, Codes } from '../errors.ts';
-import type { Plan } from '../model/plan.ts';
+import type { Operation, Plan } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
+import type { Pin } from '../release/pin.ts';
 import { renderJson, renderMarkdown, renderText, type OutputFormat } from '../plan/render.ts';
 import { dockerRuntime, projectOverride, sourceOptions, useColor, withStore, type CommonOptions } from './context.ts';
 
 export interface ReconcileFlags extends CommonOptions {
   dryRun?: boolean;
   detailedExitcode?: boolean;
+  out?: string;
 }
 
 /**
@@ -16,9 +19,8 @@ export interface ReconcileFlags extends CommonOptions {
  */
 export async function reconcileCommand(flags: ReconcileFlags): Promise<number> {
   const format = outputFormat(flags.output);
-  const out = (s: string) => process.stdout.write(s);
-  // With a machine format on stdout, progress goes to stderr so stdout stays parseable.
-  const progress = format === 'text' ? out : (s: string) => process.stderr.write(s);
+  const p = printer(format);
+  let planned: Plan | undefined;
   const result = await withStore(flags, (kv) =>
     reconcile({
       source: sourceOptions(flags),
@@ -27,16 +29,36 @@ export async function reconcileCommand(flags: ReconcileFlags): Promise<number> {
       trigger: 'cli',
       runtime: dockerRuntime(flags),
       kv,
-      onPlan: (plan) => {
-        out(render(plan, format));
-        if (!flags.dryRun && plan.operations.length > 0) progress('\napplying:\n');
+      onPlan: (plan, pin) => {
+        planned = plan;
+        if (pin) p.progress(pinnedLine(plan, pin));
+        p.out(render(plan, format));
+        if (!flags.dryRun && !pin && plan.operations.length > 0) p.progress('\napplying:\n');
       },
-      progress: (line, _op, ms) => progress(`  ${line} (${(ms / 1000).toFixed(1)}s)\n`),
+      progress: p.progress,
+      notice: p.notice,
     }),
   );
-  if (result.release) progress(releaseLine(result.release));
+  if (flags.out && planned) await savePlan(flags.out, planned);
+  if (result.release) p.progress(releaseLine(result.release));
   const changed = result.plan.operations.length > 0;
   return flags.detailedExitcode && changed ? 2 : 0;
+}
+
+function pinnedLine(plan: Plan, pin: Pin): string {
+  return `pinned at release ${pin.release} (by ${pin.by} at ${pin.at}); git is at ${plan.revision.slice(0, 12)}: nothing applied. 'bosun resume' would apply this plan:\n`;
+}
+
+/** With a machine format on stdout, progress goes to stderr so stdout stays parseable. */
+export function printer(format: OutputFormat) {
+  const out = (s: string) => void process.stdout.write(s);
+  const side = format === 'text' ? out : (s: string) => void process.stderr.write(s);
+  return {
+    out,
+    progress: ((line: string, _op?: Operation, ms?: number) =>
+      side(ms === undefined ? line : `  ${line} (${(ms / 1000).toFixed(1)}s)\n`)) as (line: string, op?: Operation, ms?: number) => void,
+    notice: (line: string) => side(`! ${line}\n`),
+  };
 }
 
 function render(plan: Plan, format: OutputFormat): string {
@@ -45,7 +67,7 @@ function render(plan: Plan, format: OutputFormat): string {
   return renderText(plan, { color: useColor() });
 }
 
-function releaseLine(r: Release): string {
+export function releaseLine(r: Release): string {
   const s = r.summary;
   const keys = s.keysPut + s.keysDeleted;
   return `release ${r.number} ${r.status}: ${r.project} at ${r.revision.slice(0, 12)} (${s.create} created, ${s.replace} replaced, ${s.remove} removed, ${keys} key(s) changed)\n`;

@@ -1,17 +1,7 @@
-import { projectNameOf } from '../manifest/project-name.ts';
 import type { Release } from '../model/release.ts';
 import { ReleaseStore } from '../release/store.ts';
-import { fetchArtifact } from '../source/git.ts';
-import { projectOverride, sourceOptions, withStore, type CommonOptions } from './context.ts';
+import { projectName, withStore, type CommonOptions } from './context.ts';
 import { releaseDetail, releaseTable } from './release-format.ts';
-
-/** Releases belong to a project: named by --project, or read from the repo's Project manifest. */
-async function projectName(flags: CommonOptions): Promise<string> {
-  const named = projectOverride(flags);
-  if (named) return named;
-  const artifact = await fetchArtifact(sourceOptions(flags));
-  return projectNameOf(artifact);
-}
 
 export async function releasesCommand(flags: CommonOptions): Promise<number> {
   const project = await projectName(flags);

@@ -7,7 +7,7 @@ import { connectDocker, dockerError, engineMessage, statusCode, withDeadline } f
 import { createOptions } from './create-options.ts';
 import { projectFilter } from '../model/labels.ts';
 import { toObserved } from './observe.ts';
-import { waitReady } from './wait-ready.ts';
+import { monitorReady, waitReady } from './wait-ready.ts';
 
 const PING_DEADLINE_MS = 5000;
 
@@ -107,6 +107,14 @@ export class DockerRuntime implements ContainerRuntime {
 
   async waitReady(id: string, timeoutMs: number): Promise<void> {
     await this.call('wait for container', () => waitReady(this.docker, id, timeoutMs));
+  }
+
+  async monitor(id: string, ms: number): Promise<void> {
+    await this.call('monitor container', () => monitorReady(this.docker, id, ms));
+  }
+
+  async rename(idOrName: string, name: string): Promise<void> {
+    await this.call(`rename container ${idOrName} to ${name}`, () => this.docker.getContainer(idOrName).rename({ name }));
   }
 
   /** Stops then removes; anonymous volumes are kept (v: false) because volumes hold user data. */

@@ -19,6 +19,20 @@ export async function waitReady(docker: Docker, id: string, timeoutMs: number): 
   }
 }
 
+/**
+ * The `monitor` window of an update policy: a new container must keep running (and healthy)
+ * this long before its batch counts as good — catching crash-after-start.
+ */
+export async function monitorReady(docker: Docker, id: string, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const info = await docker.getContainer(id).inspect();
+    const verdict = readiness(info);
+    if (verdict !== 'ready') throw failed(info, `${verdict === 'pending' ? 'stopped being ready' : verdict} during its ${Math.round(ms / 1000)}s monitor period`);
+    await new Promise((r) => setTimeout(r, Math.min(POLL_MS * 2, Math.max(0, until - Date.now()))));
+  }
+}
+
 function readiness(info: Docker.ContainerInspectInfo): 'ready' | 'pending' | string {
   const s = info.State;
   if (s.Restarting || info.RestartCount > 0) return `restarted after exiting with code ${s.ExitCode}`;

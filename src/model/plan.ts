@@ -49,9 +49,22 @@ export type OperationBody =
       replica: number;
       containerId: string;
       oldName: string;
+      /** stop-first: the old container goes first; start-first: the new one starts beside it */
+      order: 'start-first' | 'stop-first';
       blueprint: ContainerBlueprint;
       stopTimeoutSec: number;
       changes: FieldChange[];
+      cause: string;
+    }
+  | {
+      /** start-first only, once the whole release is healthy: the old goes, the new takes its name */
+      kind: 'retire-container';
+      service: string;
+      replica: number;
+      containerId: string;
+      name: string;
+      successor: string;
+      stopTimeoutSec: number;
       cause: string;
     }
   | { kind: 'remove-container'; service: string; replica: number; containerId: string; name: string; stopTimeoutSec: number; cause: string };

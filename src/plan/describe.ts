@@ -6,7 +6,7 @@ export const SECRET = '(secret)';
 
 export function symbolOf(op: Operation): '+' | '~' | '-' {
   if (op.kind === 'replace-container') return '~';
-  if (op.kind === 'remove-container' || op.kind === 'delete-key') return '-';
+  if (op.kind === 'remove-container' || op.kind === 'delete-key' || op.kind === 'retire-container') return '-';
   if (op.kind === 'put-key' && op.previous !== undefined) return '~';
   return '+';
 }
@@ -25,6 +25,7 @@ export function targetOf(op: Operation): string {
     case 'replace-container':
       return `container ${op.blueprint.name} (${op.blueprint.image})`;
     case 'remove-container':
+    case 'retire-container':
       return `container ${op.name}`;
   }
 }
@@ -38,6 +39,7 @@ export function verbOf(op: Operation): string {
     'create-container': 'create',
     'replace-container': 'replace',
     'remove-container': 'remove',
+    'retire-container': 'retire',
   };
   return verbs[op.kind];
 }

@@ -20,14 +20,17 @@ export interface PlanContext {
 export function plan(desired: DesiredState, observed: ObservedState, ctx: PlanContext): Plan {
   const keys = planKeys(desired, observed);
   const notes = [...keys.notes];
-  const levels = dependencyLevels(desired.services).map((level) =>
+  const serviceOps = dependencyLevels(desired.services).map((level) =>
     level.flatMap((s) => planService(desired, s, observed.containers.filter((c) => c.service === s.name))),
   );
+  // start-first predecessors are retired only after every level is up and healthy
+  const levels = serviceOps.map((ops) => ops.filter((op) => op.kind !== 'retire-container'));
+  const retires = serviceOps.flat().filter((op) => op.kind === 'retire-container');
   const wanted = new Set(desired.services.map((s) => s.name));
   const orphans = observed.containers.filter((c) => !wanted.has(c.service));
   const prunes = desired.project.prune ? orphans.map((c) => removeOp(c, 'removed from repo')) : [];
   if (!desired.project.prune && orphans.length > 0) notes.push(`${orphans.length} container(s) of removed services kept: prune is off`);
-  const phases = [planInfra(desired, observed), keys.puts, ...levels, prunes, keys.deletes].filter((p) => p.length > 0);
+  const phases = [planInfra(desired, observed), keys.puts, ...levels, retires, prunes, keys.deletes].filter((p) => p.length > 0);
   const operations = phases.flatMap((ops, phase): Operation[] => ops.map((op: OperationBody) => ({ ...op, phase })));
   return {
     project: desired.project.name,

@@ -1,6 +1,7 @@
 import type { DesiredState, ServiceSpec } from '../model/desired.ts';
 import type { ObservedContainer } from '../model/observed.ts';
-import type { OperationBody as Operation } from '../model/plan.ts';
+import { Label } from '../model/labels.ts';
+import type { ContainerBlueprint, FieldChange, OperationBody as Operation } from '../model/plan.ts';
 import { resolveEnv } from '../manifest/env.ts';
 import { serviceSpecHash } from '../manifest/hash.ts';
 import { blueprintFor } from './blueprint.ts';
@@ -26,24 +27,28 @@ export function planService(desired: DesiredState, service: ServiceSpec, observe
       continue;
     }
     const replace = replaceReason(keep, hash, { service, env }, secretEnv);
-    if (replace) {
-      ops.push({
-        kind: 'replace-container',
-        service: service.name,
-        replica,
-        containerId: keep.id,
-        oldName: keep.name,
-        blueprint: bp,
-        stopTimeoutSec: stopTimeoutOf(keep),
-        changes: replace.changes,
-        cause: replace.cause,
-      });
-    }
+    if (replace) ops.push(...replaceOps(service, keep, bp, replace));
   }
   const surplus = observed.filter((c) => c.replica > service.replicas || c.replica < 1).sort((a, b) => b.replica - a.replica);
   const current = byReplica.size;
   for (const c of surplus) ops.push(removeOp(c, `scale ${current} → ${service.replicas}`));
   return ops;
+}
+
+/**
+ * start-first starts the successor under a temporary name and retires the old container only
+ * once the whole release is healthy, so a failed rollout still has the old containers (same
+ * ids). A container that is not running has nothing to keep: it is replaced stop-first.
+ */
+function replaceOps(service: ServiceSpec, old: ObservedContainer, bp: ContainerBlueprint, why: { changes: FieldChange[]; cause: string }): Operation[] {
+  const startFirst = service.update.order === 'start-first' && old.state === 'running';
+  const base = { service: service.name, replica: old.replica, containerId: old.id, stopTimeoutSec: stopTimeoutOf(old) };
+  if (!startFirst) return [{ kind: 'replace-container', ...base, oldName: old.name, order: 'stop-first', blueprint: bp, ...why }];
+  const successor = `${bp.name}-next-${bp.labels[Label.specHash].slice(0, 8)}`;
+  return [
+    { kind: 'replace-container', ...base, oldName: old.name, order: 'start-first', blueprint: { ...bp, name: successor }, ...why },
+    { kind: 'retire-container', ...base, name: bp.name, successor, cause: `replaced by ${successor}` },
+  ];
 }
 
 function replaceReason(c: ObservedContainer, hash: string, want: { service: ServiceSpec; env: Record<string, string> }, secretEnv: Set<string>) {

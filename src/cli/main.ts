@@ -3,6 +3,8 @@ import { reportError } from './report.ts';
 import { reconcileCommand } from './reconcile.ts';
 import { releaseShowCommand, releasesCommand } from './releases.ts';
 import { validateCommand } from './validate.ts';
+import { applyCommand, resumeCommand, rollbackCommand } from './lifecycle.ts';
+import { statusCommand } from './status.ts';
 
 /** Options shared by every verb; each also has an environment variable (see README). */
 function withCommon(cmd: Command): Command {
@@ -35,8 +37,17 @@ export function buildProgram(setCode: (code: number) => void): Command {
   withCommon(program.command('reconcile').description('converge the engine (and keys) to the repo; record a release'))
     .option('--dry-run', 'print the plan and write nothing')
     .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something does (or would), 1 on error')
+    .option('--out <file>', 'save the plan, to apply exactly it later with: bosun apply <file>')
     .addOption(output(['text', 'json', 'markdown']))
     .action(run(reconcileCommand));
+  withCommon(program.command('apply').description('apply a plan saved by reconcile --out; refused if anything changed since').argument('<file>'))
+    .action(run(applyCommand));
+  withCommon(program.command('rollback').description('re-apply release N as a new release and pin the stack there').argument('<N>'))
+    .action(run(rollbackCommand));
+  withCommon(program.command('resume').description('unpin and converge to git again')).action(run(resumeCommand));
+  withCommon(program.command('status').description('release in force, pin, drift and pending git changes'))
+    .addOption(output(['text', 'json']))
+    .action(run(statusCommand));
   const releases = withCommon(program.command('releases').description('list the releases of the project'))
     .addOption(output(['text', 'json']))
     .action(run(releasesCommand));

@@ -1,3 +1,4 @@
+import { BosunError, Codes } from '../errors.ts';
 import type { ContainerBlueprint, Operation, Plan } from '../model/plan.ts';
 import type { ContainerRuntime, KvStore } from '../ports.ts';
 import { updateOwnedKeys } from '../store/owned-keys.ts';
@@ -22,8 +23,11 @@ export async function runOperation(op: Operation, ctx: OperationContext): Promis
     case 'put-key':
       // owned first: a crash between the two leaves a key bosun knows it may delete
       await updateOwnedKeys(kv, plan.project, [op.key], []);
-      return kv.put(op.key, op.value);
+      if (!(await kv.putIf(op.key, op.value, op.expectedVersion))) throw concurrentWrite(op.key);
+      return;
     case 'delete-key':
+      // a delete is a conditional write of "gone": re-check the version right before it
+      if ((await kv.get(op.key))?.version !== op.expectedVersion) throw concurrentWrite(op.key);
       await kv.delete(op.key);
       return updateOwnedKeys(kv, plan.project, [], [op.key]);
     case 'create-container':
@@ -37,6 +41,12 @@ export async function runOperation(op: Operation, ctx: OperationContext): Promis
     case 'remove-container':
       return runtime.remove(op.containerId, op.stopTimeoutSec);
   }
+}
+
+function concurrentWrite(key: string): BosunError {
+  return new BosunError(Codes.storeConflict, `key ${key} was changed by someone else after the plan was made: not overwritten (reconcile again to see the new plan)`, {
+    disposition: 'retry',
+  });
 }
 
 /** A new container counts only once it runs, is healthy, and stays so for the monitor period. */

@@ -27,6 +27,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .description('GitOps for Docker hosts: converge containers and etcd keys to a Git repository')
     .version('0.1.0')
     .exitOverride()
+    .enablePositionalOptions()
     .showHelpAfterError();
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- commander passes (args..., options, command)
   const run = (fn: (...args: any[]) => Promise<number>) => async (...args: unknown[]) => setCode(await fn(...args));
@@ -48,7 +49,9 @@ export function buildProgram(setCode: (code: number) => void): Command {
   withCommon(program.command('status').description('release in force, pin, drift and pending git changes'))
     .addOption(output(['text', 'json']))
     .action(run(statusCommand));
+  // positional: `releases show 1 -o json` gives -o to show, not to releases
   const releases = withCommon(program.command('releases').description('list the releases of the project'))
+    .enablePositionalOptions()
     .addOption(output(['text', 'json']))
     .action(run(releasesCommand));
   withCommon(releases.command('show').description('print what release N applied').argument('<N>', 'release number'))

@@ -1,4 +1,5 @@
 import type { Release } from '../model/release.ts';
+import { SECRET } from '../plan/describe.ts';
 import { ReleaseStore } from '../release/store.ts';
 import { projectName, withStore, type CommonOptions } from './context.ts';
 import { releaseDetail, releaseTable } from './release-format.ts';
@@ -14,8 +15,14 @@ export async function releasesCommand(flags: CommonOptions): Promise<number> {
 export async function releaseShowCommand(n: string, flags: CommonOptions): Promise<number> {
   const project = await projectName(flags);
   const release = await withStore(flags, (kv) => new ReleaseStore(kv).get(project, Number(n)));
-  print(flags.output === 'json' ? JSON.stringify(release, null, 2) + '\n' : releaseDetail(release));
+  print(flags.output === 'json' ? JSON.stringify(maskSecrets(release), null, 2) + '\n' : releaseDetail(release));
   return 0;
+}
+
+/** Releases keep secret values (a rollback needs them); what is printed never shows them. */
+function maskSecrets(r: Release): Release {
+  const configs = r.desired.configs.map((c) => (c.secret ? { ...c, data: Object.fromEntries(Object.keys(c.data).map((k) => [k, SECRET])) } : c));
+  return { ...r, desired: { ...r.desired, configs } };
 }
 
 function brief(r: Release) {

@@ -5,6 +5,7 @@ import type { ContainerBlueprint } from '../model/plan.ts';
 import type { ContainerRuntime } from '../ports.ts';
 import { connectDocker, dockerError, engineMessage, statusCode, withDeadline } from './connect.ts';
 import { createOptions } from './create-options.ts';
+import { filesArchive } from './files.ts';
 import { projectFilter } from '../model/labels.ts';
 import { toObserved } from './observe.ts';
 import { monitorReady, waitReady } from './wait-ready.ts';
@@ -100,6 +101,7 @@ export class DockerRuntime implements ContainerRuntime {
       for (const net of bp.networks.slice(1)) {
         await this.docker.getNetwork(net).connect({ Container: container.id, EndpointConfig: { Aliases: [bp.alias] } });
       }
+      if (bp.files.length > 0) await container.putArchive(await filesArchive(bp.files), { path: '/' });
       await container.start();
       return container.id;
     });

@@ -66,6 +66,7 @@ function referenceIssues(m: Valid<'Service'>, names: Record<Kind, Set<string>>):
     else expect('Service', dep, at);
   });
   (spec.envFrom ?? []).forEach((from, i) => expect('Config', from.config, ['spec', 'envFrom', i, 'config']));
+  (spec.files ?? []).forEach((file, i) => expect('Config', file.config, ['spec', 'files', i, 'config']));
   (spec.volumes ?? []).forEach((mount, i) => {
     if (mount.volume !== undefined) expect('Volume', mount.volume, ['spec', 'volumes', i, 'volume']);
   });

@@ -26,3 +26,25 @@ export function resolveEnv(service: ServiceSpec, configs: ConfigSpec[]): Record<
   for (const [key, value] of Object.entries(service.env)) vars.set(key, value);
   return Object.fromEntries([...vars].sort(([a], [b]) => compareStrings(a, b)));
 }
+
+export interface ResolvedFile {
+  path: string;
+  content: string;
+  mode: number;
+}
+
+/** The files a service's containers get from Configs, sorted by path. */
+export function resolveFiles(service: ServiceSpec, configs: ConfigSpec[]): ResolvedFile[] {
+  const byName = new Map(configs.map((c) => [c.name, c]));
+  const files = new Map<string, ResolvedFile>();
+  for (const f of service.files ?? []) {
+    const config = byName.get(f.config);
+    if (!config) throw new Error(`service "${service.name}" reads Config "${f.config}", which is not in the desired state`);
+    const keys = f.key === undefined ? Object.keys(config.data) : [f.key];
+    for (const key of keys) {
+      const path = f.key === undefined ? `${f.target.replace(/\/+$/, '')}/${key}` : f.target;
+      files.set(path, { path, content: config.data[key] ?? '', mode: f.mode });
+    }
+  }
+  return [...files.values()].sort((a, b) => compareStrings(a.path, b.path));
+}

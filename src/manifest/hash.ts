@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { ConfigSpec, ServiceSpec } from '../model/desired.ts';
-import { resolveEnv } from './env.ts';
+import type { SpecRecord } from '../model/observed.ts';
+import { resolveEnv, resolveFiles } from './env.ts';
 import { compareStrings } from './util.ts';
 
 /** JSON with object keys sorted (by code unit) at every level; undefined members are left out. */
@@ -36,7 +37,19 @@ export const HASH_EXCLUDED_FIELDS = ['replicas', 'update', 'dependsOn'] as const
  * Configs the service does not read do not.
  */
 export function serviceSpecHash(service: ServiceSpec, configs: ConfigSpec[]): string {
-  const container: Record<string, unknown> = { ...service };
+  const { service: full, ...rest } = specRecord(service, configs);
+  const container: Record<string, unknown> = { ...full };
   for (const field of HASH_EXCLUDED_FIELDS) delete container[field];
-  return sha256(canonicalJson({ service: container, env: resolveEnv(service, configs) }));
+  return sha256(canonicalJson({ service: container, ...rest }));
+}
+
+/**
+ * What a container is made of, as recorded in its `bosun.spec` label: the spec, the resolved
+ * environment and a digest of each Config file (digests, so secret file contents stay out).
+ */
+export function specRecord(service: ServiceSpec, configs: ConfigSpec[]): SpecRecord {
+  const record: SpecRecord = { service, env: resolveEnv(service, configs) };
+  const files = resolveFiles(service, configs);
+  if (files.length > 0) record.files = Object.fromEntries(files.map((f) => [f.path, sha256(`${f.mode}:${f.content}`)]));
+  return record;
 }

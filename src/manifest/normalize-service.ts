@@ -29,6 +29,11 @@ export function normalizeService(m: Valid<'Service'>, projectUpdate: UpdatePolic
     labels: sortedRecord(s.labels ?? {}),
     stopGracePeriodMs: parseDuration(s.stopGracePeriod ?? '10s'),
   };
+  if (s.files?.length) {
+    out.files = s.files
+      .map((f) => ({ config: f.config, ...(f.key === undefined ? {} : { key: f.key }), target: f.target, mode: f.mode ?? 0o644 }))
+      .sort((a, b) => compareStrings(a.target, b.target));
+  }
   if (s.command) out.command = [...s.command];
   if (s.entrypoint) out.entrypoint = [...s.entrypoint];
   if (s.healthcheck) out.healthcheck = normalizeHealthcheck(s.healthcheck);

@@ -48,6 +48,7 @@ export interface RawServiceSpec {
   entrypoint?: string[];
   env?: Record<string, string | number | boolean>;
   envFrom?: { config: string; prefix?: string }[];
+  files?: { config: string; key?: string; target: string; mode?: number }[];
   ports?: RawPort[];
   volumes?: RawMount[];
   networks?: string[];

@@ -47,6 +47,14 @@ export interface EnvFromSpec {
   prefix: string;
 }
 
+/** A Config's values as files: one key at `target`, or every key as a file in the folder `target`. */
+export interface FileSpec {
+  config: string;
+  key?: string;
+  target: string;
+  mode: number;
+}
+
 export interface ServiceSpec {
   name: string;
   image: string;
@@ -55,6 +63,8 @@ export interface ServiceSpec {
   entrypoint?: string[];
   env: Record<string, string>;
   envFrom: EnvFromSpec[];
+  /** absent when the service reads no Config files (keeps hashes of older specs stable) */
+  files?: FileSpec[];
   ports: PortSpec[];
   volumes: MountSpec[];
   /** Network manifest names; every service is on `default` unless it lists others */

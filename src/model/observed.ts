@@ -4,6 +4,8 @@ import type { ServiceSpec } from './desired.ts';
 export interface SpecRecord {
   service: ServiceSpec;
   env: Record<string, string>;
+  /** path → sha256 of the content of each Config file, when the service has any */
+  files?: Record<string, string>;
 }
 
 /** What is really there, read once per reconcile. */

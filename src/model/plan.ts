@@ -12,6 +12,8 @@ export interface ContainerBlueprint {
   command?: string[];
   entrypoint?: string[];
   env: string[];
+  /** Config files copied into the container before it starts */
+  files: { path: string; content: string; mode: number }[];
   labels: Record<string, string>;
   /** `80/tcp` → host binding; hostPort '' lets the engine choose */
   ports: { containerPort: string; hostPort: string; hostIp: string }[];
@@ -40,8 +42,17 @@ export interface FieldChange {
 export type OperationBody =
   | { kind: 'create-network'; name: string; driver: string; internal: boolean; labels: Record<string, string>; cause: string }
   | { kind: 'create-volume'; name: string; driver: string; labels: Record<string, string>; cause: string }
-  | { kind: 'put-key'; key: string; value: string; previous?: string; secret: boolean; cause: string }
-  | { kind: 'delete-key'; key: string; previous: string; secret: boolean; cause: string }
+  | {
+      kind: 'put-key';
+      key: string;
+      value: string;
+      previous?: string;
+      /** the version observed when planning (null: absent); the write is refused if it moved */
+      expectedVersion: string | null;
+      secret: boolean;
+      cause: string;
+    }
+  | { kind: 'delete-key'; key: string; previous: string; expectedVersion: string; secret: boolean; cause: string }
   | { kind: 'create-container'; service: string; replica: number; blueprint: ContainerBlueprint; cause: string }
   | {
       kind: 'replace-container';

@@ -1,20 +1,23 @@
 import type { DesiredState, ServiceSpec } from '../model/desired.ts';
 import type { ContainerBlueprint } from '../model/plan.ts';
 import { Label } from '../model/labels.ts';
+import { resolveFiles } from '../manifest/env.ts';
 import { canonicalJson } from '../manifest/hash.ts';
+import type { SpecRecord } from '../model/observed.ts';
 import { containerName, networkName, volumeName } from './names.ts';
 
 const NS_PER_MS = 1_000_000;
 
-/** Everything one replica's container is made of; `env` is the resolved environment. */
+/** Everything one replica's container is made of; `record` holds the resolved environment. */
 export function blueprintFor(
   desired: DesiredState,
   service: ServiceSpec,
   replica: number,
-  env: Record<string, string>,
+  record: SpecRecord,
   specHash: string,
 ): ContainerBlueprint {
   const project = desired.project.name;
+  const env = record.env;
   return {
     name: containerName(project, service.name, replica),
     service: service.name,
@@ -29,8 +32,9 @@ export function blueprintFor(
       [Label.service]: service.name,
       [Label.replica]: String(replica),
       [Label.specHash]: specHash,
-      [Label.spec]: canonicalJson({ service, env }),
+      [Label.spec]: canonicalJson(record),
     },
+    files: resolveFiles(service, desired.configs),
     ports: service.ports.map((p) => ({
       containerPort: `${p.container}/${p.protocol}`,
       hostPort: p.host === undefined ? '' : String(p.host),

@@ -14,14 +14,14 @@ export function planKeys(desired: DesiredState, observed: ObservedState): { puts
     const current = observed.keys[key];
     if (current?.value === value) continue;
     const cause = current === undefined ? 'missing' : owned.has(key) ? 'value differs from repo' : 'value differs from repo (key was not written by bosun)';
-    puts.push({ kind: 'put-key', key, value, previous: current?.value, secret, cause });
+    puts.push({ kind: 'put-key', key, value, previous: current?.value, expectedVersion: current?.version ?? null, secret, cause });
   }
   const deletes: Operation[] = [];
   for (const key of [...owned].sort()) {
     const current = observed.keys[key];
     if (wanted.has(key) || current === undefined) continue;
     // Once its Config is gone nobody can say whether the value was secret: mask it to be safe.
-    deletes.push({ kind: 'delete-key', key, previous: current.value, secret: true, cause: 'removed from repo' });
+    deletes.push({ kind: 'delete-key', key, previous: current.value, expectedVersion: current.version, secret: true, cause: 'removed from repo' });
   }
   const notes = Object.keys(observed.keys)
     .filter((k) => !wanted.has(k) && !owned.has(k))

@@ -3,7 +3,8 @@ import type { ObservedContainer } from '../model/observed.ts';
 import { Label } from '../model/labels.ts';
 import type { ContainerBlueprint, FieldChange, OperationBody as Operation } from '../model/plan.ts';
 import { resolveEnv } from '../manifest/env.ts';
-import { serviceSpecHash } from '../manifest/hash.ts';
+import type { SpecRecord } from '../model/observed.ts';
+import { serviceSpecHash, specRecord } from '../manifest/hash.ts';
 import { blueprintFor } from './blueprint.ts';
 import { fieldChanges, summarizeChanges } from './changes.ts';
 
@@ -13,7 +14,7 @@ import { fieldChanges, summarizeChanges } from './changes.ts';
  * others alone.
  */
 export function planService(desired: DesiredState, service: ServiceSpec, observed: ObservedContainer[]): Operation[] {
-  const env = resolveEnv(service, desired.configs);
+  const record = specRecord(service, desired.configs);
   const hash = serviceSpecHash(service, desired.configs);
   const secretEnv = secretEnvKeys(desired, service);
   const ops: Operation[] = [];
@@ -21,12 +22,12 @@ export function planService(desired: DesiredState, service: ServiceSpec, observe
   for (let replica = 1; replica <= service.replicas; replica++) {
     const [keep, ...extra] = rankCandidates(byReplica.get(replica) ?? [], hash);
     for (const dup of extra) ops.push(removeOp(dup, 'duplicate replica'));
-    const bp = blueprintFor(desired, service, replica, env, hash);
+    const bp = blueprintFor(desired, service, replica, record, hash);
     if (!keep) {
       ops.push({ kind: 'create-container', service: service.name, replica, blueprint: bp, cause: 'missing' });
       continue;
     }
-    const replace = replaceReason(keep, hash, { service, env }, secretEnv);
+    const replace = replaceReason(keep, hash, record, secretEnv);
     if (replace) ops.push(...replaceOps(service, keep, bp, replace));
   }
   const surplus = observed.filter((c) => c.replica > service.replicas || c.replica < 1).sort((a, b) => b.replica - a.replica);
@@ -51,7 +52,7 @@ function replaceOps(service: ServiceSpec, old: ObservedContainer, bp: ContainerB
   ];
 }
 
-function replaceReason(c: ObservedContainer, hash: string, want: { service: ServiceSpec; env: Record<string, string> }, secretEnv: Set<string>) {
+function replaceReason(c: ObservedContainer, hash: string, want: SpecRecord, secretEnv: Set<string>) {
   if (c.specHash !== hash) {
     const changes = c.spec ? fieldChanges(c.spec, want, secretEnv) : [];
     return { changes, cause: changes.length > 0 ? summarizeChanges(changes) : 'spec changed' };

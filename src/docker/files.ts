@@ -1,0 +1,22 @@
+import { pack } from 'tar-stream';
+import type { ContainerBlueprint } from '../model/plan.ts';
+
+/**
+ * The blueprint's Config files as a tar archive for the engine's archive endpoint, extracted at
+ * `/` before the container starts: no host folder to manage, and the files live and die with the
+ * container (a changed value means a new container, never an edited file).
+ */
+export async function filesArchive(files: ContainerBlueprint['files']): Promise<Buffer> {
+  const tar = pack();
+  const dirs = new Set<string>();
+  for (const f of files) {
+    const parts = f.path.replace(/^\/+/, '').split('/');
+    for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+  }
+  for (const dir of [...dirs].sort()) tar.entry({ name: `${dir}/`, type: 'directory', mode: 0o755 });
+  for (const f of files) tar.entry({ name: f.path.replace(/^\/+/, ''), mode: f.mode }, f.content);
+  tar.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of tar) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

@@ -49,6 +49,10 @@ function serviceIssues(m: Valid<'Service'>): ManifestIssue[] {
     if (port.host !== undefined && replicas > 1) {
       out.push(issueAt(m.src, ['spec', 'ports', i, 'host'], 'a fixed host port can serve only one replica'));
     }
+    if (port.host !== undefined && spec.update?.order === 'start-first') {
+      const message = 'a fixed host port cannot be updated start-first (the new container could not bind it while the old one runs): use order: stop-first';
+      out.push(issueAt(m.src, ['spec', 'update', 'order'], message));
+    }
   });
   const targets = new Map<string, number>();
   (spec.volumes ?? []).forEach((mount, i) => {

@@ -42,7 +42,9 @@ export function planService(desired: DesiredState, service: ServiceSpec, observe
  * ids). A container that is not running has nothing to keep: it is replaced stop-first.
  */
 function replaceOps(service: ServiceSpec, old: ObservedContainer, bp: ContainerBlueprint, why: { changes: FieldChange[]; cause: string }): Operation[] {
-  const startFirst = service.update.order === 'start-first' && old.state === 'running';
+  // a fixed host port (inherited start-first) can only be freed first, so stop-first it is
+  const fixedPort = service.ports.some((p) => p.host !== undefined);
+  const startFirst = service.update.order === 'start-first' && old.state === 'running' && !fixedPort;
   const base = { service: service.name, replica: old.replica, containerId: old.id, stopTimeoutSec: stopTimeoutOf(old) };
   if (!startFirst) return [{ kind: 'replace-container', ...base, oldName: old.name, order: 'stop-first', blueprint: bp, ...why }];
   const successor = `${bp.name}-next-${bp.labels[Label.specHash].slice(0, 8)}`;

@@ -127,3 +127,26 @@ describe('renderText', () => {
     assert.doesNotMatch(text, /old|new/);
   });
 });
+
+describe('plan: rollout order', () => {
+  const startFirst = { ...service('x').update, order: 'start-first' as const };
+  it('start-first starts successors beside the old containers and retires them after every level', () => {
+    const before = desired([service('web', { replicas: 2, update: startFirst, dependsOn: ['api'] }), service('api', { update: startFirst })]);
+    const after = desired(before.services.map((s) => ({ ...s, image: 'app:2' })));
+    const p = plan(after, converged(before), ctx);
+    const steps = p.operations.map((o) => `${o.phase} ${o.kind} ${'blueprint' in o ? o.blueprint.name : 'name' in o ? o.name : ''}`);
+    const hash8 = (p.operations[0] as { blueprint: { labels: Record<string, string> } }).blueprint.labels['bosun.spec-hash'].slice(0, 8);
+    assert.equal(steps[0], `0 replace-container shop-api-1-next-${hash8}`);
+    assert.deepEqual(steps.slice(3).map((s) => s.replace(/-next-[0-9a-f]{8}/, '-next')), ['2 retire-container shop-api-1', '2 retire-container shop-web-1', '2 retire-container shop-web-2']);
+  });
+
+  it('falls back to stop-first for a stopped container or a fixed host port', () => {
+    const exited = desired([service('web', { update: startFirst })]);
+    const obs = converged(exited);
+    obs.containers[0].state = 'exited';
+    assert.deepEqual(plan(exited, obs, ctx).operations.map((o) => (o.kind === 'replace-container' ? o.order : o.kind)), ['stop-first']);
+    const ported = desired([service('web', { update: startFirst, ports: [{ container: 80, host: 8080, protocol: 'tcp' }] })]);
+    const changed = desired([{ ...ported.services[0], image: 'app:2' }]);
+    assert.deepEqual(plan(changed, converged(ported), ctx).operations.map((o) => (o.kind === 'replace-container' ? o.order : o.kind)), ['stop-first']);
+  });
+});

@@ -1,4 +1,7 @@
 import { strict as assert } from 'node:assert';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { execute } from '../../src/apply/execute.ts';
 import { BosunError } from '../../src/errors.ts';
 import { plan } from '../../src/plan/plan.ts';
@@ -37,6 +40,7 @@ describe('Config keys on etcd: ownership, drift, files, secrets', function () {
   let etcd: KvStore;
   let flags: string[];
   let push: (f: Record<string, string | null>) => Promise<string>;
+  let cache: string;
 
   before(async () => {
     await Promise.all([ensureTestImages(), requireEtcd()]);
@@ -44,7 +48,8 @@ describe('Config keys on etcd: ownership, drift, files, secrets', function () {
     const repo = await server.createRepo(p, files(p, { level: 'info', token: 's3cr3t-one', extra: true }) as Record<string, string>);
     push = (f) => repo.commit(f);
     etcd = await openStore(ETCD_URL);
-    flags = ['--repo', repo.url, '--state', ETCD_URL, '--cache-dir', `/tmp/bosun-cfg-cache-${p}`];
+    cache = await fs.mkdtemp(path.join(os.tmpdir(), 'bosun-cfg-'));
+    flags = ['--repo', repo.url, '--state', ETCD_URL, '--cache-dir', cache];
     const r = await bosun(['reconcile', ...flags]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
   });
@@ -54,6 +59,7 @@ describe('Config keys on etcd: ownership, drift, files, secrets', function () {
     for (const prefix of [`/${p}/`, `/bosun/${p}/`]) for (const e of await etcd.list(prefix)) await etcd.delete(e.key);
     await etcd?.close();
     await server?.close();
+    await fs.rm(cache, { recursive: true, force: true });
   });
 
   it('writes a Config file into the container, with its mode, and never prints the secret', async () => {

@@ -40,6 +40,8 @@ export async function runOperation(op: Operation, ctx: OperationContext): Promis
       return runtime.rename(op.successor, op.name);
     case 'remove-container':
       return runtime.remove(op.containerId, op.stopTimeoutSec);
+    case 'rename-container':
+      return runtime.rename(op.containerId, op.name);
   }
 }
 

@@ -78,7 +78,9 @@ export type OperationBody =
       stopTimeoutSec: number;
       cause: string;
     }
-  | { kind: 'remove-container'; service: string; replica: number; containerId: string; name: string; stopTimeoutSec: number; cause: string };
+  | { kind: 'remove-container'; service: string; replica: number; containerId: string; name: string; stopTimeoutSec: number; cause: string }
+  /** a kept container under a leftover name (an interrupted start-first) gets its replica's name */
+  | { kind: 'rename-container'; service: string; replica: number; containerId: string; name: string; from: string; cause: string };
 
 /**
  * Operations of one phase may run at the same time; phases run in order (infrastructure, keys,

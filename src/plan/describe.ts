@@ -5,7 +5,7 @@ import { show } from './changes.ts';
 export const SECRET = '(secret)';
 
 export function symbolOf(op: Operation): '+' | '~' | '-' {
-  if (op.kind === 'replace-container') return '~';
+  if (op.kind === 'replace-container' || op.kind === 'rename-container') return '~';
   if (op.kind === 'remove-container' || op.kind === 'delete-key' || op.kind === 'retire-container') return '-';
   if (op.kind === 'put-key' && op.previous !== undefined) return '~';
   return '+';
@@ -27,6 +27,8 @@ export function targetOf(op: Operation): string {
     case 'remove-container':
     case 'retire-container':
       return `container ${op.name}`;
+    case 'rename-container':
+      return `container ${op.from} → ${op.name}`;
   }
 }
 
@@ -40,6 +42,7 @@ export function verbOf(op: Operation): string {
     'replace-container': 'replace',
     'remove-container': 'remove',
     'retire-container': 'retire',
+    'rename-container': 'rename',
   };
   return verbs[op.kind];
 }

@@ -5,7 +5,7 @@ import { canonicalJson, sha256 } from '../manifest/hash.ts';
 import { planInfra } from './infra.ts';
 import { planKeys } from './keys.ts';
 import { dependencyLevels } from './order.ts';
-import { planService, removeOp } from './services.ts';
+import { DUPLICATE, planService, removeOp } from './services.ts';
 
 export interface PlanContext {
   repo: string;
@@ -23,14 +23,18 @@ export function plan(desired: DesiredState, observed: ObservedState, ctx: PlanCo
   const serviceOps = dependencyLevels(desired.services).map((level) =>
     level.flatMap((s) => planService(desired, s, observed.containers.filter((c) => c.service === s.name))),
   );
-  // start-first predecessors are retired only after every level is up and healthy
-  const levels = serviceOps.map((ops) => ops.filter((op) => op.kind !== 'retire-container'));
-  const retires = serviceOps.flat().filter((op) => op.kind === 'retire-container');
+  // Duplicates go before anything is created, so replica names are free when needed; start-first
+  // predecessors are retired (and leftover names fixed) only after every level is up and healthy.
+  const isLate = (op: OperationBody) => op.kind === 'retire-container' || op.kind === 'rename-container';
+  const isDuplicate = (op: OperationBody) => op.kind === 'remove-container' && op.cause === DUPLICATE;
+  const cleanup = serviceOps.flat().filter(isDuplicate);
+  const levels = serviceOps.map((ops) => ops.filter((op) => !isLate(op) && !isDuplicate(op)));
+  const retires = serviceOps.flat().filter(isLate);
   const wanted = new Set(desired.services.map((s) => s.name));
   const orphans = observed.containers.filter((c) => !wanted.has(c.service));
   const prunes = desired.project.prune ? orphans.map((c) => removeOp(c, 'removed from repo')) : [];
   if (!desired.project.prune && orphans.length > 0) notes.push(`${orphans.length} container(s) of removed services kept: prune is off`);
-  const phases = [planInfra(desired, observed), keys.puts, ...levels, retires, prunes, keys.deletes].filter((p) => p.length > 0);
+  const phases = [planInfra(desired, observed), keys.puts, cleanup, ...levels, retires, prunes, keys.deletes].filter((p) => p.length > 0);
   const operations = phases.flatMap((ops, phase): Operation[] => ops.map((op: OperationBody) => ({ ...op, phase })));
   return {
     project: desired.project.name,

@@ -8,6 +8,8 @@ import { serviceSpecHash, specRecord } from '../manifest/hash.ts';
 import { blueprintFor } from './blueprint.ts';
 import { fieldChanges, summarizeChanges } from './changes.ts';
 
+export const DUPLICATE = 'duplicate replica';
+
 /**
  * Operations for one service: a replica is replaced only when its spec-hash differs or it
  * is no longer running; scaling adds or removes the highest replica numbers and leaves the
@@ -21,7 +23,7 @@ export function planService(desired: DesiredState, service: ServiceSpec, observe
   const byReplica = groupByReplica(observed);
   for (let replica = 1; replica <= service.replicas; replica++) {
     const [keep, ...extra] = rankCandidates(byReplica.get(replica) ?? [], hash);
-    for (const dup of extra) ops.push(removeOp(dup, 'duplicate replica'));
+    for (const dup of extra) ops.push(removeOp(dup, DUPLICATE));
     const bp = blueprintFor(desired, service, replica, record, hash);
     if (!keep) {
       ops.push({ kind: 'create-container', service: service.name, replica, blueprint: bp, cause: 'missing' });
@@ -29,6 +31,7 @@ export function planService(desired: DesiredState, service: ServiceSpec, observe
     }
     const replace = replaceReason(keep, hash, record, secretEnv);
     if (replace) ops.push(...replaceOps(service, keep, bp, replace));
+    else if (keep.name !== bp.name) ops.push({ kind: 'rename-container', service: service.name, replica, containerId: keep.id, name: bp.name, from: keep.name, cause: 'left under a temporary name' });
   }
   const surplus = observed.filter((c) => c.replica > service.replicas || c.replica < 1).sort((a, b) => b.replica - a.replica);
   const current = byReplica.size;
@@ -47,7 +50,9 @@ function replaceOps(service: ServiceSpec, old: ObservedContainer, bp: ContainerB
   const startFirst = service.update.order === 'start-first' && old.state === 'running' && !fixedPort;
   const base = { service: service.name, replica: old.replica, containerId: old.id, stopTimeoutSec: stopTimeoutOf(old) };
   if (!startFirst) return [{ kind: 'replace-container', ...base, oldName: old.name, order: 'stop-first', blueprint: bp, ...why }];
+  // an old container left under a temporary name must not lend it to its own successor
   const successor = `${bp.name}-next-${bp.labels[Label.specHash].slice(0, 8)}`;
+  if (old.name === successor) return [{ kind: 'replace-container', ...base, oldName: old.name, order: 'stop-first', blueprint: bp, ...why }];
   return [
     { kind: 'replace-container', ...base, oldName: old.name, order: 'start-first', blueprint: { ...bp, name: successor }, ...why },
     { kind: 'retire-container', ...base, name: bp.name, successor, cause: `replaced by ${successor}` },

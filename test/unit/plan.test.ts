@@ -150,3 +150,20 @@ describe('plan: rollout order', () => {
     assert.deepEqual(plan(changed, converged(ported), ctx).operations.map((o) => (o.kind === 'replace-container' ? o.order : o.kind)), ['stop-first']);
   });
 });
+
+describe('plan: recovery from an interrupted apply', () => {
+  it('removes duplicates before creating, and gives a kept container its replica name back', () => {
+    const d = desired([service('web', { replicas: 2 })]);
+    const obs = converged(d);
+    // replica 1 survives only as an interrupted start-first successor; replica 2 has a stale twin
+    obs.containers[0] = running(d, 'web', 1, { id: 'new-1', name: 'shop-web-1-next-abcdef12' });
+    obs.containers.push(running(d, 'web', 2, { id: 'old-2', specHash: 'stale', state: 'exited' }));
+    const p = plan(d, obs, ctx);
+    assert.deepEqual(
+      p.operations.map((o) => `${o.phase} ${o.kind} ${o.cause}`),
+      ['0 remove-container duplicate replica', '1 rename-container left under a temporary name'],
+    );
+    const rename = p.operations[1];
+    assert.ok(rename.kind === 'rename-container' && rename.name === 'shop-web-1' && rename.containerId === 'new-1');
+  });
+});

@@ -12,6 +12,8 @@ export interface ExecuteContext {
   release: number;
   /** called once per operation as it completes, with its one-line description */
   onProgress?: (line: string, op: Operation, ms: number) => void;
+  /** aborted when the apply lock is lost: stop before the next phase (a safe point) */
+  signal?: AbortSignal;
 }
 
 /**
@@ -24,6 +26,7 @@ export async function execute(plan: Plan, ctx: ExecuteContext): Promise<void> {
   const limiters = new Map<string, LimitFunction>();
   const phases = phasesOf(plan);
   for (const [i, phase] of phases.entries()) {
+    if (ctx.signal?.aborted) throw ctx.signal.reason instanceof BosunError ? ctx.signal.reason : new BosunError(Codes.locked, 'the apply lock was lost', { disposition: 'retry' });
     const runs = phase.map((op) => limiterFor(plan, op, limiters)(() => timed(op, plan, ctx, labels)));
     // Let the whole phase settle before failing, so no operation is left half-done behind us.
     const failed = (await Promise.allSettled(runs)).find((r) => r.status === 'rejected');

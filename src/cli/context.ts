@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { resolveDockerHost } from '../docker/connect.ts';
+import { BosunError, Codes } from '../errors.ts';
 import { DockerRuntime } from '../docker/runtime.ts';
 import { projectNameOf } from '../manifest/project-name.ts';
 import { fetchArtifact } from '../source/git.ts';
@@ -17,6 +18,16 @@ export interface CommonOptions {
   dockerHost?: string;
   cacheDir?: string;
   output?: string;
+  lockTimeout?: string;
+}
+
+/** --lock-timeout in seconds → milliseconds; undefined leaves the default. */
+export function lockWaitMs(o: CommonOptions): number | undefined {
+  const text = o.lockTimeout ?? process.env.BOSUN_LOCK_TIMEOUT;
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new BosunError(Codes.usage, `--lock-timeout must be a number of seconds, not "${text}"`);
+  return seconds * 1000;
 }
 
 export function sourceOptions(o: CommonOptions): GitSourceOptions {

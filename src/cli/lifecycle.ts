@@ -4,7 +4,7 @@ import { applySavedPlan, readSavedPlan } from '../controller/saved-plan.ts';
 import { BosunError, Codes } from '../errors.ts';
 import { renderText } from '../plan/render.ts';
 import { clearPin, readPin } from '../release/pin.ts';
-import { dockerRuntime, projectName, projectOverride, sourceOptions, useColor, withStore, type CommonOptions } from './context.ts';
+import { dockerRuntime, lockWaitMs, projectName, projectOverride, sourceOptions, useColor, withStore, type CommonOptions } from './context.ts';
 import { printer, releaseLine } from './reconcile.ts';
 
 /** `bosun rollback N`: re-apply release N as a new release and pin the stack there. */
@@ -14,7 +14,7 @@ export async function rollbackCommand(n: string, flags: CommonOptions): Promise<
   const project = await projectName(flags);
   const p = printer('text');
   const result = await withStore(flags, (kv) =>
-    rollbackTo({ project, number, runtime: dockerRuntime(flags), kv, onPlan: (plan) => p.out(renderText(plan, { color: useColor() })), progress: p.progress, notice: p.notice }),
+    rollbackTo({ project, number, runtime: dockerRuntime(flags), kv, lockWaitMs: lockWaitMs(flags), onPlan: (plan) => p.out(renderText(plan, { color: useColor() })), progress: p.progress, notice: p.notice }),
   );
   if (result.release) p.out(releaseLine(result.release));
   p.out(`pinned ${project} at release ${result.pinnedTo} (the state of release ${result.target.number}); polling and webhooks will not move it until: bosun resume\n`);
@@ -39,6 +39,7 @@ export async function resumeCommand(flags: CommonOptions): Promise<number> {
       onPlan: (plan) => p.out(renderText(plan, { color: useColor() })),
       progress: p.progress,
       notice: p.notice,
+      lockWaitMs: lockWaitMs(flags),
     });
     if (result.release) p.out(releaseLine(result.release));
     return 0;
@@ -52,7 +53,7 @@ export async function applyCommand(file: string, flags: CommonOptions): Promise<
   p.out(renderText(plan, { color: useColor() }));
   const { repo: _repo, ref: _ref, ...source } = sourceOptions(flags);
   const release = await withStore(flags, (kv) =>
-    applySavedPlan({ plan, source, runtime: dockerRuntime(flags), kv, progress: p.progress, notice: p.notice }),
+    applySavedPlan({ plan, source, runtime: dockerRuntime(flags), kv, lockWaitMs: lockWaitMs(flags), progress: p.progress, notice: p.notice }),
   );
   p.out(release ? releaseLine(release) : 'nothing to apply\n');
   return 0;

@@ -5,7 +5,7 @@ import type { Operation, Plan } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
 import type { Pin } from '../release/pin.ts';
 import { renderJson, renderMarkdown, renderText, type OutputFormat } from '../plan/render.ts';
-import { dockerRuntime, projectOverride, sourceOptions, useColor, withStore, type CommonOptions } from './context.ts';
+import { dockerRuntime, lockWaitMs, projectOverride, sourceOptions, useColor, withStore, type CommonOptions } from './context.ts';
 
 export interface ReconcileFlags extends CommonOptions {
   dryRun?: boolean;
@@ -37,6 +37,7 @@ export async function reconcileCommand(flags: ReconcileFlags): Promise<number> {
       },
       progress: p.progress,
       notice: p.notice,
+      lockWaitMs: lockWaitMs(flags),
     }),
   );
   if (flags.out && planned) await savePlan(flags.out, planned);

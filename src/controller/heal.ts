@@ -6,12 +6,15 @@ import type { ContainerRuntime, KvStore } from '../ports.ts';
 import { readPin } from '../release/pin.ts';
 import { ReleaseStore } from '../release/store.ts';
 import { observe } from '../state/observe.ts';
+import { withApplyLock } from './lock.ts';
 
 export interface HealOptions {
   project: string;
   runtime: ContainerRuntime;
   kv: KvStore;
   progress?: (line: string, op: Operation, ms: number) => void;
+  /** how long to wait for a running apply (default 60 s) */
+  lockWaitMs?: number;
 }
 
 export interface HealResult {
@@ -25,15 +28,17 @@ export interface HealResult {
  * that succeeded) — never to a newer git revision, and without recording a new release.
  */
 export async function heal(opts: HealOptions): Promise<HealResult> {
-  const release = await releaseInForce(opts.kv, opts.project);
-  if (!release) return {};
   await opts.runtime.ping();
-  const observed = await observe(opts.runtime, opts.kv, release.desired);
-  const plan = makePlan(release.desired, observed, { repo: release.repo, ref: release.ref, revision: release.revision });
-  if (plan.operations.length > 0) {
-    await execute(plan, { runtime: opts.runtime, kv: opts.kv, release: release.number, onProgress: opts.progress });
-  }
-  return { release, plan };
+  return withApplyLock(opts.kv, opts.project, opts.lockWaitMs, async (signal) => {
+    const release = await releaseInForce(opts.kv, opts.project);
+    if (!release) return {};
+    const observed = await observe(opts.runtime, opts.kv, release.desired);
+    const plan = makePlan(release.desired, observed, { repo: release.repo, ref: release.ref, revision: release.revision });
+    if (plan.operations.length > 0) {
+      await execute(plan, { runtime: opts.runtime, kv: opts.kv, release: release.number, onProgress: opts.progress, signal });
+    }
+    return { release, plan };
+  });
 }
 
 export async function releaseInForce(kv: KvStore, project: string): Promise<Release | undefined> {

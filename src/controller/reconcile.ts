@@ -7,6 +7,8 @@ import type { Artifact, ContainerRuntime, GitSourceOptions, KvStore } from '../p
 import { readPin, type Pin } from '../release/pin.ts';
 import { fetchArtifact } from '../source/git.ts';
 import { observe } from '../state/observe.ts';
+import type { DesiredState } from '../model/desired.ts';
+import { withApplyLock } from './lock.ts';
 import { applyAsRelease } from './release-apply.ts';
 
 export interface ReconcileOptions {
@@ -22,6 +24,8 @@ export interface ReconcileOptions {
   /** one line per applied operation, as it happens */
   progress?: (line: string, op: Operation, ms: number) => void;
   notice?: (line: string) => void;
+  /** how long to wait for another apply of the project to finish (default 60 s) */
+  lockWaitMs?: number;
 }
 
 export interface ReconcileResult {
@@ -42,13 +46,21 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
   const artifact = await fetchArtifact(opts.source);
   const desired = loadDesiredState(artifact, { project: opts.project });
   await opts.runtime.ping();
+  if (opts.dryRun) return planOnly(artifact, desired, opts);
+  // observed and applied under the lock, so the plan is of a world no other apply is changing
+  return withApplyLock(opts.kv, desired.project.name, opts.lockWaitMs, async (signal) => {
+    const { plan, pinned } = await planOnly(artifact, desired, opts);
+    if (pinned || plan.operations.length === 0) return { artifact, plan, pinned };
+    const images = await resolveImages(plan, opts.runtime);
+    const applyOpts = { runtime: opts.runtime, kv: opts.kv, trigger: opts.trigger, images, progress: opts.progress, notice: opts.notice, signal };
+    return { artifact, plan, release: await applyAsRelease(plan, applyOpts) };
+  });
+}
+
+async function planOnly(artifact: Artifact, desired: DesiredState, opts: ReconcileOptions): Promise<ReconcileResult> {
   const pinned = await readPin(opts.kv, desired.project.name);
   const observed = await observe(opts.runtime, opts.kv, desired);
   const plan = makePlan(desired, observed, { repo: artifact.repo, ref: artifact.ref, revision: artifact.revision });
   opts.onPlan?.(plan, pinned);
-  if (pinned) return { artifact, plan, pinned };
-  if (opts.dryRun || plan.operations.length === 0) return { artifact, plan };
-  const images = await resolveImages(plan, opts.runtime);
-  const release = await applyAsRelease(plan, { runtime: opts.runtime, kv: opts.kv, trigger: opts.trigger, images, progress: opts.progress, notice: opts.notice });
-  return { artifact, plan, release };
+  return { artifact, plan, pinned };
 }

@@ -17,6 +17,7 @@ export interface ApplyOptions {
   progress?: (line: string, op: Operation, ms: number) => void;
   /** lines that are not operations, e.g. "rolling back to release 3" */
   notice?: (line: string) => void;
+  signal?: AbortSignal;
 }
 
 export function actor(): string {
@@ -45,7 +46,7 @@ export async function applyAsRelease(plan: Plan, opts: ApplyOptions): Promise<Re
     operations: plan.operations.map(describe),
   });
   try {
-    await execute(plan, { runtime: opts.runtime, kv: opts.kv, release: started.number, onProgress: opts.progress });
+    await execute(plan, { runtime: opts.runtime, kv: opts.kv, release: started.number, onProgress: opts.progress, signal: opts.signal });
   } catch (err) {
     const e = err instanceof BosunError ? err : new BosunError(Codes.dockerApi, String(err), { cause: err });
     throw await recover(plan, started, previous, e, opts);

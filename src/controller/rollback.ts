@@ -7,6 +7,7 @@ import type { ContainerRuntime, KvStore } from '../ports.ts';
 import { writePin } from '../release/pin.ts';
 import { ReleaseStore } from '../release/store.ts';
 import { observe } from '../state/observe.ts';
+import { withApplyLock } from './lock.ts';
 import { actor, applyAsRelease } from './release-apply.ts';
 
 export interface RollbackOptions {
@@ -17,6 +18,7 @@ export interface RollbackOptions {
   onPlan?: (plan: Plan) => void;
   progress?: (line: string, op: Operation, ms: number) => void;
   notice?: (line: string) => void;
+  lockWaitMs?: number;
 }
 
 export interface RollbackResult {
@@ -37,17 +39,20 @@ export async function rollbackTo(opts: RollbackOptions): Promise<RollbackResult>
     throw new BosunError(Codes.usage, `release ${target.number} ${target.status}: only a release that succeeded can be rolled back to`);
   }
   await opts.runtime.ping();
-  const desired = await withRecordedImages(target, opts.runtime);
-  const observed = await observe(opts.runtime, opts.kv, desired);
-  const plan = makePlan(desired, observed, { repo: target.repo, ref: target.ref, revision: target.revision });
-  opts.onPlan?.(plan);
-  let release: Release | undefined;
-  if (plan.operations.length > 0) {
-    release = await applyAsRelease(plan, { runtime: opts.runtime, kv: opts.kv, trigger: 'rollback', images: target.images, progress: opts.progress, notice: opts.notice });
-  }
-  const pinnedTo = release?.number ?? target.number;
-  await writePin(opts.kv, opts.project, { release: pinnedTo, at: new Date().toISOString(), by: actor() });
-  return { target, plan, release, pinnedTo };
+  return withApplyLock(opts.kv, opts.project, opts.lockWaitMs, async (signal) => {
+    const desired = await withRecordedImages(target, opts.runtime);
+    const observed = await observe(opts.runtime, opts.kv, desired);
+    const plan = makePlan(desired, observed, { repo: target.repo, ref: target.ref, revision: target.revision });
+    opts.onPlan?.(plan);
+    let release: Release | undefined;
+    if (plan.operations.length > 0) {
+      const applyOpts = { runtime: opts.runtime, kv: opts.kv, trigger: 'rollback' as const, images: target.images, progress: opts.progress, notice: opts.notice, signal };
+      release = await applyAsRelease(plan, applyOpts);
+    }
+    const pinnedTo = release?.number ?? target.number;
+    await writePin(opts.kv, opts.project, { release: pinnedTo, at: new Date().toISOString(), by: actor() });
+    return { target, plan, release, pinnedTo };
+  });
 }
 
 /**

@@ -8,6 +8,7 @@ import type { ContainerRuntime, GitSourceOptions, KvStore } from '../ports.ts';
 import { readPin } from '../release/pin.ts';
 import { fetchArtifact } from '../source/git.ts';
 import { observe } from '../state/observe.ts';
+import { withApplyLock } from './lock.ts';
 import { applyAsRelease } from './release-apply.ts';
 
 const FORMAT = 'bosun-plan/v1';
@@ -41,6 +42,7 @@ export interface ApplySavedOptions {
   kv: KvStore;
   progress?: (line: string, op: Operation, ms: number) => void;
   notice?: (line: string) => void;
+  lockWaitMs?: number;
 }
 
 /**
@@ -54,16 +56,18 @@ export async function applySavedPlan(opts: ApplySavedOptions): Promise<Release |
     throw stale(`${saved.ref} of ${saved.repo} moved from ${short(saved.revision)} to ${short(artifact.revision)}`);
   }
   await opts.runtime.ping();
-  const pin = await readPin(opts.kv, saved.project);
-  if (pin) throw new BosunError(Codes.usage, `${saved.project} is pinned at release ${pin.release}: run bosun resume first`);
-  const observed = await observe(opts.runtime, opts.kv, saved.desired);
-  const now = makePlan(saved.desired, observed, { repo: saved.repo, ref: saved.ref, revision: saved.revision });
-  if (now.hash !== saved.hash) {
-    throw stale(`the containers or keys changed since it was made (it had ${saved.operations.length} operation(s), a new plan has ${now.operations.length})`);
-  }
-  if (saved.operations.length === 0) return undefined;
-  const images = await resolveImages(saved, opts.runtime);
-  return applyAsRelease(saved, { runtime: opts.runtime, kv: opts.kv, trigger: 'cli', images, progress: opts.progress, notice: opts.notice });
+  return withApplyLock(opts.kv, saved.project, opts.lockWaitMs, async (signal) => {
+    const pin = await readPin(opts.kv, saved.project);
+    if (pin) throw new BosunError(Codes.usage, `${saved.project} is pinned at release ${pin.release}: run bosun resume first`);
+    const observed = await observe(opts.runtime, opts.kv, saved.desired);
+    const now = makePlan(saved.desired, observed, { repo: saved.repo, ref: saved.ref, revision: saved.revision });
+    if (now.hash !== saved.hash) {
+      throw stale(`the containers or keys changed since it was made (it had ${saved.operations.length} operation(s), a new plan has ${now.operations.length})`);
+    }
+    if (saved.operations.length === 0) return undefined;
+    const images = await resolveImages(saved, opts.runtime);
+    return applyAsRelease(saved, { runtime: opts.runtime, kv: opts.kv, trigger: 'cli', images, progress: opts.progress, notice: opts.notice, signal });
+  });
 }
 
 function stale(why: string): BosunError {

@@ -87,6 +87,19 @@ export class EtcdKv implements KvStore {
     });
   }
 
+  /**
+   * The etcd3 client, for what the KvStore shape cannot say: leases, watches and elections
+   * (src/coord/). Calls made on it directly should go through `guard` to get typed errors.
+   */
+  get etcd(): Etcd3 {
+    return this.client;
+  }
+
+  /** Runs a call on `etcd`; connection trouble becomes E_STORE_UNREACHABLE, as for every KvStore call. */
+  guard<T>(run: () => Promise<T>): Promise<T> {
+    return this.call(run);
+  }
+
   /** Fails with E_STORE_UNREACHABLE unless etcd answers a read within `timeoutMs`. */
   async ping(timeoutMs = this.timeoutMs): Promise<void> {
     try {

@@ -6,6 +6,21 @@ import { BosunError, Codes } from '../errors.ts';
  *   /bosun/<project>/releases/counter        last allocated release number (decimal)
  *   /bosun/<project>/releases/0000000042     release 42 as JSON (zero-padded so keys sort by number)
  *   /bosun/<project>/owned-keys              JSON array, sorted: Config keys bosun wrote
+ *
+ * Coordination (src/coord/):
+ *
+ *   /bosun/<project>/lock                    the apply lock, JSON { holder, since }. On etcd it is
+ *                                            created with a transaction (Create == 0) on the holder's
+ *                                            lease, so it vanishes when the holder dies; on the
+ *                                            embedded store it also carries expiresAt, host, pid and
+ *                                            token, and a released lock is left with expiresAt 0
+ *   /bosun/<project>/election/leader/<lease> etcd: one key per candidate (etcd3 Election "leader"),
+ *                                            value = candidate name; the oldest key is the leader
+ *   /bosun/<project>/election/leader         embedded store: the one leader record, shaped like the lock
+ *   /bosun/<project>/endpoints/<service>/<replica>
+ *                                            JSON { host, port, container, release }: where a healthy
+ *                                            replica answers; on etcd attached to the publisher's lease
+ *                                            (docs/service-discovery.md)
  */
 export function projectPrefix(project: string): string {
   // a slash would let one project's prefix contain another's keys ("a" and "a/releases")

@@ -15,7 +15,8 @@ function withCommon(cmd: Command): Command {
     .option('--project <name>', 'project name, overriding the Project manifest [BOSUN_PROJECT]')
     .option('--state <url>', 'state store: etcd://host:port[,host:port] or file:<path> [BOSUN_STATE, default file:.bosun/state]')
     .option('--docker-host <url>', 'Docker engine [DOCKER_HOST, default unix:///var/run/docker.sock]')
-    .option('--cache-dir <dir>', 'where fetched repositories are cached [BOSUN_CACHE]');
+    .option('--cache-dir <dir>', 'where fetched repositories are cached [BOSUN_CACHE]')
+    .option('--lock-timeout <seconds>', 'how long to wait while another apply of the project runs [BOSUN_LOCK_TIMEOUT, default 60]');
 }
 
 function output(choices: string[]): Option {
@@ -60,7 +61,6 @@ export function buildProgram(setCode: (code: number) => void): Command {
   return program;
 }
 
-/** Returns the exit code instead of exiting, so tests and the server can call it. */
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const program = buildProgram((c) => (code = c));

@@ -5,6 +5,7 @@ import { releaseShowCommand, releasesCommand } from './releases.ts';
 import { validateCommand } from './validate.ts';
 import { applyCommand, resumeCommand, rollbackCommand } from './lifecycle.ts';
 import { statusCommand } from './status.ts';
+import { defineServe, serveCommand } from './serve.ts';
 
 /** Options shared by every verb; each also has an environment variable (see README). */
 function withCommon(cmd: Command): Command {
@@ -50,6 +51,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
   withCommon(program.command('status').description('release in force, pin, drift and pending git changes'))
     .addOption(output(['text', 'json']))
     .action(run(statusCommand));
+  withCommon(defineServe(program.command('serve'))).action(run(serveCommand));
   // positional: `releases show 1 -o json` gives -o to show, not to releases
   const releases = withCommon(program.command('releases').description('list the releases of the project'))
     .enablePositionalOptions()
@@ -61,6 +63,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
   return program;
 }
 
+/** Returns the exit code instead of exiting, so tests and the server can call it. */
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const program = buildProgram((c) => (code = c));

@@ -1,0 +1,171 @@
+import type http from 'node:http';
+import { schedule, type ScheduledTask } from 'node-cron';
+import type { DockerRuntime } from '../docker/runtime.ts';
+import type { GitSourceOptions, KvStore } from '../ports.ts';
+import { readPin } from '../release/pin.ts';
+import { scrubUrl } from '../source/redact.ts';
+import { Backoff, RETRY_BACKOFF } from './backoff.ts';
+import { DriftWatcher } from './drift.ts';
+import { closeServer, createHttpServer, listen } from './http.ts';
+import { cronLogger, errorFields, type Logger } from './log.ts';
+import { ServerMetrics } from './metrics.ts';
+import type { ListenAddress } from './options.ts';
+import { OwnActivity } from './own-activity.ts';
+import { CoalescingQueue } from './queue.ts';
+import { mergeBatches, Runner, type Batch } from './runner.ts';
+import { StatusBoard, type RunTrigger } from './status.ts';
+import { TrackingRuntime } from './tracking-runtime.ts';
+import { DeliveryLog } from './webhook/dedupe.ts';
+import type { WebhookReply } from './webhook/handler.ts';
+import type { Provider } from './webhook/verify.ts';
+
+export interface ControllerOptions {
+  source: GitSourceOptions;
+  projectOverride?: string;
+  project: string;
+  docker: DockerRuntime;
+  kv: KvStore;
+  log: Logger;
+  listen: ListenAddress;
+  poll: string;
+  secret: string | undefined;
+  maxBodyBytes: number;
+  lockWaitMs?: number;
+  /** only the leader reconciles (issue #5 plugs etcd election in here); always true by default */
+  isLeader?: () => boolean;
+}
+
+/**
+ * The long-running controller: HTTP (webhooks, health, metrics, status), polling, drift
+ * watching, all feeding one coalescing queue so that one pass runs at a time.
+ */
+export class Controller {
+  readonly metrics = new ServerMetrics();
+  readonly status: StatusBoard;
+  private readonly activity = new OwnActivity();
+  private readonly queue: CoalescingQueue<Batch>;
+  private readonly runner: Runner;
+  private readonly server: http.Server;
+  private readonly drift: DriftWatcher;
+  private readonly retries = new Backoff(RETRY_BACKOFF);
+  private readonly isLeader: () => boolean;
+  private cron: ScheduledTask | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private draining = false;
+
+  constructor(private readonly o: ControllerOptions) {
+    this.isLeader = o.isLeader ?? (() => true);
+    this.status = new StatusBoard({ repo: scrubUrl(o.source.repo), ref: o.source.ref ?? 'HEAD', path: o.source.path, project: o.project });
+    const runtime = new TrackingRuntime(o.docker, this.activity);
+    this.runner = new Runner({
+      ...o, runtime, metrics: this.metrics, status: this.status, activity: this.activity, isLeader: this.isLeader,
+      retryLater: (t) => this.retryLater(t),
+      succeeded: () => this.retries.reset(),
+    });
+    this.queue = new CoalescingQueue<Batch>((b) => this.runner.run(b), mergeBatches, {
+      onCoalesced: () => {
+        this.status.coalesced++;
+        this.metrics.coalesced.inc();
+      },
+      onError: (err) => o.log.error({ err: errorFields(err) }, 'unexpected failure in a pass'),
+    });
+    this.server = this.createServer();
+    this.drift = new DriftWatcher({
+      docker: o.docker.docker, project: o.project, activity: this.activity, log: o.log,
+      onDrift: () => this.trigger({ heal: true }),
+      onResync: () => this.trigger({ heal: true }),
+    });
+  }
+
+  /** Listens first (the first log line names the bound address), then polls, watches, and converges once. */
+  async start(): Promise<string> {
+    const address = await listen(this.server, this.o.listen);
+    const { repo, ref, project } = this.status.source;
+    this.o.log.info({ address, repo, ref, project, poll: this.o.poll, webhooks: this.o.secret ? 'enabled' : 'disabled (no secret)' }, `listening on ${address}`);
+    await this.runner.refreshApplied();
+    this.cron = schedule(this.o.poll, () => void this.trigger({ reconcile: 'poll', heal: false }), { name: 'bosun-poll', noOverlap: true, logger: cronLogger(this.o.log) });
+    this.drift.start();
+    this.trigger({ reconcile: 'poll', heal: false });
+    return address;
+  }
+
+  /** Takes no new work (webhooks answer 503), lets a running pass finish, then closes everything. */
+  async stop(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    this.o.log.info('shutting down: finishing the running pass');
+    await this.cron?.stop();
+    await this.cron?.destroy();
+    this.drift.stop();
+    clearTimeout(this.retryTimer);
+    await this.queue.close();
+    await closeServer(this.server);
+    await this.o.kv.close();
+    this.o.log.info('stopped');
+  }
+
+  trigger(batch: Batch): string {
+    return this.queue.push(batch);
+  }
+
+  private retryLater(trigger: RunTrigger): void {
+    if (this.retryTimer || this.draining) return;
+    const delayMs = this.retries.next(Date.now());
+    this.o.log.info({ trigger, delayMs }, 'retrying later');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.trigger(trigger === 'drift' ? { heal: true } : { reconcile: trigger, heal: false });
+    }, delayMs);
+  }
+
+  private createServer(): http.Server {
+    return createHttpServer({
+      webhook: {
+        secret: this.o.secret,
+        maxBodyBytes: this.o.maxBodyBytes,
+        ref: this.o.source.ref,
+        deliveries: new DeliveryLog(),
+        accepting: () => !this.draining,
+        onPush: () => this.trigger({ reconcile: 'webhook', heal: false }),
+      },
+      onWebhook: (provider, reply) => this.recordWebhook(provider, reply),
+      ready: () => this.ready(),
+      metrics: () => this.metrics.text(),
+      status: () => this.snapshot(),
+      onError: (err) => this.o.log.error({ err: errorFields(err) }, 'http handler failed'),
+    });
+  }
+
+  private recordWebhook(provider: Provider, r: WebhookReply): void {
+    this.metrics.webhooks.inc({ provider, status: r.status });
+    this.status.lastWebhook = { provider, at: new Date().toISOString(), status: r.status, event: r.event, delivery: r.delivery };
+    const level = r.code >= 400 ? 'warn' : 'info';
+    this.o.log[level]({ provider, status: r.status, code: r.code, event: r.event, delivery: r.delivery }, `webhook ${provider}: ${r.status}`);
+  }
+
+  private async ready(): Promise<{ ok: boolean; checks: Record<string, string> }> {
+    const check = (p: Promise<unknown>) => withTimeout(p, 3_000).then(() => 'ok', (err: unknown) => `unreachable: ${errorFields(err).message}`);
+    const [docker, store] = await Promise.all([check(this.o.docker.ping()), check(this.o.kv.get('/bosun/.ready'))]);
+    const checks: Record<string, string> = { docker, store };
+    if (this.draining) checks.draining = 'shutting down';
+    return { ok: docker === 'ok' && store === 'ok' && !this.draining, checks };
+  }
+
+  private async snapshot() {
+    let pinned = null;
+    let pinError: string | undefined;
+    try {
+      pinned = (await readPin(this.o.kv, this.o.project)) ?? null;
+    } catch (err) {
+      pinError = errorFields(err).message;
+    }
+    const queue = { ...this.queue.state(), coalesced: this.status.coalesced };
+    return this.status.snapshot({ queue, pinned, pinError, leader: this.isLeader(), draining: this.draining });
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000}s`)), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,91 @@
+import { releaseInForce } from '../controller/heal.ts';
+import { BosunError } from '../errors.ts';
+import { errorFields } from './log.ts';
+import type { ServerMetrics } from './metrics.ts';
+import type { OwnActivity } from './own-activity.ts';
+import { healPass, reconcilePass, type Outcome, type PassDeps } from './passes.ts';
+import type { RunTrigger, StatusBoard } from './status.ts';
+
+/** What the queue holds: at most one reconcile (a webhook outranks a poll) and/or a heal. */
+export interface Batch {
+  reconcile?: 'webhook' | 'poll';
+  heal: boolean;
+}
+
+export function mergeBatches(older: Batch, newer: Batch): Batch {
+  const reconcile = older.reconcile === 'webhook' || newer.reconcile === 'webhook' ? 'webhook' : (newer.reconcile ?? older.reconcile);
+  return { reconcile, heal: older.heal || newer.heal };
+}
+
+export interface RunnerDeps extends PassDeps {
+  metrics: ServerMetrics;
+  status: StatusBoard;
+  activity: OwnActivity;
+  isLeader: () => boolean;
+  /** called after a failure that may pass by itself (retry, busy) */
+  retryLater: (trigger: RunTrigger) => void;
+  /** called after a pass that went through */
+  succeeded: () => void;
+}
+
+/** Runs one batch from the queue and reports it: metrics, /status, logs. Never throws. */
+export class Runner {
+  constructor(private readonly d: RunnerDeps) {}
+
+  async run(batch: Batch): Promise<void> {
+    const trigger: RunTrigger = batch.reconcile ?? 'drift';
+    if (!this.d.isLeader()) {
+      this.d.metrics.reconciles.inc({ trigger, result: 'not-leader' });
+      return;
+    }
+    this.d.activity.begin(Date.now());
+    try {
+      // a reconcile pass also repairs drift, unless it could not run or chose not to apply
+      const covered = batch.reconcile ? await this.attempt(batch.reconcile, () => reconcilePass(batch.reconcile!, this.d)) : false;
+      if (batch.heal && !covered) await this.attempt('drift', () => healPass(this.d));
+      await this.refreshApplied();
+    } finally {
+      this.d.activity.end(Date.now());
+    }
+  }
+
+  /** Loads the release in force into /status and the info metric (at start-up and after each run). */
+  async refreshApplied(): Promise<void> {
+    try {
+      const r = await releaseInForce(this.d.kv, this.d.project);
+      if (!r) return;
+      this.d.status.applied = { revision: r.revision, release: r.number };
+      this.d.metrics.setApplied(r.revision, r.number);
+    } catch (err) {
+      this.d.log.warn({ err: errorFields(err) }, 'could not read the release in force');
+    }
+  }
+
+  private async attempt(trigger: RunTrigger, pass: () => Promise<Outcome>): Promise<boolean> {
+    const started = Date.now();
+    const at = new Date(started).toISOString();
+    try {
+      const o = await pass();
+      this.finish(trigger, started, o.result);
+      if (o.repaired > 0) this.d.metrics.driftRepairs.inc();
+      this.d.status.lastAttempt = { trigger, at, durationMs: Date.now() - started, result: o.result, revision: o.revision, release: o.release };
+      this.d.log.info({ trigger, result: o.result, revision: o.revision, release: o.release, repaired: o.repaired, reason: o.reason, ms: Date.now() - started }, `${trigger} pass: ${o.result}`);
+      this.d.succeeded();
+      return o.result !== 'skipped';
+    } catch (err) {
+      const e = errorFields(err);
+      const disposition = err instanceof BosunError ? err.disposition : 'retry';
+      this.finish(trigger, started, disposition);
+      const error = { code: e.code ?? 'E_UNEXPECTED', message: e.message, disposition };
+      this.d.status.lastAttempt = { trigger, at, durationMs: Date.now() - started, result: disposition, error };
+      this.d.log.error({ trigger, ...error }, `${trigger} pass failed (${disposition})`);
+      if (disposition !== 'stalled') this.d.retryLater(trigger);
+      return false;
+    }
+  }
+
+  private finish(trigger: RunTrigger, started: number, result: string): void {
+    this.d.metrics.reconciles.inc({ trigger, result });
+    this.d.metrics.duration.observe({ trigger }, (Date.now() - started) / 1000);
+  }
+}

@@ -1,0 +1,60 @@
+import type { Pin } from '../release/pin.ts';
+
+export type RunTrigger = 'webhook' | 'poll' | 'drift';
+
+export interface Attempt {
+  trigger: RunTrigger;
+  /** when it started (ISO) */
+  at: string;
+  durationMs: number;
+  result: string;
+  revision?: string;
+  release?: number;
+  error?: { code: string; message: string; disposition: string };
+}
+
+export interface WebhookSeen {
+  provider: string;
+  at: string;
+  status: string;
+  event?: string;
+  delivery?: string;
+}
+
+export interface StatusSnapshot {
+  repo: string;
+  ref: string;
+  path?: string;
+  project: string;
+  applied: { revision: string; release: number } | null;
+  lastAttempt: Attempt | null;
+  lastWebhook: WebhookSeen | null;
+  queue: { running: boolean; pending: boolean; coalesced: number };
+  pinned: Pin | null;
+  pinError?: string;
+  leader: boolean;
+  draining: boolean;
+  startedAt: string;
+}
+
+/** What /status reports that only the running controller knows; the rest is read per request. */
+export class StatusBoard {
+  applied: StatusSnapshot['applied'] = null;
+  lastAttempt: Attempt | null = null;
+  lastWebhook: WebhookSeen | null = null;
+  coalesced = 0;
+  readonly startedAt = new Date().toISOString();
+
+  constructor(readonly source: { repo: string; ref: string; path?: string; project: string }) {}
+
+  snapshot(live: Pick<StatusSnapshot, 'queue' | 'pinned' | 'pinError' | 'leader' | 'draining'>): StatusSnapshot {
+    return {
+      ...this.source,
+      applied: this.applied,
+      lastAttempt: this.lastAttempt,
+      lastWebhook: this.lastWebhook,
+      ...live,
+      startedAt: this.startedAt,
+    };
+  }
+}

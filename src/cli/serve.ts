@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { Controller } from '../server/controller.ts';
+import { Leadership } from '../server/leadership.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/body.ts';
 import { createLogger, errorFields } from '../server/log.ts';
 import { checkCron, DEFAULT_LISTEN, DEFAULT_POLL, loadSecret, parseListen } from '../server/options.ts';
@@ -37,19 +38,25 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const project = await projectName(flags);
   const kv = await openStore(stateUrl(flags));
   const log = createLogger();
+  const docker = dockerRuntime(flags);
+  // the controller is created below; elected leaders converge at once through it
+  let onElected = () => {};
+  const leadership = new Leadership({ kv, project, docker, log, onElected: () => onElected() });
   const controller = new Controller({
     source: sourceOptions(flags),
     projectOverride: projectOverride(flags),
     project,
-    docker: dockerRuntime(flags),
+    docker,
     kv,
     log,
+    leadership,
     listen,
     poll,
     secret,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     lockWaitMs: waitMs,
   });
+  onElected = () => void controller.trigger({ reconcile: 'poll', heal: false });
   try {
     await controller.start();
   } catch (err) {

@@ -13,6 +13,7 @@ import type { ListenAddress } from './options.ts';
 import { OwnActivity } from './own-activity.ts';
 import { CoalescingQueue } from './queue.ts';
 import { mergeBatches, Runner, type Batch } from './runner.ts';
+import type { Leadership } from './leadership.ts';
 import { StatusBoard, type RunTrigger } from './status.ts';
 import { TrackingRuntime } from './tracking-runtime.ts';
 import { DeliveryLog } from './webhook/dedupe.ts';
@@ -31,8 +32,8 @@ export interface ControllerOptions {
   secret: string | undefined;
   maxBodyBytes: number;
   lockWaitMs?: number;
-  /** only the leader reconciles (issue #5 plugs etcd election in here); always true by default */
-  isLeader?: () => boolean;
+  /** only the leader reconciles and publishes endpoints; without it this process always leads */
+  leadership?: Leadership;
 }
 
 /**
@@ -54,13 +55,14 @@ export class Controller {
   private draining = false;
 
   constructor(private readonly o: ControllerOptions) {
-    this.isLeader = o.isLeader ?? (() => true);
+    this.isLeader = o.leadership ? () => o.leadership!.isLeader() : () => true;
     this.status = new StatusBoard({ repo: scrubUrl(o.source.repo), ref: o.source.ref ?? 'HEAD', path: o.source.path, project: o.project });
     const runtime = new TrackingRuntime(o.docker, this.activity);
     this.runner = new Runner({
       ...o, runtime, metrics: this.metrics, status: this.status, activity: this.activity, isLeader: this.isLeader,
       retryLater: (t) => this.retryLater(t),
       succeeded: () => this.retries.reset(),
+      afterRun: () => o.leadership?.publish() ?? Promise.resolve(),
     });
     this.queue = new CoalescingQueue<Batch>((b) => this.runner.run(b), mergeBatches, {
       onCoalesced: () => {
@@ -83,6 +85,7 @@ export class Controller {
     const { repo, ref, project } = this.status.source;
     this.o.log.info({ address, repo, ref, project, poll: this.o.poll, webhooks: this.o.secret ? 'enabled' : 'disabled (no secret)' }, `listening on ${address}`);
     await this.runner.refreshApplied();
+    await this.o.leadership?.start();
     this.cron = schedule(this.o.poll, () => void this.trigger({ reconcile: 'poll', heal: false }), { name: 'bosun-poll', noOverlap: true, logger: cronLogger(this.o.log) });
     this.drift.start();
     this.trigger({ reconcile: 'poll', heal: false });
@@ -99,6 +102,7 @@ export class Controller {
     this.drift.stop();
     clearTimeout(this.retryTimer);
     await this.queue.close();
+    await this.o.leadership?.stop();
     await closeServer(this.server);
     await this.o.kv.close();
     this.o.log.info('stopped');
@@ -160,7 +164,8 @@ export class Controller {
       pinError = errorFields(err).message;
     }
     const queue = { ...this.queue.state(), coalesced: this.status.coalesced };
-    return this.status.snapshot({ queue, pinned, pinError, leader: this.isLeader(), draining: this.draining });
+    const leaderName = this.o.leadership ? (this.o.leadership.leader() ?? null) : null;
+    return this.status.snapshot({ queue, pinned, pinError, leader: this.isLeader(), leaderName, draining: this.draining });
   }
 }
 

@@ -26,6 +26,8 @@ export interface RunnerDeps extends PassDeps {
   retryLater: (trigger: RunTrigger) => void;
   /** called after a pass that went through */
   succeeded: () => void;
+  /** after every batch the leader ran (publishes endpoints) */
+  afterRun?: () => Promise<void>;
 }
 
 /** Runs one batch from the queue and reports it: metrics, /status, logs. Never throws. */
@@ -44,6 +46,7 @@ export class Runner {
       const covered = batch.reconcile ? await this.attempt(batch.reconcile, () => reconcilePass(batch.reconcile!, this.d)) : false;
       if (batch.heal && !covered) await this.attempt('drift', () => healPass(this.d));
       await this.refreshApplied();
+      await this.d.afterRun?.();
     } finally {
       this.d.activity.end(Date.now());
     }

@@ -33,6 +33,8 @@ export interface StatusSnapshot {
   pinned: Pin | null;
   pinError?: string;
   leader: boolean;
+  /** who leads the project's controllers (this process or another), when an election runs */
+  leaderName: string | null;
   draining: boolean;
   startedAt: string;
 }
@@ -47,7 +49,7 @@ export class StatusBoard {
 
   constructor(readonly source: { repo: string; ref: string; path?: string; project: string }) {}
 
-  snapshot(live: Pick<StatusSnapshot, 'queue' | 'pinned' | 'pinError' | 'leader' | 'draining'>): StatusSnapshot {
+  snapshot(live: Pick<StatusSnapshot, 'queue' | 'pinned' | 'pinError' | 'leader' | 'leaderName' | 'draining'>): StatusSnapshot {
     return {
       ...this.source,
       applied: this.applied,

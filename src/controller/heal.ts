@@ -1,4 +1,5 @@
 import { execute } from '../apply/execute.ts';
+import { Codes } from '../errors.ts';
 import type { Operation, Plan } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
 import { plan as makePlan } from '../plan/plan.ts';
@@ -18,9 +19,11 @@ export interface HealOptions {
 }
 
 export interface HealResult {
-  /** the release the stack was returned to; absent when nothing was ever released */
+  /** the release the stack was returned to; absent when nothing was ever released, or paused */
   release?: Release;
   plan?: Plan;
+  /** set when the latest rollout was paused (failureAction pause): nothing is repaired */
+  paused?: Release;
 }
 
 /**
@@ -30,6 +33,8 @@ export interface HealResult {
 export async function heal(opts: HealOptions): Promise<HealResult> {
   await opts.runtime.ping();
   return withApplyLock(opts.kv, opts.project, opts.lockWaitMs, async (signal) => {
+    const paused = await pausedRollout(opts.kv, opts.project);
+    if (paused) return { paused };
     const release = await releaseInForce(opts.kv, opts.project);
     if (!release) return {};
     const observed = await observe(opts.runtime, opts.kv, release.desired);
@@ -39,6 +44,13 @@ export async function heal(opts: HealOptions): Promise<HealResult> {
     }
     return { release, plan };
   });
+}
+
+/** The latest release, if it is a rollout that failed with failureAction pause (and no pin overrides it). */
+async function pausedRollout(kv: KvStore, project: string): Promise<Release | undefined> {
+  if (await readPin(kv, project)) return undefined;
+  const latest = await new ReleaseStore(kv).latest(project);
+  return latest?.status === 'failed' && latest.error?.code === Codes.paused ? latest : undefined;
 }
 
 export async function releaseInForce(kv: KvStore, project: string): Promise<Release | undefined> {

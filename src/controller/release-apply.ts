@@ -59,7 +59,9 @@ async function recover(plan: Plan, release: Release, previous: Release | undefin
   const failure = { code: err.code, message: err.message };
   const action = failureActionFor(plan, err);
   if (action === 'pause' || !previous || err.disposition === 'retry') {
-    await releases.finish(plan.project, release.number, 'failed', failure);
+    // a paused rollout is recorded as such, so drift repair leaves the stack for a person to decide
+    const recorded = action === 'pause' ? { ...failure, code: Codes.paused } : failure;
+    await releases.finish(plan.project, release.number, 'failed', recorded);
     const why = action === 'pause' ? ' (failureAction pause: the stack is left as it is)' : '';
     return new BosunError(err.code, `release ${release.number} failed${why}: ${err.message}`, { disposition: err.disposition, data: { ...err.data, release: release.number }, cause: err });
   }

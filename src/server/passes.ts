@@ -53,6 +53,10 @@ export async function reconcilePass(trigger: 'webhook' | 'poll', d: PassDeps): P
 /** Drift repair: back to the release in force (heal() records no new release). */
 export async function healPass(d: PassDeps): Promise<Outcome> {
   const r = await heal({ project: d.project, runtime: d.runtime, kv: d.kv, lockWaitMs: d.lockWaitMs, progress: progress(d.log).progress });
+  if (r.paused) {
+    const reason = `release ${r.paused.number} paused its rollout (failureAction pause): drift is left for a person to decide`;
+    return { result: 'skipped', revision: r.paused.revision, release: r.paused.number, repaired: 0, reason };
+  }
   const repaired = r.plan?.operations.length ?? 0;
   return { result: repaired > 0 ? 'healed' : 'noop', revision: r.release?.revision, release: r.release?.number, repaired };
 }

@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
+import lockfile from 'proper-lockfile';
 import { fetchError, scrubUrl, urlSecrets } from './redact.ts';
 
 const FETCH_REFSPEC = '+refs/heads/*:refs/remotes/origin/*';
@@ -45,19 +46,32 @@ async function ensureBareRepo(gitdir: string, url: string): Promise<void> {
 
 /**
  * Two fetches into one cache at once would race on refs and packs: calls for the same cache
- * dir in this process run one after the other. (Separate processes must not share a cache.)
+ * dir in this process run one after the other, and across processes (a `bosun serve` and a
+ * CLI reconcile share the default cache) they take a lock file beside the cache.
  */
 const inFlight = new Map<string, Promise<unknown>>();
 
 async function serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
   const previous = inFlight.get(key) ?? Promise.resolve();
-  const run = previous.then(work, work);
+  const locked = () => acrossProcesses(key, work);
+  const run = previous.then(locked, locked);
   const settled = run.catch(() => undefined);
   inFlight.set(key, settled);
   try {
     return await run;
   } finally {
     if (inFlight.get(key) === settled) inFlight.delete(key);
+  }
+}
+
+/** A stale lock (its process died) is taken over after 10 s; waiting retries for about a minute. */
+async function acrossProcesses<T>(gitdir: string, work: () => Promise<T>): Promise<T> {
+  await mkdir(gitdir, { recursive: true });
+  const release = await lockfile.lock(gitdir, { lockfilePath: `${gitdir}.lock`, stale: 10_000, retries: { retries: 120, minTimeout: 50, maxTimeout: 500 } });
+  try {
+    return await work();
+  } finally {
+    await release().catch(() => undefined);
   }
 }
 

@@ -98,6 +98,15 @@ describe('bosun CLI on the etcd store, and its errors', function () {
     assert.deepEqual(await containerIds(project), before);
   });
 
+  it('processes sharing one repository cache fetch safely at the same time', async () => {
+    const sha = await repo.commit(stackFiles(project, { webReplicas: 2, worker: false, webImage: IMAGE_V2, level: 'shared-cache' }));
+    const runs = await Promise.all([1, 2, 3, 4].map(() => bosun(['validate', '--repo', repo.url, '--cache-dir', tmp])));
+    for (const r of runs) {
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`at ${sha.slice(0, 12)}`));
+    }
+  });
+
   it('rejects a malformed state url with the accepted forms', async () => {
     const r = await bosun(['validate', '--repo', repo.url, '--cache-dir', tmp, '--state', 'redis://x']);
     assert.equal(r.code, 0, 'validate does not open the store');

@@ -10,7 +10,7 @@ const IDLE = `[sh, -c, "trap 'exit 0' TERM; while true; do sleep 1; done"]`;
 type Variant = 'ok' | 'crash' | 'unhealthy';
 
 /** One service manifest; `variant` decides whether its new version can ever pass the health gate. */
-function svc(name: string, o: { image?: string; variant?: Variant; replicas?: number; dependsOn?: string[]; order?: string }): string {
+function svc(name: string, o: { image?: string; variant?: Variant; replicas?: number; dependsOn?: string[]; order?: string; onFailure?: string }): string {
   const command = o.variant === 'crash' ? '[sh, -c, "echo boom; exit 3"]' : IDLE;
   const probe = o.variant === 'unhealthy' ? '[sh, -c, "echo probe-says-no; exit 1"]' : '[test, -f, /VERSION]';
   return [
@@ -23,7 +23,7 @@ function svc(name: string, o: { image?: string; variant?: Variant; replicas?: nu
     `  command: ${command}`,
     `  healthcheck: { cmd: ${probe}, interval: 200ms, timeout: 1s, retries: 2 }`,
     `  dependsOn: [${(o.dependsOn ?? []).join(', ')}]`,
-    `  update: { order: ${o.order ?? 'start-first'}, parallelism: 1, failureAction: rollback }`,
+    `  update: { order: ${o.order ?? 'start-first'}, parallelism: 1, failureAction: ${o.onFailure ?? 'rollback'} }`,
     '  stopGracePeriod: 1s',
     '',
   ].join('\n');
@@ -78,6 +78,18 @@ describe('safe rollouts (real dockerd)', function () {
       assert.deepEqual(list.map((x) => x.status), ['succeeded', 'rolled-back']);
     });
   }
+
+  it('failureAction pause leaves the stack as it is, exits 1 and records the pause', async () => {
+    const s = await setup('pause', [svc('web', { order: 'stop-first', onFailure: 'pause' })]);
+    await s.push([svc('web', { order: 'stop-first', onFailure: 'pause', image: IMAGE_V2, variant: 'crash' })]);
+    const r = await bosun(['reconcile', ...s.flags]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /release 2 failed \(failureAction pause: the stack is left as it is\)/);
+    const list = await s.releases();
+    assert.equal(list[1].status, 'failed');
+    const images = (await docker.listContainers({ all: true, filters: { label: [`bosun.project=${s.name}`] } })).map((c) => c.Image);
+    assert.deepEqual(images, [IMAGE_V2], 'the failed new container is left for inspection, not rolled back');
+  });
 
   it('a version that never turns healthy is rolled back with the healthcheck output in the error', async () => {
     const s = await setup('sick', [svc('web', {})]);

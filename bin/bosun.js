@@ -1,6 +1,34 @@
 #!/usr/bin/env node
-// bosun ships TypeScript sources and runs them through tsx, so `npx bosun` works right after `npm ci`.
-import { register } from 'tsx/esm/api';
-register();
-const { main } = await import('../src/cli/main.ts');
+// Runs the compiled build in dist/ (made by `npm run build`; `npm ci` runs it through `prepare`)
+// when it is at least as new as every source file: faster to start and ~30 MB lighter than
+// compiling on the fly. Otherwise the TypeScript sources run through tsx, so an edit is never
+// run stale.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function newestSource() {
+  let newest = 0;
+  for (const dir of ['src', 'schemas']) {
+    for (const name of readdirSync(join(root, dir), { recursive: true })) {
+      newest = Math.max(newest, statSync(join(root, dir, String(name))).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+async function loadCli() {
+  try {
+    if (statSync(join(root, 'dist', '.stamp')).mtimeMs >= newestSource()) return await import('../dist/cli/main.js');
+  } catch {
+    // no build yet: fall through to the sources
+  }
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import('../src/cli/main.ts');
+}
+
+const { main } = await loadCli();
 process.exitCode = await main(process.argv);

@@ -1,6 +1,6 @@
 import { BosunError, Codes } from '../errors.ts';
 import type { KvStore } from '../ports.ts';
-import { EtcdKv } from '../store/etcd.ts';
+import { isEtcd } from '../store/kind.ts';
 import { CasElection } from './election-cas.ts';
 import { EtcdElection } from './election-etcd.ts';
 
@@ -38,7 +38,7 @@ export async function startElection(kv: KvStore, project: string, candidate: str
   if (!(ttlMs > 0)) throw new BosunError(Codes.usage, `election ttl must be positive, got ${opts.ttlMs}`);
   if (candidate === '') throw new BosunError(Codes.usage, 'an election candidate needs a non-empty name');
   const election =
-    kv instanceof EtcdKv
+    isEtcd(kv)
       ? new EtcdElection(kv, project, candidate, ttlMs, opts.onChange)
       : new CasElection(kv, project, candidate, ttlMs, opts.onChange);
   await election.start();

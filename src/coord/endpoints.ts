@@ -1,6 +1,6 @@
 import { BosunError, Codes } from '../errors.ts';
 import type { KvStore } from '../ports.ts';
-import { EtcdKv } from '../store/etcd.ts';
+import { isEtcd } from '../store/kind.ts';
 import { EtcdEndpointSink } from './endpoints-etcd.ts';
 import { KvEndpointSink, type EndpointSink } from './endpoints-kv.ts';
 import { endpointsPrefix } from './keys.ts';
@@ -39,7 +39,7 @@ export class EndpointPublisher {
   constructor(kv: KvStore, project: string, opts: { ttlMs?: number } = {}) {
     const prefix = endpointsPrefix(project);
     const ttlMs = opts.ttlMs ?? DEFAULT_ENDPOINT_TTL_MS;
-    this.sink = kv instanceof EtcdKv ? new EtcdEndpointSink(kv, prefix, ttlMs, () => this.republish()) : new KvEndpointSink(kv, prefix);
+    this.sink = isEtcd(kv) ? new EtcdEndpointSink(kv, prefix, ttlMs, () => this.republish()) : new KvEndpointSink(kv, prefix);
   }
 
   /** Puts new and changed endpoints, deletes those no longer listed. Calls run one after another. */

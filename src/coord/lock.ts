@@ -1,6 +1,6 @@
 import { BosunError, Codes } from '../errors.ts';
 import type { KvStore } from '../ports.ts';
-import { EtcdKv } from '../store/etcd.ts';
+import { isEtcd } from '../store/kind.ts';
 import { acquireWithCas } from './lock-cas.ts';
 import { acquireOnEtcd } from './lock-etcd.ts';
 import { lockKey } from './keys.ts';
@@ -37,5 +37,5 @@ export async function acquireApplyLock(kv: KvStore, project: string, holder: str
   const key = lockKey(project);
   const resolved = { waitMs: Math.max(0, opts.waitMs), ttlMs: opts.ttlMs ?? DEFAULT_LOCK_TTL_MS };
   if (!(resolved.ttlMs > 0)) throw new BosunError(Codes.usage, `lock ttl must be positive, got ${opts.ttlMs}`);
-  return kv instanceof EtcdKv ? acquireOnEtcd(kv, key, holder, resolved) : acquireWithCas(kv, key, holder, resolved);
+  return isEtcd(kv) ? acquireOnEtcd(kv, key, holder, resolved) : acquireWithCas(kv, key, holder, resolved);
 }

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { BosunError, Codes } from '../errors.ts';
+import { EtcdKv } from './etcd.ts';
 import type { KvStore } from '../ports.ts';
 import { FileKv } from './file.ts';
 
@@ -18,8 +19,6 @@ const HOST_PORT = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]
 export async function openStore(url: string): Promise<KvStore> {
   const endpoints = etcdEndpoints(url);
   if (endpoints) {
-    // loaded on demand: the embedded store's users never pay for etcd3's client
-    const { EtcdKv } = await import('./etcd.ts');
     const kv = new EtcdKv(endpoints);
     try {
       await kv.ping(REACHABILITY_TIMEOUT_MS);

@@ -179,7 +179,8 @@ describe('bosun serve (docker + git over HTTP + embedded store)', function () {
       assert.ok(pass, 'a pass applied the new revision');
       assert.equal(pass.trigger, 'poll');
       // it started within one 2 s interval (+ slack for a busy host)
-      const noticedMs = Number(pass.time) - Number(pass.ms) - pushed;
+      const loggedAt = typeof pass.time === 'number' ? pass.time : Date.parse(String(pass.time));
+      const noticedMs = loggedAt - Number(pass.ms) - pushed;
       assert.ok(noticedMs <= 2_000 + 1_500, `noticed after ${noticedMs} ms`);
       assert.equal((await containerIds(f.project)).web.length, 1);
     });

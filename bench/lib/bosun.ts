@@ -1,0 +1,101 @@
+/**
+ * bosun in-process, as the controller runs it: `reconcile()` with the real DockerRuntime and
+ * the embedded FileKv store in a temp dir. Every Docker API request is counted at the modem
+ * (the one place dockerode sends HTTP), and every store call at the KvStore boundary.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { reconcile, type ReconcileResult } from '../../src/controller/reconcile.ts';
+import { DockerRuntime } from '../../src/docker/runtime.ts';
+import type { GitSourceOptions, KvStore } from '../../src/ports.ts';
+import { FileKv } from '../../src/store/file.ts';
+import { timed } from './measure.ts';
+
+export interface Counter {
+  /** `METHOD /path` of every request since the last reset */
+  calls: string[];
+  reset(): void;
+}
+
+type Dial = (opts: { method?: string; path?: string }, cb: unknown) => unknown;
+
+/** Wraps `modem.dial`: counts requests without changing what is sent. */
+export function countDockerCalls(runtime: DockerRuntime): Counter {
+  const modem = runtime.docker.modem as unknown as { dial: Dial };
+  const original = modem.dial.bind(modem);
+  const counter: Counter = { calls: [], reset: () => void (counter.calls = []) };
+  modem.dial = (opts, cb) => {
+    counter.calls.push(`${opts.method ?? 'GET'} ${(opts.path ?? '').split('?')[0]!.replace(/[0-9a-f]{64}/g, ':id')}`);
+    return original(opts, cb);
+  };
+  return counter;
+}
+
+/** Counts KvStore calls by method: a no-op should not write. */
+export function countKvCalls(kv: KvStore): { kv: KvStore; calls: string[] } {
+  const calls: string[] = [];
+  const proxy = new Proxy(kv, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.push(String(prop));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { kv: proxy, calls };
+}
+
+/** When, from the start of reconcile(), the plan was ready and each operation finished (ms). */
+export interface Timeline {
+  planAt?: number;
+  ops: { at: number; ms: number; kind: string }[];
+}
+
+export interface Bosun {
+  runtime: DockerRuntime;
+  /** the counted store (see countKvCalls) */
+  kv: KvStore;
+  source: GitSourceOptions;
+  docker: Counter;
+  kvCalls: string[];
+  stateDir: string;
+  reconcile(dryRun?: boolean, timeline?: Timeline): Promise<{ ms: number; result: ReconcileResult }>;
+  close(): Promise<void>;
+}
+
+export async function bosunFor(repoDir: string): Promise<Bosun> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'bosun-bench-state-'));
+  const runtime = new DockerRuntime('unix:///var/run/docker.sock');
+  const docker = countDockerCalls(runtime);
+  const fileKv = new FileKv(join(stateDir, 'state'));
+  const { kv, calls: kvCalls } = countKvCalls(fileKv);
+  const source = { repo: repoDir, cacheDir: join(stateDir, 'cache') };
+  return {
+    runtime,
+    kv,
+    source,
+    docker,
+    kvCalls,
+    stateDir,
+    reconcile(dryRun = false, timeline?: Timeline) {
+      const t0 = performance.now();
+      const onPlan = () => timeline && (timeline.planAt = performance.now() - t0);
+      const progress = (_line: string, op: { kind: string }, ms: number) => timeline?.ops.push({ at: performance.now() - t0, ms, kind: op.kind });
+      return timed(() => reconcile({ source, dryRun, trigger: 'cli', runtime, kv, onPlan, progress })).then(({ ms, value }) => ({ ms, result: value }));
+    },
+    async close() {
+      await fileKv.close();
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `GET /containers/json ×1, POST ... ×20` */
+export function callSummary(calls: string[]): string {
+  const counts = new Map<string, number>();
+  for (const c of calls) counts.set(c, (counts.get(c) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${k} ×${n}`).join(', ');
+}

@@ -34,7 +34,9 @@ async function until(what: string, probe: () => Promise<boolean>, ms: number): P
 
 async function restartEngine(): Promise<void> {
   await exec('pkill -TERM -x dockerd');
-  await until('dockerd to stop', async () => !(await docker.ping().then(() => true, () => false)), 60_000);
+  // The API socket closes long before dockerd has stopped its containers and removed its pid
+  // file; a new dockerd started in between refuses to run.
+  await until('dockerd to exit', () => exec('pgrep -x dockerd').then(() => false, () => true), 60_000);
   spawn('sh', ['-c', 'nohup dockerd > /tmp/dockerd.log 2>&1 &'], { stdio: 'ignore', detached: true }).unref();
   await until('dockerd to answer again', () => docker.ping().then(() => true), 60_000);
 }
@@ -65,9 +67,12 @@ describe('chaos: the Docker engine restarts in the middle of an apply', function
     await repo.commit(stack(project, IMAGE_V2));
     const child = spawn(process.execPath, [BIN, 'reconcile', ...flags], { env: { ...process.env, NO_COLOR: '1' } });
     let stderr = '';
+    let stdout = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await new Promise((r) => setTimeout(r, 1500));
+    // restart once the first operation has finished, so the engine goes away in the middle
+    await until('the first operation of the apply', async () => /applying:\n.*\(\d+\.\ds\)/.test(stdout), 60_000);
     await restartEngine();
     const code = await exited;
     assert.equal(code, 1, stderr);

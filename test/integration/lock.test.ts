@@ -5,34 +5,15 @@ import path from 'node:path';
 import { reconcile } from '../../src/controller/reconcile.ts';
 import { acquireApplyLock } from '../../src/coord/lock.ts';
 import { DockerRuntime } from '../../src/docker/runtime.ts';
-import type { Release } from '../../src/model/release.ts';
 import type { KvStore } from '../../src/ports.ts';
 import { ReleaseStore } from '../../src/release/store.ts';
 import { openStore } from '../../src/store/open.ts';
 import { bosun } from '../helpers/cli.ts';
 import { requireDocker, uniqueProject } from '../helpers/docker.ts';
 import { ETCD_URL, requireEtcd } from '../helpers/etcd.ts';
-import { git } from '../helpers/git-server.ts';
+import { assertSerial, taggedRepo } from '../helpers/race.ts';
 
-/** A local repo whose tag `v<i>` sets one Config value to i: every racer has a real change. */
-async function taggedRepo(dir: string, project: string, tags: number): Promise<void> {
-  await git(dir, 'init', '-q', '-b', 'main');
-  const manifest = (i: number) =>
-    `apiVersion: bosun/v1\nkind: Project\nmetadata: { name: ${project} }\n---\napiVersion: bosun/v1\nkind: Config\nmetadata: { name: race }\nspec:\n  prefix: /${project}/race/\n  data: { N: "${i}" }\n`;
-  for (let i = 1; i <= tags; i++) {
-    await fs.writeFile(path.join(dir, 'bosun.yaml'), manifest(i));
-    await git(dir, 'add', '-A');
-    await git(dir, 'commit', '-q', '-m', `v${i}`);
-    await git(dir, 'tag', `v${i}`);
-  }
-}
-
-function assertSerial(list: Release[], n: number): void {
-  assert.deepEqual(list.map((r) => r.number).sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i + 1), 'numbers unique and dense');
-  const spans = list.map((r) => [Date.parse(r.startedAt), Date.parse(r.finishedAt ?? '')]).sort((a, b) => a[0] - b[0]);
-  for (let i = 1; i < spans.length; i++) assert.ok(spans[i][0] >= spans[i - 1][1], `release applies overlap: ${JSON.stringify(spans.slice(i - 1, i + 1))}`);
-  assert.ok(list.every((r) => r.status === 'succeeded'));
-}
+const RACERS = 100;
 
 for (const store of ['file', 'etcd'] as const) {
   describe(`one apply at a time (${store} store)`, function () {
@@ -47,7 +28,7 @@ for (const store of ['file', 'etcd'] as const) {
       if (store === 'etcd') await requireEtcd();
       dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bosun-lock-'));
       await fs.mkdir(path.join(dir, 'repo'));
-      await taggedRepo(path.join(dir, 'repo'), project, 30);
+      await taggedRepo(path.join(dir, 'repo'), project, RACERS);
       url = store === 'etcd' ? ETCD_URL : `file:${dir}/state`;
       kv = await openStore(url);
     });
@@ -57,15 +38,15 @@ for (const store of ['file', 'etcd'] as const) {
       await fs.rm(dir, { recursive: true, force: true });
     });
 
-    it('30 racing reconciles, each with a change: 30 releases, never overlapping, numbers unique', async () => {
+    it(`${RACERS} racing reconciles, each with a change: ${RACERS} releases, never overlapping, numbers unique`, async () => {
       const runtime = new DockerRuntime('unix:///var/run/docker.sock');
       const source = (i: number) => ({ repo: path.join(dir, 'repo'), ref: `v${i}`, cacheDir: path.join(dir, 'cache') });
-      const runs = Array.from({ length: 30 }, (_, i) =>
+      const runs = Array.from({ length: RACERS }, (_, i) =>
         reconcile({ source: source(i + 1), dryRun: false, trigger: 'cli', runtime, kv, lockWaitMs: 120_000 }),
       );
       const results = await Promise.all(runs);
-      assert.equal(results.filter((r) => r.release).length, 30);
-      assertSerial(await new ReleaseStore(kv).list(project), 30);
+      assert.equal(results.filter((r) => r.release).length, RACERS);
+      assertSerial(await new ReleaseStore(kv).list(project), RACERS);
     });
 
     it('--lock-timeout gives up naming the holder; a release left applying is marked interrupted', async () => {
@@ -78,7 +59,7 @@ for (const store of ['file', 'etcd'] as const) {
         await held.release();
       }
       const releases = new ReleaseStore(kv);
-      const crashed = await releases.begin({ ...(await releases.get(project, 30)), trigger: 'cli', actor: 'ghost@host' });
+      const crashed = await releases.begin({ ...(await releases.get(project, RACERS)), trigger: 'cli', actor: 'ghost@host' });
       const r = await bosun(['reconcile', '--repo', path.join(dir, 'repo'), '--ref', 'v2', '--state', url]);
       assert.equal(r.code, 0, r.stderr);
       const after = await releases.get(project, crashed.number);

@@ -15,6 +15,8 @@ export interface Artifact {
   revision: string;
   /** the folder inside the repo that holds the manifests ('' for the root) */
   path: string;
+  /** git tree oid of that folder: the same oid means the same files (and the same desired state) */
+  tree?: string;
   /** path relative to `path` → file bytes, for every file under it at that commit */
   files: Map<string, Uint8Array>;
 }

@@ -1,6 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { BosunError, Codes } from '../errors.ts';
 import { Label } from '../model/labels.ts';
+import type { ObservedState } from '../model/observed.ts';
 import type { Operation, Plan } from '../model/plan.ts';
 import type { ContainerRuntime, KvStore } from '../ports.ts';
 import { describe } from '../plan/describe.ts';
@@ -93,11 +94,24 @@ function sleep(ms: number): Promise<void> {
 }
 
 /**
- * Resolves every image the plan needs before anything changes, so a missing image fails the
- * reconcile while the old containers still run. Returns service → image id for the release.
+ * Resolves the images the plan creates containers from before anything changes, so a missing
+ * image fails the reconcile while the old containers still run: each distinct image once, and
+ * only for services being created or replaced. Returns service → image id for the release; a
+ * service left alone is recorded with the image its containers run (what a rollback restores).
  */
-export async function resolveImages(plan: Plan, runtime: ContainerRuntime): Promise<Record<string, string>> {
+export async function resolveImages(plan: Plan, observed: ObservedState, runtime: ContainerRuntime): Promise<Record<string, string>> {
+  const needed = new Map<string, string>();
+  for (const op of plan.operations) if (op.kind === 'create-container' || op.kind === 'replace-container') needed.set(op.service, op.blueprint.image);
+  const ids = new Map<string, string>();
+  // one at a time, so with several images missing the error always names the same one
+  for (const ref of new Set(needed.values())) ids.set(ref, await runtime.ensureImage(ref));
+  const removed = new Set(plan.operations.flatMap((op) => (op.kind === 'remove-container' ? [op.containerId] : [])));
+  const kept = observed.containers.filter((c) => !removed.has(c.id));
   const images: Record<string, string> = {};
-  for (const s of plan.desired.services) images[s.name] = await runtime.ensureImage(s.image);
+  for (const s of plan.desired.services) {
+    const ref = needed.get(s.name);
+    const id = ref === undefined ? kept.find((c) => c.service === s.name && c.imageId)?.imageId : ids.get(ref);
+    if (id) images[s.name] = id;
+  }
   return images;
 }

@@ -1,5 +1,4 @@
 import { resolveImages } from '../apply/execute.ts';
-import { loadDesiredState } from '../manifest/load.ts';
 import type { Operation, Plan } from '../model/plan.ts';
 import type { Release, Trigger } from '../model/release.ts';
 import { plan as makePlan } from '../plan/plan.ts';
@@ -8,6 +7,9 @@ import { readPin, type Pin } from '../release/pin.ts';
 import { fetchArtifact } from '../source/git.ts';
 import { observe } from '../state/observe.ts';
 import type { DesiredState } from '../model/desired.ts';
+import type { ObservedState } from '../model/observed.ts';
+import { ReleaseStore } from '../release/store.ts';
+import { loadDesiredCached } from './desired-cache.ts';
 import { withApplyLock } from './lock.ts';
 import { applyAsRelease } from './release-apply.ts';
 
@@ -44,23 +46,46 @@ export interface ReconcileResult {
  */
 export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult> {
   const artifact = await fetchArtifact(opts.source);
-  const desired = loadDesiredState(artifact, { project: opts.project });
+  const desired = loadDesiredCached(artifact, { project: opts.project });
   await opts.runtime.ping();
-  if (opts.dryRun) return planOnly(artifact, desired, opts);
-  // observed and applied under the lock, so the plan is of a world no other apply is changing
+  // planned without the lock first, so a pass with nothing to apply reads and writes nothing more
+  const first = await planOnly(artifact, desired, opts);
+  if (opts.dryRun || (isIdle(first) && !(await leftApplying(opts.kv, desired.project.name)))) return reported(first, opts);
+  // observed again and applied under the lock, so the plan applied is of a world no other apply is changing
   return withApplyLock(opts.kv, desired.project.name, opts.lockWaitMs, async (signal) => {
-    const { plan, pinned } = await planOnly(artifact, desired, opts);
-    if (pinned || plan.operations.length === 0) return { artifact, plan, pinned };
-    const images = await resolveImages(plan, opts.runtime);
+    const planned = await planOnly(artifact, desired, opts);
+    if (isIdle(planned)) return reported(planned, opts);
+    const { plan } = reported(planned, opts);
+    const images = await resolveImages(plan, planned.observed, opts.runtime);
     const applyOpts = { runtime: opts.runtime, kv: opts.kv, trigger: opts.trigger, images, progress: opts.progress, notice: opts.notice, signal };
     return { artifact, plan, release: await applyAsRelease(plan, applyOpts) };
   });
 }
 
-async function planOnly(artifact: Artifact, desired: DesiredState, opts: ReconcileOptions): Promise<ReconcileResult> {
+type Planned = ReconcileResult & { observed: ObservedState };
+
+/** Nothing would be applied: a no-op, or git is planned but the stack is pinned. */
+function isIdle(p: Planned): boolean {
+  return p.pinned !== undefined || p.plan.operations.length === 0;
+}
+
+/**
+ * A release still `applying` outside the lock may belong to a process that died: only the
+ * lock path can tell (and record it `interrupted`), so an idle pass takes it then.
+ */
+async function leftApplying(kv: KvStore, project: string): Promise<boolean> {
+  return (await new ReleaseStore(kv).newest(project))?.status === 'applying';
+}
+
+/** onPlan sees only the plan a pass ends with, once; the observed state stays inside. */
+function reported({ observed: _, ...result }: Planned, opts: ReconcileOptions): ReconcileResult {
+  opts.onPlan?.(result.plan, result.pinned);
+  return result;
+}
+
+async function planOnly(artifact: Artifact, desired: DesiredState, opts: ReconcileOptions): Promise<Planned> {
   const pinned = await readPin(opts.kv, desired.project.name);
   const observed = await observe(opts.runtime, opts.kv, desired);
   const plan = makePlan(desired, observed, { repo: artifact.repo, ref: artifact.ref, revision: artifact.revision });
-  opts.onPlan?.(plan, pinned);
-  return { artifact, plan, pinned };
+  return { artifact, plan, pinned, observed };
 }

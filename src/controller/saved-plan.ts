@@ -65,7 +65,7 @@ export async function applySavedPlan(opts: ApplySavedOptions): Promise<Release |
       throw stale(`the containers or keys changed since it was made (it had ${saved.operations.length} operation(s), a new plan has ${now.operations.length})`);
     }
     if (saved.operations.length === 0) return undefined;
-    const images = await resolveImages(saved, opts.runtime);
+    const images = await resolveImages(saved, observed, opts.runtime);
     return applyAsRelease(saved, { runtime: opts.runtime, kv: opts.kv, trigger: 'cli', images, progress: opts.progress, notice: opts.notice, signal });
   });
 }

@@ -24,6 +24,7 @@ export function toObserved(c: Summary): ObservedContainer | undefined {
     release: Number.isInteger(release) && release > 0 ? release : undefined,
     revision: labels[Label.revision] || undefined,
     image: c.Image,
+    imageId: c.ImageID || undefined,
     state: c.State,
     health: healthOf(c.Status ?? ''),
     exitCode: exitCodeOf(c.Status ?? ''),

@@ -20,6 +20,8 @@ export interface ObservedContainer {
   release?: number;
   revision?: string;
   image: string;
+  /** the engine's id of the image it runs (`sha256:…`) */
+  imageId?: string;
   state: string; // created | running | restarting | exited | paused | dead | removing
   health: 'healthy' | 'unhealthy' | 'starting' | 'none';
   exitCode?: number;

@@ -2,22 +2,15 @@ import type { DesiredState, ServiceSpec } from '../model/desired.ts';
 import type { ContainerBlueprint } from '../model/plan.ts';
 import { Label } from '../model/labels.ts';
 import { resolveFiles } from '../manifest/env.ts';
-import { canonicalJson } from '../manifest/hash.ts';
-import type { SpecRecord } from '../model/observed.ts';
+import type { ServiceFacts } from './facts.ts';
 import { containerName, networkName, volumeName } from './names.ts';
 
 const NS_PER_MS = 1_000_000;
 
-/** Everything one replica's container is made of; `record` holds the resolved environment. */
-export function blueprintFor(
-  desired: DesiredState,
-  service: ServiceSpec,
-  replica: number,
-  record: SpecRecord,
-  specHash: string,
-): ContainerBlueprint {
+/** Everything one replica's container is made of; `facts.record` holds the resolved environment. */
+export function blueprintFor(desired: DesiredState, service: ServiceSpec, replica: number, facts: ServiceFacts): ContainerBlueprint {
   const project = desired.project.name;
-  const env = record.env;
+  const env = facts.record.env;
   return {
     name: containerName(project, service.name, replica),
     service: service.name,
@@ -31,8 +24,8 @@ export function blueprintFor(
       [Label.project]: project,
       [Label.service]: service.name,
       [Label.replica]: String(replica),
-      [Label.specHash]: specHash,
-      [Label.spec]: canonicalJson(record),
+      [Label.specHash]: facts.hash,
+      [Label.spec]: facts.recordJson,
     },
     files: resolveFiles(service, desired.configs),
     ports: service.ports.map((p) => ({

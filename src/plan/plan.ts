@@ -1,5 +1,5 @@
 import type { DesiredState } from '../model/desired.ts';
-import type { ObservedState } from '../model/observed.ts';
+import type { ObservedContainer, ObservedState } from '../model/observed.ts';
 import type { Operation, OperationBody, Plan, PlanSummary } from '../model/plan.ts';
 import { canonicalJson, sha256 } from '../manifest/hash.ts';
 import { planInfra } from './infra.ts';
@@ -20,9 +20,13 @@ export interface PlanContext {
 export function plan(desired: DesiredState, observed: ObservedState, ctx: PlanContext): Plan {
   const keys = planKeys(desired, observed);
   const notes = [...keys.notes];
-  const serviceOps = dependencyLevels(desired.services).map((level) =>
-    level.flatMap((s) => planService(desired, s, observed.containers.filter((c) => c.service === s.name))),
-  );
+  const byService = new Map<string, ObservedContainer[]>();
+  for (const c of observed.containers) {
+    const list = byService.get(c.service);
+    if (list) list.push(c);
+    else byService.set(c.service, [c]);
+  }
+  const serviceOps = dependencyLevels(desired.services).map((level) => level.flatMap((s) => planService(desired, s, byService.get(s.name) ?? [])));
   // Duplicates go before anything is created, so replica names are free when needed; start-first
   // predecessors are retired (and leftover names fixed) only after every level is up and healthy.
   const isLate = (op: OperationBody) => op.kind === 'retire-container' || op.kind === 'rename-container';
@@ -63,12 +67,22 @@ export function summarize(ops: Operation[]): PlanSummary {
 /** Covers what the plan does and what it saw, so a saved plan can be refused once the world moved. */
 function planHash(ops: Operation[], observed: ObservedState, revision: string): string {
   const seen = {
-    containers: observed.containers.map((c) => [c.id, c.specHash, c.state]).sort(),
-    keys: Object.values(observed.keys).map((k) => [k.key, k.version]).sort(),
+    containers: sortedAsText(observed.containers.map((c) => [c.id, c.specHash, c.state])),
+    keys: sortedAsText(Object.values(observed.keys).map((k) => [k.key, k.version])),
     networks: observed.networks,
     volumes: observed.volumes,
   };
   return sha256(canonicalJson({ revision, ops, seen }));
+}
+
+/**
+ * The order Array.prototype.sort() gives tuples (by their comma-joined text, so hashes of saved
+ * plans stay comparable), with each text built once instead of at every comparison.
+ */
+function sortedAsText(tuples: string[][]): string[][] {
+  const keyed = tuples.map((t) => ({ key: t.join(','), t }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.t);
 }
 
 export function isEmpty(p: Plan): boolean {

@@ -2,11 +2,10 @@ import type { DesiredState, ServiceSpec } from '../model/desired.ts';
 import type { ObservedContainer } from '../model/observed.ts';
 import { Label } from '../model/labels.ts';
 import type { ContainerBlueprint, FieldChange, OperationBody as Operation } from '../model/plan.ts';
-import { resolveEnv } from '../manifest/env.ts';
-import type { SpecRecord } from '../model/observed.ts';
-import { serviceSpecHash, specRecord } from '../manifest/hash.ts';
 import { blueprintFor } from './blueprint.ts';
 import { fieldChanges, summarizeChanges } from './changes.ts';
+import { serviceFacts, type ServiceFacts } from './facts.ts';
+import { containerName } from './names.ts';
 
 export const DUPLICATE = 'duplicate replica';
 
@@ -16,22 +15,22 @@ export const DUPLICATE = 'duplicate replica';
  * others alone.
  */
 export function planService(desired: DesiredState, service: ServiceSpec, observed: ObservedContainer[]): Operation[] {
-  const record = specRecord(service, desired.configs);
-  const hash = serviceSpecHash(service, desired.configs);
-  const secretEnv = secretEnvKeys(desired, service);
+  const facts = serviceFacts(desired, service);
   const ops: Operation[] = [];
   const byReplica = groupByReplica(observed);
   for (let replica = 1; replica <= service.replicas; replica++) {
-    const [keep, ...extra] = rankCandidates(byReplica.get(replica) ?? [], hash);
+    const [keep, ...extra] = rankCandidates(byReplica.get(replica) ?? [], facts.hash);
     for (const dup of extra) ops.push(removeOp(dup, DUPLICATE));
-    const bp = blueprintFor(desired, service, replica, record, hash);
+    // built only for an operation that creates a container: a no-op needs none
+    const bp = () => blueprintFor(desired, service, replica, facts);
     if (!keep) {
-      ops.push({ kind: 'create-container', service: service.name, replica, blueprint: bp, cause: 'missing' });
+      ops.push({ kind: 'create-container', service: service.name, replica, blueprint: bp(), cause: 'missing' });
       continue;
     }
-    const replace = replaceReason(keep, hash, record, secretEnv);
-    if (replace) ops.push(...replaceOps(service, keep, bp, replace));
-    else if (keep.name !== bp.name) ops.push({ kind: 'rename-container', service: service.name, replica, containerId: keep.id, name: bp.name, from: keep.name, cause: 'left under a temporary name' });
+    const replace = replaceReason(keep, facts);
+    const name = containerName(desired.project.name, service.name, replica);
+    if (replace) ops.push(...replaceOps(service, keep, bp(), replace));
+    else if (keep.name !== name) ops.push({ kind: 'rename-container', service: service.name, replica, containerId: keep.id, name, from: keep.name, cause: 'left under a temporary name' });
   }
   const surplus = observed.filter((c) => c.replica > service.replicas || c.replica < 1).sort((a, b) => b.replica - a.replica);
   const current = byReplica.size;
@@ -59,9 +58,9 @@ function replaceOps(service: ServiceSpec, old: ObservedContainer, bp: ContainerB
   ];
 }
 
-function replaceReason(c: ObservedContainer, hash: string, want: SpecRecord, secretEnv: Set<string>) {
-  if (c.specHash !== hash) {
-    const changes = c.spec ? fieldChanges(c.spec, want, secretEnv) : [];
+function replaceReason(c: ObservedContainer, facts: ServiceFacts) {
+  if (c.specHash !== facts.hash) {
+    const changes = c.spec ? fieldChanges(c.spec, facts.record, facts.secretEnv) : [];
     return { changes, cause: changes.length > 0 ? summarizeChanges(changes) : 'spec changed' };
   }
   if (c.state !== 'running' && c.state !== 'restarting') {
@@ -90,16 +89,4 @@ export function removeOp(c: ObservedContainer, cause: string): Operation {
 function stopTimeoutOf(c: ObservedContainer): number {
   const ms = c.spec?.service?.stopGracePeriodMs;
   return typeof ms === 'number' ? Math.ceil(ms / 1000) : 10;
-}
-
-/** Variables whose values come from secret Configs, so renderers can mask them. */
-export function secretEnvKeys(desired: DesiredState, service: ServiceSpec): Set<string> {
-  const keys = new Set<string>();
-  for (const ref of service.envFrom) {
-    const cfg = desired.configs.find((c) => c.name === ref.config);
-    if (!cfg?.secret) continue;
-    const one: ServiceSpec = { ...service, env: {}, envFrom: [ref] };
-    for (const k of Object.keys(resolveEnv(one, [cfg]))) keys.add(k);
-  }
-  return keys;
 }

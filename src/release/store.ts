@@ -27,7 +27,8 @@ export class ReleaseStore {
     // the loop only repeats when the counter lags behind existing releases (e.g. it was deleted)
     for (;;) {
       const number = await this.allocate(draft.project);
-      const release: Release = { number, ...draft, status: 'applying', startedAt: this.now().toISOString() };
+      // after the draft: a draft spread from an older release must not bring its number along
+      const release: Release = { ...draft, number, status: 'applying', startedAt: this.now().toISOString() };
       if (await this.kv.putIf(releaseKey(draft.project, number), JSON.stringify(release), null)) return release;
     }
   }
@@ -67,6 +68,18 @@ export class ReleaseStore {
   async latest(project: string, status?: ReleaseStatus): Promise<Release | undefined> {
     const releases = await this.list(project);
     return releases.filter((r) => status === undefined || r.status === status).at(-1);
+  }
+
+  /**
+   * The newest release in two reads (the counter, then the release it names) instead of
+   * listing every release. The counter is written before its release, so when that release is
+   * missing (a crash between the two writes, a deleted counter) the full list decides.
+   */
+  async newest(project: string): Promise<Release | undefined> {
+    const counter = await this.kv.get(`${releasesPrefix(project)}counter`);
+    const number = counter ? parseCounter(counter) : 0;
+    const entry = number > 0 ? await this.kv.get(releaseKey(project, number)) : undefined;
+    return entry ? parseRelease(entry) : this.latest(project);
   }
 
   private async allocate(project: string): Promise<number> {

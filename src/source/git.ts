@@ -4,6 +4,7 @@
  */
 import { BosunError, Codes } from '../errors.ts';
 import type { Artifact, GitSourceOptions } from '../ports.ts';
+import { cachedFiles, folderOid, rememberFiles } from './artifact-cache.ts';
 import { findGitdir } from './local.ts';
 import { redact, scrubUrl, urlSecrets } from './redact.ts';
 import { type ObjectStore, type RefLayout, resolveCommit } from './refs.ts';
@@ -45,8 +46,12 @@ export async function fetchArtifact(opts: GitSourceOptions): Promise<Artifact> {
   try {
     const store = await openStore(opts, kind);
     const revision = await resolveCommit(store, ref, kind);
+    const tree = await folderOid(store, revision, path);
+    const known = tree === undefined ? undefined : cachedFiles(opts.repo, path, tree);
+    if (known) return { repo: opts.repo, ref, revision, path, tree, files: known };
     const files = await readFolder(store, revision, path, ref);
-    return { repo: opts.repo, ref, revision, path, files };
+    if (tree !== undefined) rememberFiles(opts.repo, path, tree, files);
+    return { repo: opts.repo, ref, revision, path, tree, files };
   } catch (err) {
     throw asBosunError(err, opts);
   }

@@ -1,0 +1,58 @@
+/**
+ * The files of a manifest folder, remembered by the folder's git tree oid. A tree oid names
+ * its whole content (every file, name and mode below it), so a pass that finds the same oid
+ * again — a poll with nothing new, a commit that touched other folders — reuses the files
+ * instead of reading every blob back from the object store.
+ */
+import fs from 'node:fs';
+import git from 'isomorphic-git';
+import type { ObjectStore } from './refs.ts';
+
+/** One entry per repo and folder, and only a few of those: a controller watches one. */
+const MAX_ENTRIES = 8;
+
+interface Entry {
+  tree: string;
+  files: Map<string, Uint8Array>;
+}
+
+const entries = new Map<string, Entry>();
+
+function keyOf(repo: string, path: string): string {
+  return `${repo}\u0000${path}`;
+}
+
+/**
+ * A copy of the files read for `tree`, or undefined. A copy, so a caller that edits its
+ * artifact's map cannot change what the next pass reads.
+ */
+export function cachedFiles(repo: string, path: string, tree: string): Map<string, Uint8Array> | undefined {
+  const entry = entries.get(keyOf(repo, path));
+  return entry?.tree === tree ? new Map(entry.files) : undefined;
+}
+
+export function rememberFiles(repo: string, path: string, tree: string, files: Map<string, Uint8Array>): void {
+  const key = keyOf(repo, path);
+  entries.delete(key);
+  entries.set(key, { tree, files: new Map(files) });
+  // Maps iterate in insertion order: the first key is the one used least recently
+  while (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+}
+
+/** For tests: forget everything, so the next fetch reads every file. */
+export function clearArtifactCache(): void {
+  entries.clear();
+}
+
+/**
+ * The tree oid of `path` in `commit`, or undefined when there is no such folder (the full
+ * read then reports it with the proper E_GIT_PATH message).
+ */
+export async function folderOid(store: ObjectStore, commit: string, path: string): Promise<string | undefined> {
+  try {
+    const { oid, tree } = await git.readTree({ fs, gitdir: store.gitdir, oid: commit, filepath: path === '' ? undefined : path, cache: store.cache });
+    return tree ? oid : undefined;
+  } catch {
+    return undefined;
+  }
+}

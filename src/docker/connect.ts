@@ -1,5 +1,35 @@
-import Docker from 'dockerode';
+import Module, { createRequire } from 'node:module';
+import type DockerClient from 'dockerode';
 import { BosunError, Codes } from '../errors.ts';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * dockerode loads its BuildKit session support (@grpc/grpc-js and protobufjs, ~15 MB of resident
+ * memory) when it is loaded, though only image builds use it and bosun never builds. A stub
+ * that fails loudly takes that module's place in the require cache before dockerode loads.
+ * Another dockerode layout (no such file) just loads whole.
+ */
+function loadDockerode(): typeof DockerClient {
+  try {
+    const session = require.resolve('dockerode/lib/session.js');
+    if (!require.cache[session]) {
+      const stub = new Module(session);
+      stub.filename = session;
+      stub.loaded = true;
+      stub.exports = () => {
+        throw new Error('dockerode BuildKit sessions are not available in bosun');
+      };
+      require.cache[session] = stub;
+    }
+  } catch {
+    // resolve failed: nothing to replace
+  }
+  return require('dockerode') as typeof DockerClient;
+}
+
+const Docker = loadDockerode();
+type Docker = DockerClient;
 
 /** The engine endpoint as the user named it (flag, DOCKER_HOST, or the local socket). */
 export function resolveDockerHost(flag?: string): string {

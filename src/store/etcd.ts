@@ -1,16 +1,28 @@
-import {
-  Etcd3,
-  GRPCDeadlineExceededError,
-  GRPCUnavailableError,
-  isRecoverableError,
-  type IKeyValue,
-  type IOptions,
-} from 'etcd3';
+import { createRequire } from 'node:module';
+import type { Etcd3, IKeyValue, IOptions } from 'etcd3';
 import { BosunError, Codes } from '../errors.ts';
 import type { KvEntry } from '../model/observed.ts';
 import type { KvStore } from '../ports.ts';
 
 const DEFAULT_CALL_TIMEOUT_MS = 5_000;
+
+type Etcd3Module = typeof import('etcd3');
+let etcd3Module: Etcd3Module | undefined;
+
+/**
+ * etcd3 and its gRPC stack cost ~20 MB of resident memory: loaded when the first etcd store
+ * opens, so a host on the embedded store never pays for them. Required as a package (one
+ * instance, shared with any `import 'etcd3'`), unlike a dynamic import of a src module, which
+ * under the test runner can load a second copy of the error classes.
+ */
+function etcd3(): Etcd3Module {
+  return (etcd3Module ??= createRequire(import.meta.url)('etcd3') as Etcd3Module);
+}
+
+/** No etcd3 error can exist before etcd3 is loaded: checking must not load it. */
+function isEtcd3Error(err: unknown, name: 'GRPCDeadlineExceededError' | 'GRPCUnavailableError'): boolean {
+  return etcd3Module !== undefined && err instanceof etcd3Module[name];
+}
 
 type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
 type PolicyContext = Parameters<Parameters<Policy['execute']>[0]>[0];
@@ -35,7 +47,7 @@ function tryEachHostOnce(hostCount: number): Policy {
           return await fn(context);
         } catch (err) {
           // each retry of the global policy is routed by etcd3 to the next host
-          if (attempt >= hostCount || !(err instanceof Error) || !isRecoverableError(err)) throw err;
+          if (attempt >= hostCount || !(err instanceof Error) || !etcd3().isRecoverableError(err)) throw err;
         }
       }
     },
@@ -51,7 +63,7 @@ export function describeEtcdFailure(err: unknown, timeoutMs: number): string {
   if (/ECONNREFUSED/.test(message)) return 'connection refused';
   if (/Name resolution failed|ENOTFOUND|EAI_AGAIN/.test(message)) return 'host not found';
   if (/EHOSTUNREACH|ENETUNREACH/.test(message)) return 'host unreachable';
-  if (err instanceof GRPCDeadlineExceededError || /DEADLINE_EXCEEDED|ETIMEDOUT/.test(message)) {
+  if (isEtcd3Error(err, 'GRPCDeadlineExceededError') || /DEADLINE_EXCEEDED|ETIMEDOUT/.test(message)) {
     return `no answer within ${timeoutMs / 1000} s`;
   }
   const firstLine = message.split('\n')[0] ?? '';
@@ -60,9 +72,9 @@ export function describeEtcdFailure(err: unknown, timeoutMs: number): string {
 
 function isConnectionFailure(err: unknown): boolean {
   return (
-    err instanceof GRPCUnavailableError ||
-    err instanceof GRPCDeadlineExceededError ||
-    (err instanceof Error && isRecoverableError(err))
+    isEtcd3Error(err, 'GRPCUnavailableError') ||
+    isEtcd3Error(err, 'GRPCDeadlineExceededError') ||
+    (err instanceof Error && etcd3Module !== undefined && etcd3Module.isRecoverableError(err))
   );
 }
 
@@ -79,7 +91,7 @@ export class EtcdKv implements KvStore {
     this.endpoints = endpoints;
     this.url = `etcd://${endpoints.join(',')}`;
     this.timeoutMs = opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-    this.client = new Etcd3({
+    this.client = new (etcd3().Etcd3)({
       hosts: endpoints.map((e) => `http://${e}`),
       faultHandling: { host: () => passThrough, global: tryEachHostOnce(endpoints.length) },
       // streams (watches) are long-lived by design; every unary call gets a deadline

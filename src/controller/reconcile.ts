@@ -49,8 +49,8 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
   const desired = loadDesiredCached(artifact, { project: opts.project });
   await opts.runtime.ping();
   // planned without the lock first, so a pass with nothing to apply reads and writes nothing more
-  const first = await planOnly(artifact, desired, opts);
-  if (opts.dryRun || (isIdle(first) && !(await leftApplying(opts.kv, desired.project.name)))) return reported(first, opts);
+  const [first, unfinished] = await Promise.all([planOnly(artifact, desired, opts), !opts.dryRun && leftApplying(opts.kv, desired.project.name)]);
+  if (opts.dryRun || (isIdle(first) && !unfinished)) return reported(first, opts);
   // observed again and applied under the lock, so the plan applied is of a world no other apply is changing
   return withApplyLock(opts.kv, desired.project.name, opts.lockWaitMs, async (signal) => {
     const planned = await planOnly(artifact, desired, opts);
@@ -84,8 +84,7 @@ function reported({ observed: _, ...result }: Planned, opts: ReconcileOptions): 
 }
 
 async function planOnly(artifact: Artifact, desired: DesiredState, opts: ReconcileOptions): Promise<Planned> {
-  const pinned = await readPin(opts.kv, desired.project.name);
-  const observed = await observe(opts.runtime, opts.kv, desired);
+  const [pinned, observed] = await Promise.all([readPin(opts.kv, desired.project.name), observe(opts.runtime, opts.kv, desired)]);
   const plan = makePlan(desired, observed, { repo: artifact.repo, ref: artifact.ref, revision: artifact.revision });
   return { artifact, plan, pinned, observed };
 }

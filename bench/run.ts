@@ -16,6 +16,7 @@ import { markdown, textTable } from './lib/report.ts';
 import type { Row, Section } from './lib/result.ts';
 import { sweep } from './lib/sweep.ts';
 import { benchNoop } from './noop.ts';
+import type { MemoryResult } from './serve-memory.ts';
 
 const ALL = ['cold', 'noop', 'change', 'dryrun', 'fetch', 'webhook', 'memory'] as const;
 type Name = (typeof ALL)[number];
@@ -29,7 +30,7 @@ function plan(quick: boolean): Record<Name, () => Promise<Section>> {
     dryrun: () => benchDryrun(quick ? [100, 1000] : [100, 1000, 5000], (n) => (quick ? 2 : n >= 5000 ? 3 : 5)),
     fetch: () => benchFetch(quick ? 3 : 7),
     webhook: () => optional('webhook', './webhook.ts', 'benchWebhook', { runs: quick ? 2 : 5 }, webhookRows),
-    memory: () => optional('memory', './serve-memory.ts', 'benchServeMemory', { containers: quick ? 20 : 50 }, memoryRows),
+    memory: () => optional('memory', './serve-memory.ts', 'benchServeMemory', { containers: quick ? 20 : 500 }, memoryRows),
   };
 }
 
@@ -37,8 +38,10 @@ function webhookRows(r: { p50Ms: number; p95Ms: number; samples: number[] }): Ro
   return [{ bench: 'webhook', case: 'push webhook → converged (1 service replaced)', bosunMs: r.p50Ms, runs: `${r.samples.length}`, notes: `p95 ${fmtMs(r.p95Ms)}` }];
 }
 
-function memoryRows(r: { rssMb: number }, args: { containers?: number }): Row[] {
-  return [{ bench: 'memory', case: `bosun serve RSS, ${args.containers} containers`, runs: '1', notes: `${r.rssMb} MiB` }];
+function memoryRows(r: MemoryResult, args: { containers?: number }): Row[] {
+  const notes = `${r.rssMb} MiB (max ${r.maxRssMb}; samples ${r.samples.join(', ')}); V8 heap ${r.heapUsedMb} used / ${r.heapTotalMb} total, external ${r.externalMb} MiB; ${r.runtime} build`;
+  const target = args.containers === 500 ? { target: '< 100 MB', met: r.rssMb < 100 } : {};
+  return [{ bench: 'memory', case: `bosun serve RSS, ${args.containers} containers`, runs: `${r.samples.length} samples`, ...target, notes }];
 }
 
 /** Benches written by another engineer: run only when their file exists. */

@@ -21,9 +21,12 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `bosun serve --listen 127.0.0.1:0 ...args` and resolves once it logged its address. */
-export async function startServe(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', ...args], {
+/**
+ * Starts `bosun serve --listen 127.0.0.1:0 ...args` and resolves once it logged its address.
+ * `bin` runs another copy of bin/bosun.js (the benches' compiled build).
+ */
+export async function startServe(args: string[], env: Record<string, string> = {}, bin = BIN): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [bin, 'serve', '--listen', '127.0.0.1:0', ...args], {
     env: { ...process.env, NO_COLOR: '1', BOSUN_DEBUG: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

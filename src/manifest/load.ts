@@ -28,13 +28,19 @@ const NAME_RULE = 'must be 1-63 lowercase letters, digits or "-", starting and e
 export function loadDesiredState(artifact: Artifact, opts: LoadOptions = {}): DesiredState {
   const files = scopeToProject(parseArtifact(artifact));
   const issues: ManifestIssue[] = files.flatMap((f) => f.issues);
+  // appended one by one: push(...list) passes each issue as an argument, and a flood of them
+  // (one per item of a 150k-item list) overflows the stack
+  const add = (list: ManifestIssue[]) => {
+    for (const issue of list) issues.push(issue);
+  };
   const manifests: Manifest[] = [];
   for (const src of files.flatMap((f) => f.docs)) {
     const result = validateDocument(src);
-    issues.push(...result.issues);
+    add(result.issues);
     if (result.manifest) manifests.push(result.manifest);
   }
-  issues.push(...documentChecks(manifests), ...crossChecks(manifests));
+  add(documentChecks(manifests));
+  add(crossChecks(manifests));
   const projectName = resolveProjectName(manifests, opts.project, issues);
   if (issues.length > 0 || projectName === undefined) throw new ManifestError(sortIssues(issues));
   return buildDesiredState(manifests, projectName);

@@ -4,31 +4,53 @@
  * saying what to change, so those are folded into the most specific message.
  */
 import type { ErrorObject } from 'ajv';
-import { formatIssue, type ManifestIssue } from '../errors.ts';
+import type { ManifestIssue } from '../errors.ts';
+import { MAX_ISSUES_PER_DOCUMENT, withHiddenCount } from './cap.ts';
 import { issueAt, pointerToSegments } from './locate.ts';
 import type { SourceDoc } from './types.ts';
 
 export function ajvIssues(src: SourceDoc, errors: ErrorObject[]): ManifestIssue[] {
-  const seen = new Set<string>();
-  const out: ManifestIssue[] = [];
+  // deduplicated before anything is located: locating and formatting 150k issues costs seconds
+  const unique = new Map<string, ErrorObject>();
   for (const e of withoutNoise(errors)) {
-    const issue = toIssue(src, e);
-    const key = formatIssue(issue);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(issue);
+    const p = e.params as Record<string, unknown>;
+    const key = `${e.instancePath}\0${e.schemaPath}\0${e.propertyName}\0${p.missingProperty}\0${p.additionalProperty}`;
+    if (!unique.has(key)) unique.set(key, e);
   }
-  return out;
+  // one past the limit is located too: the count of the rest is placed where it points
+  const located: ManifestIssue[] = [];
+  for (const e of unique.values()) {
+    if (located.length > MAX_ISSUES_PER_DOCUMENT) break;
+    located.push(toIssue(src, e));
+  }
+  const shown = located.slice(0, MAX_ISSUES_PER_DOCUMENT);
+  return withHiddenCount(shown, located[shown.length], unique.size - shown.length, 'problems');
 }
 
 /** Drops propertyNames wrappers and the branch errors under a failed oneOf/anyOf. */
 function withoutNoise(errors: ErrorObject[]): ErrorObject[] {
-  const combinators = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
+  // indexed by instancePath: comparing every error with every combinator was quadratic
+  const combinators = new Map<string, ErrorObject[]>();
+  for (const e of errors) {
+    if (e.keyword !== 'oneOf' && e.keyword !== 'anyOf') continue;
+    const here = combinators.get(e.instancePath) ?? [];
+    here.push(e);
+    combinators.set(e.instancePath, here);
+  }
+  if (combinators.size === 0) return errors.filter((e) => e.keyword !== 'propertyNames');
   const insideCombinator = (e: ErrorObject) =>
-    combinators.some(
-      (c) => c !== e && e.schemaPath.startsWith(`${c.schemaPath}/`) && e.instancePath.startsWith(c.instancePath),
+    ancestors(e.instancePath).some((at) =>
+      (combinators.get(at) ?? []).some((c) => c !== e && e.schemaPath.startsWith(`${c.schemaPath}/`)),
     );
   return errors.filter((e) => e.keyword !== 'propertyNames' && !insideCombinator(e));
+}
+
+/** `/spec/volumes/0` → `''`, `/spec`, `/spec/volumes`, `/spec/volumes/0`. */
+function ancestors(pointer: string): string[] {
+  const out = [''];
+  for (let i = pointer.indexOf('/', 1); i !== -1; i = pointer.indexOf('/', i + 1)) out.push(pointer.slice(0, i));
+  if (pointer !== '') out.push(pointer);
+  return out;
 }
 
 function toIssue(src: SourceDoc, e: ErrorObject): ManifestIssue {

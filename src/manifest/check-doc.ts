@@ -11,6 +11,8 @@ import { MAX_DURATION_MS, parseDuration, parseMemory } from './units.ts';
 
 /** Docker refuses smaller memory limits at container creation; say so before anything runs. */
 export const MIN_MEMORY_BYTES = 6 * 1024 * 1024;
+/** 1024Ti, as in the schema: far past any host, and still an exact integer in a double. */
+export const MAX_MEMORY_BYTES = 2 ** 50;
 
 const DURATIONS: Record<'Project' | 'Service', Segment[][]> = {
   Project: [['spec', 'update', 'delay'], ['spec', 'update', 'monitor']],
@@ -68,7 +70,7 @@ function serviceIssues(m: Valid<'Service'>): ManifestIssue[] {
   const bytes = memory === undefined ? MIN_MEMORY_BYTES : parseMemory(memory);
   const at = ['spec', 'resources', 'memory'];
   if (bytes < MIN_MEMORY_BYTES) out.push(issueAt(m.src, at, 'must be at least 6Mi (Docker refuses smaller limits)'));
-  if (!Number.isSafeInteger(bytes)) out.push(issueAt(m.src, at, 'is too large'));
+  if (bytes > MAX_MEMORY_BYTES) out.push(issueAt(m.src, at, 'must be at most 1024Ti'));
   return out;
 }
 

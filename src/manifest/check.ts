@@ -15,6 +15,7 @@ export function crossChecks(manifests: Manifest[]): ManifestIssue[] {
   return [
     ...duplicateIssues(manifests),
     ...services.flatMap((s) => referenceIssues(s, names)),
+    ...fileKeyIssues(services, validOfKind(manifests, 'Config')),
     ...cycleIssues(services),
     ...hostPortIssues(services),
     ...prefixIssues(validOfKind(manifests, 'Config')),
@@ -72,6 +73,18 @@ function referenceIssues(m: Valid<'Service'>, names: Record<Kind, Set<string>>):
   });
   (spec.networks ?? []).forEach((net, i) => expect('Network', net, ['spec', 'networks', i]));
   return out;
+}
+
+/** A `files` entry naming a key its Config lacks would write an empty file without a word. */
+function fileKeyIssues(services: Valid<'Service'>[], configs: Valid<'Config'>[]): ManifestIssue[] {
+  const data = new Map(configs.map((c) => [c.name, (c.src.value.spec as { data: Record<string, unknown> }).data]));
+  return services.flatMap((m) =>
+    (specOf(m).files ?? []).flatMap((file, i) => {
+      const keys = data.get(file.config);
+      if (file.key === undefined || keys === undefined || Object.hasOwn(keys, file.key)) return [];
+      return [issueAt(m.src, ['spec', 'files', i, 'key'], `Config "${file.config}" has no key "${file.key}"`)];
+    }),
+  );
 }
 
 interface HostPort {

@@ -3,7 +3,7 @@
  * from ajv (JSON pointers) or from our own checks (segment arrays); both walk the YAML AST,
  * so a message points at the node itself, not at the start of the document.
  */
-import { isAlias, isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { ManifestIssue } from '../errors.ts';
 import type { Segment, SourceDoc } from './types.ts';
 
@@ -53,7 +53,7 @@ function offsetOf(src: SourceDoc, at: Segment[], onKey: boolean): number {
 function child(src: SourceDoc, node: unknown, seg: Segment): { key?: unknown; value: unknown } | undefined {
   const target = isAlias(node) ? node.resolve(src.doc) : node;
   if (isMap(target)) {
-    const pair = (target.items as Pair[]).find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+    const pair = pairsByKey(target).get(String(seg));
     return pair && { key: pair.key, value: pair.value };
   }
   if (isSeq(target)) {
@@ -61,6 +61,23 @@ function child(src: SourceDoc, node: unknown, seg: Segment): { key?: unknown; va
     return item === undefined ? undefined : { value: item };
   }
   return undefined;
+}
+
+/**
+ * Each mapping indexed once: a linear search per lookup made every key of a 20k-key env
+ * (normalizing it looks up each key) cost a scan of all the others.
+ */
+const indexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairsByKey(map: YAMLMap): Map<string, Pair> {
+  let index = indexes.get(map);
+  if (!index) {
+    index = new Map();
+    // the first of equal keys, as the linear search found it (duplicates are refused anyway)
+    for (const p of map.items as Pair[]) if (isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+    indexes.set(map, index);
+  }
+  return index;
 }
 
 function startOf(node: unknown): number | undefined {

@@ -117,7 +117,7 @@ const schemaCases: Case[] = [
     files: { 'web.yaml': serviceDoc('web', '  image: app:1\n  resources: { memory: 1GB, cpus: 0 }\n') },
     want: [
       'web.yaml:7:24 spec.resources.memory: must be bytes or a quantity like 256Mi, 1Gi or 512M',
-      'web.yaml:7:35 spec.resources.cpus: must be > 0',
+      'web.yaml:7:35 spec.resources.cpus: must be between 0.01 and 1024',
     ],
   },
   {

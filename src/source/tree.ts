@@ -4,10 +4,14 @@
  */
 import fs from 'node:fs';
 import git from 'isomorphic-git';
-import { BosunError, Codes } from '../errors.ts';
+import { BosunError, Codes, ManifestError, type ManifestIssue } from '../errors.ts';
+import { isYamlFile, oversizeIssue } from '../manifest/parse.ts';
 import type { ObjectStore } from './refs.ts';
 
-/** Bigger files are left out silently: the manifest layer enforces its own, smaller limits. */
+/**
+ * Bigger files are not kept in memory. Other files are left out (bosun never reads them), but
+ * a manifest left out would look deleted, and its services pruned: that is an error instead.
+ */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 const MODE_FILE = '100644';
@@ -41,7 +45,7 @@ async function folderTree(store: ObjectStore, commit: string, path: string): Pro
 }
 
 /** Depth-first, sequential: blobs come from packs already in memory, so parallelism buys little. */
-async function collect(store: ObjectStore, treeOid: string, prefix: string, out: Map<string, Uint8Array>): Promise<void> {
+async function collect(store: ObjectStore, treeOid: string, prefix: string, out: Collected): Promise<void> {
   const { tree } = await git.readTree({ fs, gitdir: store.gitdir, oid: treeOid, cache: store.cache });
   for (const entry of tree) {
     const rel = prefix === '' ? entry.path : `${prefix}/${entry.path}`;
@@ -50,9 +54,15 @@ async function collect(store: ObjectStore, treeOid: string, prefix: string, out:
     } else if (entry.type === 'blob' && (entry.mode === MODE_FILE || entry.mode === MODE_EXECUTABLE)) {
       // Symlinks (120000) and submodules (type commit) are skipped: neither holds manifest text.
       const { blob } = await git.readBlob({ fs, gitdir: store.gitdir, oid: entry.oid, cache: store.cache });
-      if (blob.byteLength <= MAX_FILE_BYTES) out.set(rel, blob);
+      if (blob.byteLength <= MAX_FILE_BYTES) out.files.set(rel, blob);
+      else if (isYamlFile(rel)) out.oversized.push({ rel, bytes: blob.byteLength });
     }
   }
+}
+
+interface Collected {
+  files: Map<string, Uint8Array>;
+  oversized: { rel: string; bytes: number }[];
 }
 
 /**
@@ -73,7 +83,12 @@ export async function readFolder(
       { data: { path, ref, revision: commit } },
     );
   }
-  const files = new Map<string, Uint8Array>();
-  await collect(store, treeOid, '', files);
-  return files;
+  const out: Collected = { files: new Map(), oversized: [] };
+  await collect(store, treeOid, '', out);
+  if (out.oversized.length > 0) {
+    // named as the manifest layer names files: relative to the repository root
+    const issues: ManifestIssue[] = out.oversized.map((f) => oversizeIssue(path === '' ? f.rel : `${path}/${f.rel}`, f.bytes));
+    throw new ManifestError(issues);
+  }
+  return out.files;
 }

@@ -10,21 +10,38 @@ import { issueAt, pointerToSegments } from './locate.ts';
 import type { SourceDoc } from './types.ts';
 
 export function ajvIssues(src: SourceDoc, errors: ErrorObject[]): ManifestIssue[] {
-  // deduplicated before anything is located: locating and formatting 150k issues costs seconds
-  const unique = new Map<string, ErrorObject>();
-  for (const e of withoutNoise(errors)) {
-    const p = e.params as Record<string, unknown>;
-    const key = `${e.instancePath}\0${e.schemaPath}\0${e.propertyName}\0${p.missingProperty}\0${p.additionalProperty}`;
-    if (!unique.has(key)) unique.set(key, e);
-  }
-  // one past the limit is located too: the count of the rest is placed where it points
-  const located: ManifestIssue[] = [];
-  for (const e of unique.values()) {
-    if (located.length > MAX_ISSUES_PER_DOCUMENT) break;
-    located.push(toIssue(src, e));
-  }
+  const unique = distinct(withoutNoise(errors));
+  // located only up to one past the limit: locating 150k issues cost seconds; the count of the
+  // rest is placed where the first hidden one points
+  const located = unique.slice(0, MAX_ISSUES_PER_DOCUMENT + 1).map((e) => toIssue(src, e));
   const shown = located.slice(0, MAX_ISSUES_PER_DOCUMENT);
-  return withHiddenCount(shown, located[shown.length], unique.size - shown.length, 'problems');
+  return withHiddenCount(shown, located[shown.length], unique.length - shown.length, 'problems');
+}
+
+/** Errors that would read the same, once: same node, same rule, same key. */
+function distinct(errors: ErrorObject[]): ErrorObject[] {
+  // bucketed by node: most errors are alone at theirs, so this stays a cheap lookup each
+  const byNode = new Map<string, ErrorObject[]>();
+  const out: ErrorObject[] = [];
+  for (const e of errors) {
+    const here = byNode.get(e.instancePath);
+    if (here?.some((other) => sameIssue(other, e))) continue;
+    if (here) here.push(e);
+    else byNode.set(e.instancePath, [e]);
+    out.push(e);
+  }
+  return out;
+}
+
+function sameIssue(a: ErrorObject, b: ErrorObject): boolean {
+  const pa = a.params as Record<string, unknown>;
+  const pb = b.params as Record<string, unknown>;
+  return (
+    a.schemaPath === b.schemaPath &&
+    a.propertyName === b.propertyName &&
+    pa.missingProperty === pb.missingProperty &&
+    pa.additionalProperty === pb.additionalProperty
+  );
 }
 
 /** Drops propertyNames wrappers and the branch errors under a failed oneOf/anyOf. */

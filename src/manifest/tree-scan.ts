@@ -4,7 +4,7 @@
  * earlier one, and its Alias.resolve rescans the document per alias: both quadratic, so 40k
  * keys or 20k aliases took minutes. Here anchors are tracked in document order instead.
  */
-import { isAlias, isMap, isScalar, isSeq, type Alias, type Document, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isCollection, isMap, isScalar, isSeq, type Alias, type Document, type Node, type YAMLMap } from 'yaml';
 import type { Segment } from './types.ts';
 
 interface Visit {
@@ -64,14 +64,20 @@ export function scanTree(doc: Document.Parsed): TreeScan {
 
 function childrenOf(visit: Visit): Visit[] {
   const { node } = visit;
+  const out: Visit[] = [];
+  // plain scalars (most nodes) hold neither anchors nor keys: not worth a visit each
+  const add = (child: unknown, seg: Segment) => {
+    if (isCollection(child) || isAlias(child) || (child as { anchor?: string } | null)?.anchor) out.push({ node: child, parent: visit, seg });
+  };
   if (isMap(node)) {
-    return node.items.flatMap((pair) => [
-      { node: pair.key, parent: visit, seg: '?' },
-      { node: pair.value, parent: visit, seg: keyText(pair.key) ?? '?' },
-    ]);
+    for (const pair of node.items) {
+      add(pair.key, '?');
+      add(pair.value, keyText(pair.key) ?? '?');
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => add(item, i));
   }
-  if (isSeq(node)) return node.items.map((item, i) => ({ node: item, parent: visit, seg: i }));
-  return [];
+  return out;
 }
 
 function duplicatesIn(visit: Visit, keyOf: (key: unknown) => string | undefined): DuplicateKey[] {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureTestImages } from '../test/helpers/docker.ts';
 import { startGitServer } from '../test/helpers/git-server.ts';
-import { metric, startServe, type ServeProcess } from '../test/helpers/serve.ts';
+import { metric, startServe, status, type ServeProcess } from '../test/helpers/serve.ts';
 import { compiledBuild } from './lib/build.ts';
 import { cleanupBosun } from './lib/engine.ts';
 import { median } from './lib/measure.ts';
@@ -29,6 +29,8 @@ export interface MemoryResult {
   rssMb: number;
   maxRssMb: number;
   samples: number[];
+  /** median duration of the sampled poll passes (all no-ops) */
+  pollMs: number;
   /** V8's view at the last sample (prom-client's default metrics) */
   heapUsedMb: number;
   heapTotalMb: number;
@@ -57,15 +59,18 @@ async function measure(s: ServeProcess): Promise<Omit<MemoryResult, 'runtime' | 
   const deadline = Date.now() + 180_000;
   for (let i = 0; i < POLLS_BEFORE_MEASURING; i++) await nextPoll(s, deadline);
   const samples: number[] = [];
+  const passes: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     await nextPoll(s, deadline);
     samples.push(await vmRssMb(s.pid));
+    passes.push((await status(s)).lastAttempt?.durationMs ?? NaN);
   }
   const mb = async (name: string) => Math.round(((await metric(s, name)) / 1048576) * 10) / 10;
   return {
     rssMb: median(samples),
     maxRssMb: Math.max(...samples),
     samples,
+    pollMs: median(passes),
     heapUsedMb: await mb('nodejs_heap_size_used_bytes'),
     heapTotalMb: await mb('nodejs_heap_size_total_bytes'),
     externalMb: await mb('nodejs_external_memory_bytes'),

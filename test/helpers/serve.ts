@@ -66,7 +66,7 @@ function parseLine(line: string): Record<string, unknown> {
 
 export interface ServeStatus {
   applied: { revision: string; release: number } | null;
-  lastAttempt: { trigger: string; at: string; result: string; revision?: string; error?: { code: string; message: string } } | null;
+  lastAttempt: { trigger: string; at: string; durationMs: number; result: string; revision?: string; error?: { code: string; message: string } } | null;
   lastWebhook: { provider: string; status: string } | null;
   queue: { running: boolean; pending: boolean; coalesced: number };
   pinned: unknown;

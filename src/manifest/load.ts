@@ -24,6 +24,8 @@ export const ROOT_FILE = '<root>';
 /** the same rule as metadata.name in schemas/ */
 const NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const NAME_RULE = 'must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit';
+/** Each document is capped already; this bounds a repo of thousands of bad documents. */
+const MAX_ISSUES = 500;
 
 export function loadDesiredState(artifact: Artifact, opts: LoadOptions = {}): DesiredState {
   const files = scopeToProject(parseArtifact(artifact));
@@ -82,5 +84,9 @@ function sortIssues(issues: ManifestIssue[]): ManifestIssue[] {
     return seen.has(key) ? false : (seen.add(key), true);
   });
   const text = (i: ManifestIssue) => `${i.path}\u0000${i.message}`;
-  return unique.sort((a, b) => compareStrings(a.file, b.file) || a.line - b.line || a.col - b.col || compareStrings(text(a), text(b)));
+  const sorted = unique.sort((a, b) => compareStrings(a.file, b.file) || a.line - b.line || a.col - b.col || compareStrings(text(a), text(b)));
+  if (sorted.length <= MAX_ISSUES) return sorted;
+  const rest = sorted.length - MAX_ISSUES;
+  const last = sorted[MAX_ISSUES]!;
+  return [...sorted.slice(0, MAX_ISSUES), { ...last, path: '', message: `and ${rest} more problems in the repo (fix these first)` }];
 }

@@ -19,6 +19,9 @@ const COMPOSE_OPTIONS = {
   resolveKnownTags: false,
   // quadratic in yaml (every key compared with every earlier one): tree-scan.ts does it linearly
   uniqueKeys: false,
+  // yaml's warnings go to process.emitWarning, i.e. raw onto the user's stderr; the ones that
+  // matter (unknown tags) are collected from doc.warnings and reported with their position
+  logLevel: 'error',
 } as const;
 
 export type Stream = { docs: Document.Parsed[] } | { tooDeepAt: number };

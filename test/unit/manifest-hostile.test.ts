@@ -26,6 +26,13 @@ describe('hostile manifests', () => {
     assert.ok(issues.includes('web.yaml:7:113 149950 more problems in this document'), issues.slice(-2).join('\n'));
   });
 
+  it('caps a repo of thousands of bad documents at 500 problems plus a count of the rest', () => {
+    const docs = Array.from({ length: 2000 }, (_, i) => serviceDoc(`s${i}`, '  image: 7\n')).join('---\n');
+    const issues = issuesOf({ 'many.yaml': docs });
+    assert.equal(issues.length, 501);
+    assert.match(issues[500]!, /^many\.yaml:\d+:\d+ and 1500 more problems in the repo \(fix these first\)$/);
+  });
+
   it('parses 40k keys of one mapping in linear time, and still names a duplicate key', () => {
     const env = `  env:\n${lines(40_000, (i) => `    K${i}: v`)}\n    K7: again\n`;
     const issues = within(20_000, () => issuesOf({ 'web.yaml': serviceDoc('web', `  image: a\n${env}`) }));

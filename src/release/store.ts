@@ -64,22 +64,39 @@ export class ReleaseStore {
     return parseRelease(entry);
   }
 
-  /** The newest release, or the newest with `status` (e.g. the last `succeeded` one to roll back to). */
+  /**
+   * The newest release, or the newest with `status` (e.g. the last `succeeded` one to roll back
+   * to). Walks back from the counter one release at a time: a controller asks on every pass, and
+   * listing would read (and parse) the whole history, each release holding a full desired state.
+   */
   async latest(project: string, status?: ReleaseStatus): Promise<Release | undefined> {
-    const releases = await this.list(project);
-    return releases.filter((r) => status === undefined || r.status === status).at(-1);
+    const top = await this.counter(project);
+    if (top === 0) return this.fromList(project, status);
+    for (let n = top; n >= 1; n--) {
+      const entry = await this.kv.get(releaseKey(project, n));
+      // the counter is written before its release: a crash in between leaves the top one missing
+      if (!entry) {
+        if (n === top) return this.fromList(project, status);
+        continue;
+      }
+      const release = parseRelease(entry);
+      if (status === undefined || release.status === status) return release;
+    }
+    return undefined;
   }
 
-  /**
-   * The newest release in two reads (the counter, then the release it names) instead of
-   * listing every release. The counter is written before its release, so when that release is
-   * missing (a crash between the two writes, a deleted counter) the full list decides.
-   */
-  async newest(project: string): Promise<Release | undefined> {
-    const counter = await this.kv.get(`${releasesPrefix(project)}counter`);
-    const number = counter ? parseCounter(counter) : 0;
-    const entry = number > 0 ? await this.kv.get(releaseKey(project, number)) : undefined;
-    return entry ? parseRelease(entry) : this.latest(project);
+  /** The newest release, whatever its status. */
+  newest(project: string): Promise<Release | undefined> {
+    return this.latest(project);
+  }
+
+  private async fromList(project: string, status?: ReleaseStatus): Promise<Release | undefined> {
+    return (await this.list(project)).filter((r) => status === undefined || r.status === status).at(-1);
+  }
+
+  private async counter(project: string): Promise<number> {
+    const entry = await this.kv.get(`${releasesPrefix(project)}counter`);
+    return entry ? parseCounter(entry) : 0;
   }
 
   private async allocate(project: string): Promise<number> {

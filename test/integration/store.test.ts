@@ -142,6 +142,29 @@ for (const backend of backends) {
       assert.equal(retried.error, undefined, 'a later finish without error clears the old one');
     });
 
+    it('finds the latest release walking back from the counter, never listing the history', async () => {
+      const store = new ReleaseStore(kv);
+      for (let i = 0; i < 5; i++) await store.begin(draft(project));
+      await store.finish(project, 2, 'succeeded');
+      await store.finish(project, 4, 'failed');
+      let lists = 0;
+      const counted = new Proxy(kv, {
+        get(target, key) {
+          if (key === 'list') lists++;
+          const value = Reflect.get(target, key, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const walker = new ReleaseStore(counted);
+      assert.equal((await walker.latest(project, 'succeeded'))?.number, 2);
+      assert.equal((await walker.newest(project))?.number, 5);
+      assert.equal(lists, 0);
+      // a crash between the counter and its release: the counter names a release that is not there
+      await kv.put(`/bosun/${project}/releases/counter`, '6');
+      assert.equal((await walker.newest(project))?.number, 5);
+      assert.equal((await walker.latest(project, 'failed'))?.number, 4);
+    });
+
     it('reports a missing release as E_RELEASE_NOT_FOUND', async () => {
       const store = new ReleaseStore(kv);
       const err = await rejectsWithCode(store.get(project, 7), 'E_RELEASE_NOT_FOUND');

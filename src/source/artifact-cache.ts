@@ -4,9 +4,6 @@
  * again — a poll with nothing new, a commit that touched other folders — reuses the files
  * instead of reading every blob back from the object store.
  */
-import fs from 'node:fs';
-import git from 'isomorphic-git';
-import type { ObjectStore } from './refs.ts';
 
 /** One entry per repo and folder, and only a few of those: a controller watches one. */
 const MAX_ENTRIES = 8;
@@ -42,17 +39,4 @@ export function rememberFiles(repo: string, path: string, tree: string, files: M
 /** For tests: forget everything, so the next fetch reads every file. */
 export function clearArtifactCache(): void {
   entries.clear();
-}
-
-/**
- * The tree oid of `path` in `commit`, or undefined when there is no such folder (the full
- * read then reports it with the proper E_GIT_PATH message).
- */
-export async function folderOid(store: ObjectStore, commit: string, path: string): Promise<string | undefined> {
-  try {
-    const { oid, tree } = await git.readTree({ fs, gitdir: store.gitdir, oid: commit, filepath: path === '' ? undefined : path, cache: store.cache });
-    return tree ? oid : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -4,12 +4,12 @@
  */
 import { BosunError, Codes } from '../errors.ts';
 import type { Artifact, GitSourceOptions } from '../ports.ts';
-import { cachedFiles, folderOid, rememberFiles } from './artifact-cache.ts';
+import { cachedFiles, rememberFiles } from './artifact-cache.ts';
 import { findGitdir } from './local.ts';
 import { redact, scrubUrl, urlSecrets } from './redact.ts';
 import { type ObjectStore, type RefLayout, resolveCommit } from './refs.ts';
 import { syncCache } from './remote.ts';
-import { normalizePath, readFolder } from './tree.ts';
+import { folderTree, normalizePath, readFolder } from './tree.ts';
 
 export { cachePath } from './remote.ts';
 export { MAX_FILE_BYTES, normalizePath } from './tree.ts';
@@ -46,7 +46,7 @@ export async function fetchArtifact(opts: GitSourceOptions): Promise<Artifact> {
   try {
     const store = await openStore(opts, kind);
     const revision = await resolveCommit(store, ref, kind);
-    const tree = await folderOid(store, revision, path);
+    const tree = await folderTree(store, revision, path);
     const known = tree === undefined ? undefined : cachedFiles(opts.repo, path, tree);
     if (known) return { repo: opts.repo, ref, revision, path, tree, files: known };
     const files = await readFolder(store, revision, path, ref);

@@ -27,7 +27,7 @@ export function normalizePath(path: string | undefined): string {
 }
 
 /** The tree oid of `path` inside the commit, or undefined when it is missing or not a folder. */
-async function folderTree(store: ObjectStore, commit: string, path: string): Promise<string | undefined> {
+export async function folderTree(store: ObjectStore, commit: string, path: string): Promise<string | undefined> {
   try {
     const { oid } = await git.readTree({
       fs,

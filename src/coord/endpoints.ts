@@ -5,7 +5,7 @@ import { EtcdEndpointSink } from './endpoints-etcd.ts';
 import { KvEndpointSink, type EndpointSink } from './endpoints-kv.ts';
 import { endpointsPrefix } from './keys.ts';
 
-export { healthyEndpoints } from './endpoints-docker.ts';
+export { healthyEndpoints } from '../backends/docker/endpoints.ts';
 
 /** Endpoints of a controller that died vanish this long after its last keepalive. */
 export const DEFAULT_ENDPOINT_TTL_MS = 10_000;

@@ -1,7 +1,7 @@
 import type { DesiredState, ServiceSpec } from '../model/desired.ts';
 import type { ContainerBlueprint } from '../model/plan.ts';
 import { Label } from '../model/labels.ts';
-import { resolveFiles } from '../manifest/env.ts';
+import { resolveFiles } from '../model/env.ts';
 import type { ServiceFacts } from './facts.ts';
 import { containerName, networkName, volumeName } from './names.ts';
 

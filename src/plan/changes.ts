@@ -1,5 +1,5 @@
 import diff from 'microdiff';
-import { HASH_EXCLUDED_FIELDS } from '../manifest/hash.ts';
+import { HASH_EXCLUDED_FIELDS } from '../model/hash.ts';
 import type { SpecRecord } from '../model/observed.ts';
 import type { FieldChange } from '../model/plan.ts';
 

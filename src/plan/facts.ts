@@ -1,7 +1,7 @@
 import type { ConfigSpec, DesiredState, ServiceSpec } from '../model/desired.ts';
 import type { SpecRecord } from '../model/observed.ts';
-import { resolveEnv } from '../manifest/env.ts';
-import { canonicalJson, serviceSpecHash, specRecord } from '../manifest/hash.ts';
+import { resolveEnv } from '../model/env.ts';
+import { canonicalJson, serviceSpecHash, specRecord } from '../model/hash.ts';
 
 /** What planning needs of one service whatever its replicas: derived from the spec and the Configs alone. */
 export interface ServiceFacts {

@@ -1,7 +1,7 @@
 import type { DesiredState } from '../model/desired.ts';
 import type { ObservedContainer, ObservedState } from '../model/observed.ts';
 import type { Operation, OperationBody, Plan, PlanSummary } from '../model/plan.ts';
-import { canonicalJson, sha256 } from '../manifest/hash.ts';
+import { canonicalJson, sha256 } from '../model/hash.ts';
 import { planInfra } from './infra.ts';
 import { planKeys } from './keys.ts';
 import { dependencyLevels } from './order.ts';

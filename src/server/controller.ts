@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { schedule, type ScheduledTask } from 'node-cron';
-import type { DockerRuntime } from '../docker/runtime.ts';
+import type { DockerRuntime } from '../backends/docker/runtime.ts';
 import type { GitSourceOptions, KvStore } from '../ports.ts';
 import { readPin } from '../release/pin.ts';
 import { scrubUrl } from '../source/redact.ts';

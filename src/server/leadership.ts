@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { startElection, type ElectionHandle } from '../coord/election.ts';
 import { EndpointPublisher, healthyEndpoints } from '../coord/endpoints.ts';
-import type { DockerRuntime } from '../docker/runtime.ts';
+import type { DockerRuntime } from '../backends/docker/runtime.ts';
 import type { KvStore } from '../ports.ts';
 import { errorFields, type Logger } from './log.ts';
 

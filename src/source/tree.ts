@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import git from 'isomorphic-git';
 import { BosunError, Codes, ManifestError, type ManifestIssue } from '../errors.ts';
-import { isYamlFile, oversizeIssue } from '../manifest/parse.ts';
+import { isYamlFile, oversizeIssue } from '../formats/bosun-v1/parse.ts';
 import type { ObjectStore } from './refs.ts';
 
 /**

@@ -1,8 +1,8 @@
 import type { ConfigSpec, DesiredState, ServiceSpec } from '../../src/model/desired.ts';
 import { DEFAULT_UPDATE } from '../../src/model/desired.ts';
 import type { ObservedContainer, ObservedState } from '../../src/model/observed.ts';
-import { resolveEnv } from '../../src/manifest/env.ts';
-import { serviceSpecHash } from '../../src/manifest/hash.ts';
+import { resolveEnv } from '../../src/model/env.ts';
+import { serviceSpecHash } from '../../src/model/hash.ts';
 
 /** Plain normalized objects for planner tests: no YAML, no Docker, no fakes. */
 export function service(name: string, over: Partial<ServiceSpec> = {}): ServiceSpec {

@@ -7,7 +7,7 @@ import { BosunError } from '../../src/errors.ts';
 import { plan } from '../../src/plan/plan.ts';
 import type { KvStore } from '../../src/ports.ts';
 import { openStore } from '../../src/store/open.ts';
-import { DockerRuntime } from '../../src/docker/runtime.ts';
+import { DockerRuntime } from '../../src/backends/docker/runtime.ts';
 import { bosun } from '../helpers/cli.ts';
 import { cleanupProject, containerIds, docker, ensureTestImages, IMAGE_V1, uniqueProject } from '../helpers/docker.ts';
 import { ETCD_URL, requireEtcd } from '../helpers/etcd.ts';

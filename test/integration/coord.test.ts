@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { startElection } from '../../src/coord/election.ts';
 import { EndpointPublisher, healthyEndpoints, type Endpoint } from '../../src/coord/endpoints.ts';
 import { acquireApplyLock } from '../../src/coord/lock.ts';
-import { DockerRuntime } from '../../src/docker/runtime.ts';
+import { DockerRuntime } from '../../src/backends/docker/runtime.ts';
 import { BosunError, Codes } from '../../src/errors.ts';
 import type { KvStore } from '../../src/ports.ts';
 import { EtcdKv } from '../../src/store/etcd.ts';

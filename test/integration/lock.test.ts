@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { reconcile } from '../../src/controller/reconcile.ts';
 import { acquireApplyLock } from '../../src/coord/lock.ts';
-import { DockerRuntime } from '../../src/docker/runtime.ts';
+import { DockerRuntime } from '../../src/backends/docker/runtime.ts';
 import type { KvStore } from '../../src/ports.ts';
 import { ReleaseStore } from '../../src/release/store.ts';
 import { openStore } from '../../src/store/open.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reconcile, type ReconcileOptions } from '../../src/controller/reconcile.ts';
 import { acquireApplyLock } from '../../src/coord/lock.ts';
-import { DockerRuntime } from '../../src/docker/runtime.ts';
+import { DockerRuntime } from '../../src/backends/docker/runtime.ts';
 import type { KvStore } from '../../src/ports.ts';
 import { writePin, clearPin } from '../../src/release/pin.ts';
 import { ReleaseStore } from '../../src/release/store.ts';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { ConfigSpec, ServiceSpec } from '../../src/model/desired.ts';
-import { resolveEnv } from '../../src/manifest/env.ts';
-import { canonicalJson, serviceSpecHash, sha256 } from '../../src/manifest/hash.ts';
+import { resolveEnv } from '../../src/model/env.ts';
+import { canonicalJson, serviceSpecHash, sha256 } from '../../src/model/hash.ts';
 import { load } from '../fixtures/manifests/helpers.ts';
 
 const CONFIG = (level: string) => `apiVersion: bosun/v1

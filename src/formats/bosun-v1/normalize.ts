@@ -10,13 +10,13 @@ import {
   type ProjectSpec,
   type SourceLocation,
   type VolumeSpec,
-} from '../model/desired.ts';
-import { canonicalJson } from './hash.ts';
+} from '../../model/desired.ts';
+import { canonicalJson } from '../../model/hash.ts';
 import { positionOf } from './locate.ts';
 import { mergeUpdate, normalizeService } from './normalize-service.ts';
 import { specOf } from './raw.ts';
 import { validOfKind, type Manifest, type Valid } from './types.ts';
-import { byName, sortedRecord, sortedUnique } from './util.ts';
+import { byName, sortedRecord, sortedUnique } from '../../model/sort.ts';
 
 export const DEFAULT_NETWORK: NetworkSpec = { name: 'default', driver: 'bridge', internal: false, labels: {} };
 

@@ -1,8 +1,8 @@
 import type Docker from 'dockerode';
-import { dockerError } from '../docker/connect.ts';
-import type { DockerRuntime } from '../docker/runtime.ts';
-import { Label, projectFilter } from '../model/labels.ts';
-import type { Endpoint } from './endpoints.ts';
+import { dockerError } from './connect.ts';
+import type { DockerRuntime } from './runtime.ts';
+import { Label, projectFilter } from '../../model/labels.ts';
+import type { Endpoint } from '../../coord/endpoints.ts';
 
 type Summary = Docker.ContainerInfo;
 

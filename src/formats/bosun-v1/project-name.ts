@@ -1,5 +1,5 @@
-import { BosunError, Codes } from '../errors.ts';
-import type { Artifact } from '../ports.ts';
+import { BosunError, Codes } from '../../errors.ts';
+import type { Artifact } from '../../ports.ts';
 import { parseArtifact } from './parse.ts';
 
 /**

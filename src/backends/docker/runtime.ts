@@ -1,12 +1,12 @@
 import type Docker from 'dockerode';
-import { BosunError, Codes } from '../errors.ts';
-import type { ObservedContainer } from '../model/observed.ts';
-import type { ContainerBlueprint } from '../model/plan.ts';
-import type { ContainerRuntime } from '../ports.ts';
+import { BosunError, Codes } from '../../errors.ts';
+import type { ObservedContainer } from '../../model/observed.ts';
+import type { ContainerBlueprint } from '../../model/plan.ts';
+import type { ContainerRuntime } from '../../ports.ts';
 import { connectDocker, dockerError, engineMessage, statusCode, withDeadline } from './connect.ts';
 import { createOptions } from './create-options.ts';
 import { filesArchive } from './files.ts';
-import { projectFilter } from '../model/labels.ts';
+import { projectFilter } from '../../model/labels.ts';
 import { toObserved } from './observe.ts';
 import { monitorReady, waitReady } from './wait-ready.ts';
 

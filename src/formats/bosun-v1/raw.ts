@@ -2,7 +2,7 @@
  * The user-facing YAML shapes, as the JSON Schemas in schemas/ define them. A value is only
  * read through these types after it has passed its schema, so the casts are checked there.
  */
-import type { ServiceSpec } from '../model/desired.ts';
+import type { ServiceSpec } from '../../model/desired.ts';
 import type { Valid } from './types.ts';
 
 export interface RawUpdate {

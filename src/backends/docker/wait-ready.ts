@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { BosunError, Codes } from '../errors.ts';
+import { BosunError, Codes } from '../../errors.ts';
 
 const POLL_MS = 100;
 

@@ -3,13 +3,13 @@
  * that the user left out are omitted (never set to undefined) so hashing sees one shape.
  */
 import { isScalar } from 'yaml';
-import type { MountSpec, PortSpec, ServiceSpec, UpdatePolicy } from '../model/desired.ts';
-import { canonicalJson } from './hash.ts';
+import type { MountSpec, PortSpec, ServiceSpec, UpdatePolicy } from '../../model/desired.ts';
+import { canonicalJson } from '../../model/hash.ts';
 import { nodeAt } from './locate.ts';
 import { specOf, type RawHealthcheck, type RawMount, type RawPort, type RawUpdate } from './raw.ts';
 import type { SourceDoc, Valid } from './types.ts';
-import { parseDuration, parseMemory } from './units.ts';
-import { compareStrings, sortedRecord, sortedUnique } from './util.ts';
+import { parseDuration, parseMemory } from '../units.ts';
+import { compareStrings, sortedRecord, sortedUnique } from '../../model/sort.ts';
 
 export function normalizeService(m: Valid<'Service'>, projectUpdate: UpdatePolicy): ServiceSpec {
   const s = specOf(m);

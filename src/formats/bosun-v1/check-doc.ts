@@ -2,12 +2,12 @@
  * Rules about one schema-valid document that JSON Schema cannot express (or that editors
  * should not flag while the user is still typing).
  */
-import type { ManifestIssue } from '../errors.ts';
+import type { ManifestIssue } from '../../errors.ts';
 import { issueAt } from './locate.ts';
 import { specOf } from './raw.ts';
 import type { Manifest, Segment, Valid } from './types.ts';
 import { validOfKind } from './types.ts';
-import { MAX_DURATION_MS, parseDuration, parseMemory } from './units.ts';
+import { MAX_DURATION_MS, parseDuration, parseMemory } from '../units.ts';
 
 /** Docker refuses smaller memory limits at container creation; say so before anything runs. */
 export const MIN_MEMORY_BYTES = 6 * 1024 * 1024;

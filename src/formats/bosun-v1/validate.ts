@@ -5,12 +5,12 @@
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import configSchema from '../../schemas/config.schema.json' with { type: 'json' };
-import networkSchema from '../../schemas/network.schema.json' with { type: 'json' };
-import projectSchema from '../../schemas/project.schema.json' with { type: 'json' };
-import serviceSchema from '../../schemas/service.schema.json' with { type: 'json' };
-import volumeSchema from '../../schemas/volume.schema.json' with { type: 'json' };
-import type { ManifestIssue } from '../errors.ts';
+import configSchema from '../../../schemas/config.schema.json' with { type: 'json' };
+import networkSchema from '../../../schemas/network.schema.json' with { type: 'json' };
+import projectSchema from '../../../schemas/project.schema.json' with { type: 'json' };
+import serviceSchema from '../../../schemas/service.schema.json' with { type: 'json' };
+import volumeSchema from '../../../schemas/volume.schema.json' with { type: 'json' };
+import type { ManifestIssue } from '../../errors.ts';
 import { issueAt } from './locate.ts';
 import { ajvIssues } from './messages.ts';
 import { isKind, KINDS, type Kind, type Manifest, type SourceDoc } from './types.ts';

@@ -4,7 +4,7 @@
  * saying what to change, so those are folded into the most specific message.
  */
 import type { ErrorObject } from 'ajv';
-import type { ManifestIssue } from '../errors.ts';
+import type { ManifestIssue } from '../../errors.ts';
 import { MAX_ISSUES_PER_DOCUMENT, withHiddenCount } from './cap.ts';
 import { issueAt, pointerToSegments } from './locate.ts';
 import type { SourceDoc } from './types.ts';

@@ -4,8 +4,8 @@
  * Hostile input (huge files, alias bombs, invalid bytes) becomes an issue, never a crash.
  */
 import { LineCounter, type YAMLError, type YAMLWarning } from 'yaml';
-import type { ManifestIssue } from '../errors.ts';
-import type { Artifact } from '../ports.ts';
+import type { ManifestIssue } from '../../errors.ts';
+import type { Artifact } from '../../ports.ts';
 import { capped, withHiddenCount } from './cap.ts';
 import { formatPath } from './locate.ts';
 import { controlCharacterAt, decodeUtf8 } from './text.ts';

@@ -1,6 +1,6 @@
 import Module, { createRequire } from 'node:module';
 import type DockerClient from 'dockerode';
-import { BosunError, Codes } from '../errors.ts';
+import { BosunError, Codes } from '../../errors.ts';
 
 const require = createRequire(import.meta.url);
 

@@ -2,8 +2,8 @@
  * A service's environment as its containers get it: Config data through envFrom, then the
  * service's own env on top.
  */
-import type { ConfigSpec, ServiceSpec } from '../model/desired.ts';
-import { compareStrings } from './util.ts';
+import type { ConfigSpec, ServiceSpec } from './desired.ts';
+import { compareStrings } from './sort.ts';
 
 /** Config keys may hold `.` and `-`, which shells cannot use in variable names. */
 export function envName(key: string): string {

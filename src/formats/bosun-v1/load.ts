@@ -3,15 +3,15 @@
  * every issue in the repo. Pure: no I/O, so `validate`, `reconcile --dry-run` and the
  * controller all judge a revision the same way.
  */
-import { ManifestError, type ManifestIssue } from '../errors.ts';
-import type { DesiredState } from '../model/desired.ts';
-import type { Artifact } from '../ports.ts';
+import { ManifestError, type ManifestIssue } from '../../errors.ts';
+import type { DesiredState } from '../../model/desired.ts';
+import type { Artifact } from '../../ports.ts';
 import { crossChecks } from './check.ts';
 import { documentChecks } from './check-doc.ts';
 import { buildDesiredState, normalizeRelPath } from './normalize.ts';
 import { parseArtifact, type ParsedFile } from './parse.ts';
 import type { Manifest } from './types.ts';
-import { compareStrings } from './util.ts';
+import { compareStrings } from '../../model/sort.ts';
 import { validateDocument } from './validate.ts';
 
 export interface LoadOptions {

@@ -3,7 +3,7 @@
  * Config prefixes do not collide. Names of invalid documents still count as declared, so one
  * typo in a Config does not also flag every service that reads it.
  */
-import type { ManifestIssue } from '../errors.ts';
+import type { ManifestIssue } from '../../errors.ts';
 import { cycleIssues } from './cycles.ts';
 import { issueAt, positionOf } from './locate.ts';
 import { specOf } from './raw.ts';

@@ -3,7 +3,7 @@
  * are echoes of the first ones, and a 150k-item list of wrong types must not cost 150k
  * located, formatted and sorted issues (or a message of megabytes).
  */
-import type { ManifestIssue } from '../errors.ts';
+import type { ManifestIssue } from '../../errors.ts';
 
 export const MAX_ISSUES_PER_DOCUMENT = 50;
 

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
-import type { ObservedContainer, SpecRecord } from '../model/observed.ts';
-import { Label } from '../model/labels.ts';
+import type { ObservedContainer, SpecRecord } from '../../model/observed.ts';
+import { Label } from '../../model/labels.ts';
 
 type Summary = Docker.ContainerInfo;
 

@@ -4,7 +4,7 @@
  * so a message points at the node itself, not at the start of the document.
  */
 import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
-import type { ManifestIssue } from '../errors.ts';
+import type { ManifestIssue } from '../../errors.ts';
 import type { Segment, SourceDoc } from './types.ts';
 
 export interface IssueOptions {

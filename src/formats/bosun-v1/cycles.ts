@@ -2,11 +2,11 @@
  * Dependency cycles between services: a cycle has no start order, so the repo is rejected.
  * Self-dependencies and unknown names are reported elsewhere and ignored here.
  */
-import type { ManifestIssue } from '../errors.ts';
+import type { ManifestIssue } from '../../errors.ts';
 import { issueAt } from './locate.ts';
 import { specOf } from './raw.ts';
 import type { Valid } from './types.ts';
-import { compareStrings, sortedUnique } from './util.ts';
+import { compareStrings, sortedUnique } from '../../model/sort.ts';
 
 export function cycleIssues(services: Valid<'Service'>[]): ManifestIssue[] {
   const byName = new Map<string, Valid<'Service'>>();

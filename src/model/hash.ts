@@ -4,10 +4,10 @@
  * must not depend on key order or on how the YAML was written.
  */
 import { createHash } from 'node:crypto';
-import type { ConfigSpec, ServiceSpec } from '../model/desired.ts';
-import type { SpecRecord } from '../model/observed.ts';
+import type { ConfigSpec, ServiceSpec } from './desired.ts';
+import type { SpecRecord } from './observed.ts';
 import { resolveEnv, resolveFiles } from './env.ts';
-import { compareStrings } from './util.ts';
+import { compareStrings } from './sort.ts';
 
 /** JSON with object keys sorted (by code unit) at every level; undefined members are left out. */
 export function canonicalJson(v: unknown): string {

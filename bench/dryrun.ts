@@ -3,7 +3,7 @@
  * against an empty observed state (pure), and the full `reconcile({ dryRun: true })` (which
  * also pings the engine, reads the pin and observes). No engine writes.
  */
-import { clearDesiredCache } from '../src/controller/desired-cache.ts';
+import { clearDesiredCache } from '../src/session/desired-cache.ts';
 import { loadDesiredState } from '../src/formats/bosun-v1/load.ts';
 import type { ObservedState } from '../src/model/observed.ts';
 import { plan } from '../src/plan/plan.ts';

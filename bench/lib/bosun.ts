@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { reconcile, type ReconcileResult } from '../../src/controller/reconcile.ts';
+import { reconcile, type ReconcileResult } from '../../src/session/reconcile.ts';
 import { DockerRuntime } from '../../src/backends/docker/runtime.ts';
 import type { GitSourceOptions, KvStore } from '../../src/ports.ts';
 import { FileKv } from '../../src/store/file.ts';

@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { loadDesiredCached } from '../../src/controller/desired-cache.ts';
+import { loadDesiredCached } from '../../src/session/desired-cache.ts';
 import { plan } from '../../src/plan/plan.ts';
 import { fetchArtifact } from '../../src/source/git.ts';
 import { observe } from '../../src/state/observe.ts';

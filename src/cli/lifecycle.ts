@@ -1,6 +1,6 @@
-import { reconcile } from '../controller/reconcile.ts';
-import { rollbackTo } from '../controller/rollback.ts';
-import { applySavedPlan, readSavedPlan } from '../controller/saved-plan.ts';
+import { reconcile } from '../session/reconcile.ts';
+import { rollbackTo } from '../session/rollback.ts';
+import { applySavedPlan, readSavedPlan } from '../session/saved-plan.ts';
 import { BosunError, Codes } from '../errors.ts';
 import { renderText } from '../plan/render.ts';
 import { clearPin, readPin } from '../release/pin.ts';

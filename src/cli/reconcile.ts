@@ -1,5 +1,5 @@
-import { reconcile } from '../controller/reconcile.ts';
-import { savePlan } from '../controller/saved-plan.ts';
+import { reconcile } from '../session/reconcile.ts';
+import { savePlan } from '../session/saved-plan.ts';
 import { BosunError, Codes } from '../errors.ts';
 import type { Operation, Plan } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';

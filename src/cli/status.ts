@@ -1,4 +1,4 @@
-import { projectStatus, type StatusReport } from '../controller/status.ts';
+import { projectStatus, type StatusReport } from '../session/status.ts';
 import { summaryLine } from '../plan/describe.ts';
 import { dockerRuntime, projectName, projectOverride, sourceOptions, withStore, type CommonOptions } from './context.ts';
 

@@ -2,10 +2,10 @@ import type { DesiredState } from '../model/desired.ts';
 import type { ObservedContainer, ObservedState } from '../model/observed.ts';
 import type { Operation, OperationBody, Plan, PlanSummary } from '../model/plan.ts';
 import { canonicalJson, sha256 } from '../model/hash.ts';
-import { planInfra } from './infra.ts';
+import { planInfra } from '../backends/docker/plan/infra.ts';
 import { planKeys } from './keys.ts';
 import { dependencyLevels } from './order.ts';
-import { DUPLICATE, planService, removeOp } from './services.ts';
+import { DUPLICATE, planService, removeOp } from '../backends/docker/plan/services.ts';
 
 export interface PlanContext {
   repo: string;

@@ -1,5 +1,5 @@
-import { heal, releaseInForce } from '../controller/heal.ts';
-import { reconcile, type ReconcileOptions } from '../controller/reconcile.ts';
+import { heal, releaseInForce } from '../session/heal.ts';
+import { reconcile, type ReconcileOptions } from '../session/reconcile.ts';
 import { Codes } from '../errors.ts';
 import type { Release } from '../model/release.ts';
 import type { ContainerRuntime, GitSourceOptions, KvStore } from '../ports.ts';

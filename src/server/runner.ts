@@ -1,4 +1,4 @@
-import { releaseInForce } from '../controller/heal.ts';
+import { releaseInForce } from '../session/heal.ts';
 import { BosunError } from '../errors.ts';
 import { errorFields } from './log.ts';
 import type { ServerMetrics } from './metrics.ts';

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { reconcile } from '../../src/controller/reconcile.ts';
+import { reconcile } from '../../src/session/reconcile.ts';
 import { acquireApplyLock } from '../../src/coord/lock.ts';
 import { DockerRuntime } from '../../src/backends/docker/runtime.ts';
 import type { KvStore } from '../../src/ports.ts';

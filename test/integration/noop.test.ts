@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { reconcile, type ReconcileOptions } from '../../src/controller/reconcile.ts';
+import { reconcile, type ReconcileOptions } from '../../src/session/reconcile.ts';
 import { acquireApplyLock } from '../../src/coord/lock.ts';
 import { DockerRuntime } from '../../src/backends/docker/runtime.ts';
 import type { KvStore } from '../../src/ports.ts';

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clearDesiredCache, loadDesiredCached } from '../../src/controller/desired-cache.ts';
+import { clearDesiredCache, loadDesiredCached } from '../../src/session/desired-cache.ts';
 import { ManifestError } from '../../src/errors.ts';
 import type { Artifact } from '../../src/ports.ts';
 import { clearArtifactCache } from '../../src/source/artifact-cache.ts';

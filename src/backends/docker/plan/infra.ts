@@ -1,7 +1,7 @@
-import type { DesiredState } from '../model/desired.ts';
-import { Label } from '../model/labels.ts';
-import type { ObservedState } from '../model/observed.ts';
-import type { OperationBody as Operation } from '../model/plan.ts';
+import type { DesiredState } from '../../../model/desired.ts';
+import { Label } from '../../../model/labels.ts';
+import type { ObservedState } from '../../../model/observed.ts';
+import type { OperationBody as Operation } from '../../../model/plan.ts';
 import { networkName, volumeName } from './names.ts';
 
 /** Networks and volumes are created when missing; neither is ever removed by a plan (volumes hold data). */

@@ -1,8 +1,8 @@
-import type { DesiredState, ServiceSpec } from '../model/desired.ts';
-import type { ContainerBlueprint } from '../model/plan.ts';
-import { Label } from '../model/labels.ts';
-import { resolveFiles } from '../model/env.ts';
-import type { ServiceFacts } from './facts.ts';
+import type { DesiredState, ServiceSpec } from '../../../model/desired.ts';
+import type { ContainerBlueprint } from '../../../model/plan.ts';
+import { Label } from '../../../model/labels.ts';
+import { resolveFiles } from '../../../model/env.ts';
+import type { ServiceFacts } from '../../../plan/facts.ts';
 import { containerName, networkName, volumeName } from './names.ts';
 
 const NS_PER_MS = 1_000_000;

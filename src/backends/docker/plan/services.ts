@@ -1,10 +1,10 @@
-import type { DesiredState, ServiceSpec } from '../model/desired.ts';
-import type { ObservedContainer } from '../model/observed.ts';
-import { Label } from '../model/labels.ts';
-import type { ContainerBlueprint, FieldChange, OperationBody as Operation } from '../model/plan.ts';
+import type { DesiredState, ServiceSpec } from '../../../model/desired.ts';
+import type { ObservedContainer } from '../../../model/observed.ts';
+import { Label } from '../../../model/labels.ts';
+import type { ContainerBlueprint, FieldChange, OperationBody as Operation } from '../../../model/plan.ts';
 import { blueprintFor } from './blueprint.ts';
-import { fieldChanges, summarizeChanges } from './changes.ts';
-import { serviceFacts, type ServiceFacts } from './facts.ts';
+import { fieldChanges, summarizeChanges } from '../../../plan/changes.ts';
+import { serviceFacts, type ServiceFacts } from '../../../plan/facts.ts';
 import { containerName } from './names.ts';
 
 export const DUPLICATE = 'duplicate replica';

@@ -6,7 +6,8 @@
 import { clearDesiredCache } from '../src/session/desired-cache.ts';
 import { loadDesiredState } from '../src/formats/bosun-v1/load.ts';
 import type { ObservedState } from '../src/model/observed.ts';
-import { plan } from '../src/plan/plan.ts';
+import type { DockerObserved } from '../src/backends/docker/model.ts';
+import { plan } from '../src/backends/docker/plan/plan.ts';
 import { clearArtifactCache } from '../src/source/artifact-cache.ts';
 import { fetchArtifact } from '../src/source/git.ts';
 import { bosunFor } from './lib/bosun.ts';
@@ -15,7 +16,7 @@ import { fmtMs, log, median, repeat } from './lib/measure.ts';
 import { benchProject, localRepo, repoFiles, serviceNames } from './lib/repo.ts';
 import type { Row, Section } from './lib/result.ts';
 
-const EMPTY: ObservedState = { containers: [], networks: [], volumes: [], keys: {}, ownedKeys: [] };
+const EMPTY: ObservedState<DockerObserved> = { containers: [], networks: [], volumes: [], keys: {}, ownedKeys: [] };
 
 /** Every run reads and validates the whole repo, as the first pass over a new revision does. */
 function cold(): void {

@@ -2,8 +2,8 @@
  * The outside world, as the pipeline sees it. The CLI and the server choose implementations;
  * everything else depends only on these shapes.
  */
-import type { KvEntry, ObservedContainer } from './model/observed.ts';
-import type { ContainerBlueprint } from './model/plan.ts';
+import type { KvEntry } from './model/observed.ts';
+import type { Coordination } from './store/coordination/types.ts';
 
 /** A fetched revision of the repo: only the files under the requested path. */
 export interface Artifact {
@@ -46,23 +46,6 @@ export interface KvStore {
   putIf(key: string, value: string, expected: string | null): Promise<boolean>;
   delete(key: string): Promise<void>;
   close(): Promise<void>;
-}
-
-export interface ContainerRuntime {
-  /** fails with E_DOCKER_UNREACHABLE, naming the endpoint, when the engine does not answer */
-  ping(): Promise<void>;
-  listContainers(project: string): Promise<ObservedContainer[]>;
-  listNetworks(project: string): Promise<string[]>;
-  listVolumes(project: string): Promise<string[]>;
-  createNetwork(name: string, driver: string, internal: boolean, labels: Record<string, string>): Promise<void>;
-  createVolume(name: string, driver: string, labels: Record<string, string>): Promise<void>;
-  /** image id for a reference, pulling it when it is not present locally */
-  ensureImage(ref: string): Promise<string>;
-  createAndStart(bp: ContainerBlueprint, extraLabels: Record<string, string>): Promise<string>;
-  /** resolves when running (and healthy, with a healthcheck); rejects with E_CONTAINER_FAILED */
-  waitReady(id: string, timeoutMs: number): Promise<void>;
-  /** resolves after the container stayed running (and healthy) for `ms`; rejects with why it did not */
-  monitor(id: string, ms: number): Promise<void>;
-  rename(idOrName: string, name: string): Promise<void>;
-  remove(id: string, stopTimeoutSec: number): Promise<void>;
+  /** locks, elections and endpoints, as this store does them best */
+  readonly coordination: Coordination;
 }

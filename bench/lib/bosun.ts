@@ -1,5 +1,5 @@
 /**
- * bosun in-process, as the controller runs it: `reconcile()` with the real DockerRuntime and
+ * bosun in-process, as the controller runs it: `reconcile()` with the real Docker back end and
  * the embedded FileKv store in a temp dir. Every Docker API request is counted at the modem
  * (the one place dockerode sends HTTP), and every store call at the KvStore boundary.
  */
@@ -7,7 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reconcile, type ReconcileResult } from '../../src/session/reconcile.ts';
-import { DockerRuntime } from '../../src/backends/docker/runtime.ts';
+import { DockerBackend } from '../../src/backends/docker/index.ts';
+import type { DockerRuntime } from '../../src/backends/docker/runtime.ts';
+import { Session } from '../../src/session/session.ts';
 import type { GitSourceOptions, KvStore } from '../../src/ports.ts';
 import { FileKv } from '../../src/store/file.ts';
 import { timed } from './measure.ts';
@@ -55,7 +57,8 @@ export interface Timeline {
 }
 
 export interface Bosun {
-  runtime: DockerRuntime;
+  backend: DockerBackend;
+  session: Session;
   /** the counted store (see countKvCalls) */
   kv: KvStore;
   source: GitSourceOptions;
@@ -68,23 +71,27 @@ export interface Bosun {
 
 export async function bosunFor(repoDir: string): Promise<Bosun> {
   const stateDir = await mkdtemp(join(tmpdir(), 'bosun-bench-state-'));
-  const runtime = new DockerRuntime('unix:///var/run/docker.sock');
-  const docker = countDockerCalls(runtime);
+  const backend = new DockerBackend('unix:///var/run/docker.sock');
+  const docker = countDockerCalls(backend.engine);
   const fileKv = new FileKv(join(stateDir, 'state'));
   const { kv, calls: kvCalls } = countKvCalls(fileKv);
   const source = { repo: repoDir, cacheDir: join(stateDir, 'cache') };
+  const timeline: { current?: Timeline; t0: number } = { t0: 0 };
+  const progress = (_line: string, op: { kind: string }, ms: number) => timeline.current?.ops.push({ at: performance.now() - timeline.t0, ms, kind: op.kind });
+  const session = new Session({ kv, backend, source, progress });
   return {
-    runtime,
+    backend,
+    session,
     kv,
     source,
     docker,
     kvCalls,
     stateDir,
-    reconcile(dryRun = false, timeline?: Timeline) {
+    reconcile(dryRun = false, timelineOf?: Timeline) {
       const t0 = performance.now();
-      const onPlan = () => timeline && (timeline.planAt = performance.now() - t0);
-      const progress = (_line: string, op: { kind: string }, ms: number) => timeline?.ops.push({ at: performance.now() - t0, ms, kind: op.kind });
-      return timed(() => reconcile({ source, dryRun, trigger: 'cli', runtime, kv, onPlan, progress })).then(({ ms, value }) => ({ ms, result: value }));
+      Object.assign(timeline, { current: timelineOf, t0 });
+      const onPlan = () => timelineOf && (timelineOf.planAt = performance.now() - t0);
+      return timed(() => reconcile(session, { dryRun, trigger: 'cli', onPlan })).then(({ ms, value }) => ({ ms, result: value }));
     },
     async close() {
       await fileKv.close();

@@ -8,10 +8,6 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { loadDesiredCached } from '../../src/session/desired-cache.ts';
-import { plan } from '../../src/plan/plan.ts';
-import { fetchArtifact } from '../../src/source/git.ts';
-import { observe } from '../../src/state/observe.ts';
 import type { Bosun } from './bosun.ts';
 import { docker } from './engine.ts';
 import { median } from './measure.ts';
@@ -29,15 +25,15 @@ async function phasesOnce(b: Bosun): Promise<Phases> {
     at = now;
     return ms;
   };
-  const artifact = await fetchArtifact(b.source);
+  const artifact = await b.session.fetch();
   const fetch = lap();
-  const desired = loadDesiredCached(artifact);
+  const desired = b.session.desired(artifact);
   const validate = lap();
-  const observed = await observe(b.runtime, b.kv, desired);
+  const observed = await b.session.observe(desired);
   const observeMs = lap();
-  await b.runtime.listContainers(desired.project.name);
+  await b.backend.engine.listContainers(desired.project.name);
   const list = lap();
-  plan(desired, observed, { repo: artifact.repo, ref: artifact.ref, revision: artifact.revision });
+  b.session.plan(desired, observed, { repo: artifact.repo, ref: artifact.ref, revision: artifact.revision });
   return { fetch, validate, observe: observeMs, 'list containers': list, plan: lap() };
 }
 

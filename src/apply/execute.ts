@@ -1,49 +1,51 @@
 import pLimit, { type LimitFunction } from 'p-limit';
+import type { Backend, RunContext } from '../backends/backend.ts';
 import { BosunError, Codes } from '../errors.ts';
-import { Label } from '../model/labels.ts';
-import type { ObservedState } from '../model/observed.ts';
-import type { Operation, Plan } from '../model/plan.ts';
-import type { ContainerRuntime, KvStore } from '../ports.ts';
+import { isKeyOperation, type Operation, type Plan } from '../model/plan.ts';
+import type { KvStore } from '../ports.ts';
 import { describe } from '../plan/describe.ts';
-import { runOperation } from './operations.ts';
+import { runKeyOperation } from './keys.ts';
 
 export interface ExecuteContext {
-  runtime: ContainerRuntime;
+  backend: Backend;
   kv: KvStore;
   release: number;
   /** called once per operation as it completes, with its one-line description */
   onProgress?: (line: string, op: Operation, ms: number) => void;
+  /** called just before the back end removes a workload */
+  removing?: (id: string) => void;
   /** aborted when the apply lock is lost: stop before the next phase (a safe point) */
   signal?: AbortSignal;
 }
 
 /**
  * Runs the plan phase by phase; the operations of one phase run together. Every decision was
- * taken by the planner: each operation is a few engine or store calls. When a phase fails the
- * later phases never start, and the error names the services that were left alone.
+ * taken by the planner: each operation is a few engine or store calls, paced by its batch. When
+ * a phase fails the later phases never start, and the error names the services left alone.
  */
 export async function execute(plan: Plan, ctx: ExecuteContext): Promise<void> {
-  const labels = { [Label.release]: String(ctx.release), [Label.revision]: plan.revision };
+  const run: RunContext = { release: ctx.release, revision: plan.revision, removing: ctx.removing };
   const limiters = new Map<string, LimitFunction>();
   const phases = phasesOf(plan);
   for (const [i, phase] of phases.entries()) {
     if (ctx.signal?.aborted) throw ctx.signal.reason instanceof BosunError ? ctx.signal.reason : new BosunError(Codes.locked, 'the apply lock was lost', { disposition: 'retry' });
-    const runs = phase.map((op) => limiterFor(plan, op, limiters)(() => timed(op, plan, ctx, labels)));
+    const runs = phase.map((op) => limiterFor(op, limiters)(() => timed(op, plan, ctx, run)));
     // Let the whole phase settle before failing, so no operation is left half-done behind us.
     const failed = (await Promise.allSettled(runs)).find((r) => r.status === 'rejected');
     if (failed) throw withNotStarted(failed.reason as BosunError, phases.slice(i + 1));
   }
 }
 
-async function timed(op: Operation, plan: Plan, ctx: ExecuteContext, labels: Record<string, string>): Promise<void> {
+async function timed(op: Operation, plan: Plan, ctx: ExecuteContext, run: RunContext): Promise<void> {
   const started = Date.now();
   try {
-    await runOperation(op, { runtime: ctx.runtime, kv: ctx.kv, plan, labels });
+    if (isKeyOperation(op)) await runKeyOperation(op, ctx.kv, plan.project);
+    else await ctx.backend.run(op, run);
   } catch (err) {
-    throw failedAt(op, err);
+    throw failedAt(plan, op, err);
   }
-  ctx.onProgress?.(describe(op), op, Date.now() - started);
-  if (op.kind === 'replace-container') await sleep(policyOf(plan, op.service)?.delayMs ?? 0);
+  ctx.onProgress?.(describe(plan.backend, op), op, Date.now() - started);
+  await sleep(op.batch?.delayMs ?? 0);
 }
 
 function phasesOf(plan: Plan): Operation[][] {
@@ -52,37 +54,27 @@ function phasesOf(plan: Plan): Operation[][] {
   return phases.filter(Boolean);
 }
 
-function policyOf(plan: Plan, service: string) {
-  return plan.desired.services.find((s) => s.name === service)?.update;
-}
-
-/**
- * Creations and removals run all at once; replacements of one service go `update.parallelism`
- * at a time (with `delay` between batches), so a service never loses more replicas at once
- * than its policy allows.
- */
-function limiterFor(plan: Plan, op: Operation, limiters: Map<string, LimitFunction>): <T>(fn: () => Promise<T>) => Promise<T> {
-  if (op.kind !== 'replace-container') return (fn) => fn();
-  let limit = limiters.get(op.service);
+/** Steps of one batch (a service's replacements) share a limit of `parallelism`; the rest run at once. */
+function limiterFor(op: Operation, limiters: Map<string, LimitFunction>): <T>(fn: () => Promise<T>) => Promise<T> {
+  if (!op.batch) return (fn) => fn();
+  let limit = limiters.get(op.batch.key);
   if (!limit) {
-    limit = pLimit(policyOf(plan, op.service)?.parallelism ?? 1);
-    limiters.set(op.service, limit);
+    limit = pLimit(op.batch.parallelism);
+    limiters.set(op.batch.key, limit);
   }
   return limit;
 }
 
-function failedAt(op: Operation, err: unknown): BosunError {
+function failedAt(plan: Plan, op: Operation, err: unknown): BosunError {
   const e = err instanceof BosunError ? err : new BosunError(Codes.dockerApi, String((err as Error)?.message ?? err), { cause: err });
-  const data = { ...e.data, operation: op.kind, service: 'service' in op ? op.service : undefined };
-  return new BosunError(e.code, `${describe(op)}: ${e.message}`, { disposition: e.disposition, data, cause: e });
+  const data = { ...e.data, operation: op.kind, service: op.service };
+  return new BosunError(e.code, `${describe(plan.backend, op)}: ${e.message}`, { disposition: e.disposition, data, cause: e });
 }
 
 function withNotStarted(err: BosunError, later: Operation[][]): BosunError {
   const failedService = err.data.service as string | undefined;
   const waiting = new Set<string>();
-  for (const op of later.flat()) {
-    if ((op.kind === 'create-container' || op.kind === 'replace-container') && op.service !== failedService) waiting.add(op.service);
-  }
+  for (const op of later.flat()) if (op.start && op.service && op.service !== failedService) waiting.add(op.service);
   if (waiting.size === 0) return err;
   const names = [...waiting].sort();
   const message = `${err.message}; not started: ${names.join(', ')}${failedService ? ` (they come after ${failedService})` : ''}`;
@@ -91,27 +83,4 @@ function withNotStarted(err: BosunError, later: Operation[][]): BosunError {
 
 function sleep(ms: number): Promise<void> {
   return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
-}
-
-/**
- * Resolves the images the plan creates containers from before anything changes, so a missing
- * image fails the reconcile while the old containers still run: each distinct image once, and
- * only for services being created or replaced. Returns service → image id for the release; a
- * service left alone is recorded with the image its containers run (what a rollback restores).
- */
-export async function resolveImages(plan: Plan, observed: ObservedState, runtime: ContainerRuntime): Promise<Record<string, string>> {
-  const needed = new Map<string, string>();
-  for (const op of plan.operations) if (op.kind === 'create-container' || op.kind === 'replace-container') needed.set(op.service, op.blueprint.image);
-  const ids = new Map<string, string>();
-  // one at a time, so with several images missing the error always names the same one
-  for (const ref of new Set(needed.values())) ids.set(ref, await runtime.ensureImage(ref));
-  const removed = new Set(plan.operations.flatMap((op) => (op.kind === 'remove-container' ? [op.containerId] : [])));
-  const kept = observed.containers.filter((c) => !removed.has(c.id));
-  const images: Record<string, string> = {};
-  for (const s of plan.desired.services) {
-    const ref = needed.get(s.name);
-    const id = ref === undefined ? kept.find((c) => c.service === s.name && c.imageId)?.imageId : ids.get(ref);
-    if (id) images[s.name] = id;
-  }
-  return images;
 }

@@ -1,8 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
-import { resolveDockerHost } from '../backends/docker/connect.ts';
+import { openBackend } from '../backends/index.ts';
 import { BosunError, Codes } from '../errors.ts';
-import { DockerRuntime } from '../backends/docker/runtime.ts';
+import { Session, type SessionOptions } from '../session/session.ts';
 import { projectNameOf } from '../formats/bosun-v1/project-name.ts';
 import { fetchArtifact } from '../source/git.ts';
 import type { GitSourceOptions, KvStore } from '../ports.ts';
@@ -60,8 +60,19 @@ export function stateUrl(o: CommonOptions): string {
   return o.state ?? process.env.BOSUN_STATE ?? DEFAULT_STATE_URL;
 }
 
-export function dockerRuntime(o: CommonOptions): DockerRuntime {
-  return new DockerRuntime(resolveDockerHost(o.dockerHost));
+/**
+ * Runs `fn` with the verb's session: the state store (opened here, always closed), the back end
+ * and the source, built once. `extra` adds what the verb reports progress with.
+ */
+export async function withSession<T>(o: CommonOptions, extra: Partial<SessionOptions>, fn: (session: Session) => Promise<T>): Promise<T> {
+  const backend = openBackend('docker', { host: o.dockerHost });
+  const kv = await openStore(stateUrl(o));
+  const session = new Session({ kv, backend, source: sourceOptions(o), projectOverride: projectOverride(o), lockWaitMs: lockWaitMs(o), ...extra });
+  try {
+    return await fn(session);
+  } finally {
+    await session.close();
+  }
 }
 
 /** Opens the state store for the duration of `fn` and always closes it. */

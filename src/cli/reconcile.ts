@@ -1,11 +1,12 @@
 import { reconcile } from '../session/reconcile.ts';
+
 import { savePlan } from '../session/saved-plan.ts';
 import { BosunError, Codes } from '../errors.ts';
 import type { Operation, Plan } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
 import type { Pin } from '../release/pin.ts';
 import { renderJson, renderMarkdown, renderText, type OutputFormat } from '../plan/render.ts';
-import { dockerRuntime, lockWaitMs, projectOverride, sourceOptions, useColor, withStore, type CommonOptions } from './context.ts';
+import { useColor, withSession, type CommonOptions } from './context.ts';
 
 export interface ReconcileFlags extends CommonOptions {
   dryRun?: boolean;
@@ -21,25 +22,13 @@ export async function reconcileCommand(flags: ReconcileFlags): Promise<number> {
   const format = outputFormat(flags.output);
   const p = printer(format);
   let planned: Plan | undefined;
-  const result = await withStore(flags, (kv) =>
-    reconcile({
-      source: sourceOptions(flags),
-      project: projectOverride(flags),
-      dryRun: Boolean(flags.dryRun),
-      trigger: 'cli',
-      runtime: dockerRuntime(flags),
-      kv,
-      onPlan: (plan, pin) => {
-        planned = plan;
-        if (pin) p.progress(pinnedLine(plan, pin));
-        p.out(render(plan, format));
-        if (!flags.dryRun && !pin && plan.operations.length > 0) p.progress('\napplying:\n');
-      },
-      progress: p.progress,
-      notice: p.notice,
-      lockWaitMs: lockWaitMs(flags),
-    }),
-  );
+  const onPlan = (plan: Plan, pin?: Pin) => {
+    planned = plan;
+    if (pin) p.progress(pinnedLine(plan, pin));
+    p.out(render(plan, format));
+    if (!flags.dryRun && !pin && plan.operations.length > 0) p.progress('\napplying:\n');
+  };
+  const result = await withSession(flags, p, (session) => reconcile(session, { dryRun: Boolean(flags.dryRun), trigger: 'cli', onPlan }));
   if (flags.out && planned) await savePlan(flags.out, planned);
   if (result.release) p.progress(releaseLine(result.release));
   const changed = result.plan.operations.length > 0;

@@ -5,7 +5,8 @@ import { DEFAULT_MAX_BODY_BYTES } from '../server/body.ts';
 import { createLogger, errorFields } from '../server/log.ts';
 import { checkCron, DEFAULT_LISTEN, DEFAULT_POLL, loadSecret, parseListen } from '../server/options.ts';
 import { openStore } from '../store/open.ts';
-import { dockerRuntime, lockWaitMs, projectName, projectOverride, sourceOptions, stateUrl, type CommonOptions } from './context.ts';
+import { openBackend } from '../backends/index.ts';
+import { lockWaitMs, projectName, projectOverride, sourceOptions, stateUrl, type CommonOptions } from './context.ts';
 
 export interface ServeFlags extends CommonOptions {
   listen?: string;
@@ -38,15 +39,15 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const project = await projectName(flags);
   const kv = await openStore(stateUrl(flags));
   const log = createLogger();
-  const docker = dockerRuntime(flags);
+  const backend = openBackend('docker', { host: flags.dockerHost });
   // the controller is created below; elected leaders converge at once through it
   let onElected = () => {};
-  const leadership = new Leadership({ kv, project, docker, log, onElected: () => onElected() });
+  const leadership = new Leadership({ kv, project, backend, log, onElected: () => onElected() });
   const controller = new Controller({
     source: sourceOptions(flags),
     projectOverride: projectOverride(flags),
     project,
-    docker,
+    backend,
     kv,
     log,
     leadership,

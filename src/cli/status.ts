@@ -1,12 +1,12 @@
 import { projectStatus, type StatusReport } from '../session/status.ts';
 import { summaryLine } from '../plan/describe.ts';
-import { dockerRuntime, projectName, projectOverride, sourceOptions, withStore, type CommonOptions } from './context.ts';
+import { projectName, projectOverride, withSession, type CommonOptions } from './context.ts';
 
 /** `bosun status`: release in force, pin, last attempt, drift, and what git would change. */
 export async function statusCommand(flags: CommonOptions): Promise<number> {
   const project = await projectName(flags);
-  const source = projectOverride(flags) && !flags.repo && !process.env.BOSUN_REPO ? undefined : sourceOptions(flags);
-  const report = await withStore(flags, (kv) => projectStatus({ project, runtime: dockerRuntime(flags), kv, source }));
+  const withGit = !(projectOverride(flags) && !flags.repo && !process.env.BOSUN_REPO);
+  const report = await withSession(flags, {}, (session) => projectStatus(session, project, withGit));
   process.stdout.write(flags.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : statusText(report));
   return 0;
 }

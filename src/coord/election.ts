@@ -1,20 +1,11 @@
 import { BosunError, Codes } from '../errors.ts';
 import type { KvStore } from '../ports.ts';
-import { isEtcd } from '../store/kind.ts';
-import { CasElection } from './election-cas.ts';
-import { EtcdElection } from './election-etcd.ts';
+import type { ElectionHandle } from '../store/coordination/types.ts';
 
 /** A SIGKILLed leader is replaced within this; shorter leases cost more keepalive traffic. */
 export const DEFAULT_ELECTION_TTL_MS = 5_000;
 
-export interface ElectionHandle {
-  /** true between being elected and losing (lease lost, resigned); never true for two live candidates */
-  isLeader(): boolean;
-  /** the current leader's candidate name, read from the store */
-  leader(): Promise<string | undefined>;
-  /** leaves the election (a leader steps down at once); no onChange calls follow, except the step-down */
-  resign(): Promise<void>;
-}
+export type { ElectionHandle } from '../store/coordination/types.ts';
 
 export interface ElectionOptions {
   ttlMs?: number;
@@ -37,10 +28,7 @@ export async function startElection(kv: KvStore, project: string, candidate: str
   const ttlMs = opts.ttlMs ?? DEFAULT_ELECTION_TTL_MS;
   if (!(ttlMs > 0)) throw new BosunError(Codes.usage, `election ttl must be positive, got ${opts.ttlMs}`);
   if (candidate === '') throw new BosunError(Codes.usage, 'an election candidate needs a non-empty name');
-  const election =
-    isEtcd(kv)
-      ? new EtcdElection(kv, project, candidate, ttlMs, opts.onChange)
-      : new CasElection(kv, project, candidate, ttlMs, opts.onChange);
+  const election = kv.coordination.election(project, candidate, ttlMs, opts.onChange);
   await election.start();
   return election;
 }

@@ -1,26 +1,13 @@
 import { BosunError, Codes } from '../errors.ts';
 import type { KvStore } from '../ports.ts';
-import { isEtcd } from '../store/kind.ts';
-import { EtcdEndpointSink } from './endpoints-etcd.ts';
-import { KvEndpointSink, type EndpointSink } from './endpoints-kv.ts';
-import { endpointsPrefix } from './keys.ts';
-
-export { healthyEndpoints } from '../backends/docker/endpoints.ts';
+import type { EndpointSink } from '../store/coordination/types.ts';
+import { endpointsPrefix } from '../store/coordination/keys.ts';
+import type { Endpoint } from '../model/endpoint.ts';
 
 /** Endpoints of a controller that died vanish this long after its last keepalive. */
 export const DEFAULT_ENDPOINT_TTL_MS = 10_000;
 
-/** Where one replica of a service answers. */
-export interface Endpoint {
-  service: string;
-  replica: number;
-  host: string;
-  port: number;
-  /** container name */
-  container: string;
-  /** the bosun release that created the container */
-  release?: number;
-}
+export type { Endpoint } from '../model/endpoint.ts';
 
 /**
  * Publishes a project's endpoints at /bosun/<project>/endpoints/<service>/<replica> for other
@@ -39,7 +26,7 @@ export class EndpointPublisher {
   constructor(kv: KvStore, project: string, opts: { ttlMs?: number } = {}) {
     const prefix = endpointsPrefix(project);
     const ttlMs = opts.ttlMs ?? DEFAULT_ENDPOINT_TTL_MS;
-    this.sink = isEtcd(kv) ? new EtcdEndpointSink(kv, prefix, ttlMs, () => this.republish()) : new KvEndpointSink(kv, prefix);
+    this.sink = kv.coordination.endpoints(prefix, ttlMs, () => this.republish());
   }
 
   /** Puts new and changed endpoints, deletes those no longer listed. Calls run one after another. */

@@ -1,35 +1,5 @@
 import type { DesiredState } from './desired.ts';
 
-/**
- * Everything the engine needs to create one container, decided by the planner. The executor
- * adds only the release labels, which are known once the release number is allocated.
- */
-export interface ContainerBlueprint {
-  name: string;
-  service: string;
-  replica: number;
-  image: string;
-  command?: string[];
-  entrypoint?: string[];
-  env: string[];
-  /** Config files copied into the container before it starts */
-  files: { path: string; content: string; mode: number }[];
-  labels: Record<string, string>;
-  /** `80/tcp` → host binding; hostPort '' lets the engine choose */
-  ports: { containerPort: string; hostPort: string; hostIp: string }[];
-  mounts: { type: 'volume' | 'bind'; source: string; target: string; readOnly: boolean }[];
-  /** docker network names; the first is attached at creation, with the service name as alias */
-  networks: string[];
-  alias: string;
-  healthcheck?: { test: string[]; intervalNs: number; timeoutNs: number; retries: number; startPeriodNs: number };
-  restart: string;
-  memoryBytes?: number;
-  nanoCpus?: number;
-  stopTimeoutSec: number;
-  user?: string;
-  workingDir?: string;
-}
-
 /** One changed field between the running spec and the desired one. */
 export interface FieldChange {
   path: string;
@@ -39,9 +9,36 @@ export interface FieldChange {
   secret?: boolean;
 }
 
-export type OperationBody =
-  | { kind: 'create-network'; name: string; driver: string; internal: boolean; labels: Record<string, string>; cause: string }
-  | { kind: 'create-volume'; name: string; driver: string; labels: Record<string, string>; cause: string }
+/** How a step that starts new workload is gated: ready within `readyTimeoutMs`, then healthy for `monitorMs`. */
+export interface StartGate {
+  readyTimeoutMs: number;
+  monitorMs: number;
+}
+
+/** Steps of one batch run `parallelism` at a time, with `delayMs` after each (a rolling update). */
+export interface Batch {
+  key: string;
+  parallelism: number;
+  delayMs: number;
+}
+
+/**
+ * What every operation says about itself, whichever back end planned it: the executor reads
+ * only these fields, so every decision about pacing and gating is taken by the planner.
+ */
+export interface OperationHead {
+  kind: string;
+  cause: string;
+  /** the service the operation belongs to: failures name it, and what comes after it */
+  service?: string;
+  /** set when the operation starts new workload */
+  start?: StartGate;
+  /** set when the operation is one step of a rolling update */
+  batch?: Batch;
+}
+
+/** Config keys are the same on every back end: they live in the state store. */
+export type KeyOperation =
   | {
       kind: 'put-key';
       key: string;
@@ -52,43 +49,17 @@ export type OperationBody =
       secret: boolean;
       cause: string;
     }
-  | { kind: 'delete-key'; key: string; previous: string; expectedVersion: string; secret: boolean; cause: string }
-  | { kind: 'create-container'; service: string; replica: number; blueprint: ContainerBlueprint; cause: string }
-  | {
-      kind: 'replace-container';
-      service: string;
-      replica: number;
-      containerId: string;
-      oldName: string;
-      /** stop-first: the old container goes first; start-first: the new one starts beside it */
-      order: 'start-first' | 'stop-first';
-      blueprint: ContainerBlueprint;
-      stopTimeoutSec: number;
-      changes: FieldChange[];
-      cause: string;
-    }
-  | {
-      /** start-first only, once the whole release is healthy: the old goes, the new takes its name */
-      kind: 'retire-container';
-      service: string;
-      replica: number;
-      containerId: string;
-      name: string;
-      successor: string;
-      stopTimeoutSec: number;
-      cause: string;
-    }
-  | { kind: 'remove-container'; service: string; replica: number; containerId: string; name: string; stopTimeoutSec: number; cause: string }
-  /** a kept container under a leftover name (an interrupted start-first) gets its replica's name */
-  | { kind: 'rename-container'; service: string; replica: number; containerId: string; name: string; from: string; cause: string };
+  | { kind: 'delete-key'; key: string; previous: string; expectedVersion: string; secret: boolean; cause: string };
 
 /**
- * Operations of one phase may run at the same time; phases run in order (infrastructure, keys,
- * each dependsOn level, prunes, key deletions).
+ * Operations of one phase may run at the same time; phases run in order (preparation such as
+ * networks, keys, the rollout, key deletions).
  */
-export type Operation = OperationBody & { phase: number };
+export type Operation<W extends OperationHead = OperationHead> = (KeyOperation | W) & OperationHead & { phase: number };
 
-export type OperationKind = Operation['kind'];
+export function isKeyOperation(op: OperationHead): op is KeyOperation {
+  return op.kind === 'put-key' || op.kind === 'delete-key';
+}
 
 export interface PlanSummary {
   create: number;
@@ -100,13 +71,15 @@ export interface PlanSummary {
   volumes: number;
 }
 
-export interface Plan {
+export interface Plan<W extends OperationHead = OperationHead> {
+  /** the back end that planned (and will run) the workload operations */
+  backend: string;
   project: string;
   repo: string;
   ref: string;
   revision: string;
-  /** operations in the order they must run: infrastructure, keys, services by dependsOn, then prunes */
-  operations: Operation[];
+  /** operations in the order they must run */
+  operations: Operation<W>[];
   summary: PlanSummary;
   /** sha256 of the operations and the observed state they were computed from */
   hash: string;

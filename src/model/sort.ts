@@ -15,3 +15,13 @@ export function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
 export function byName<T extends { name: string }>(a: T, b: T): number {
   return compareStrings(a.name, b.name);
 }
+
+/**
+ * The order Array.prototype.sort() gives tuples (by their comma-joined text, so hashes of saved
+ * plans stay comparable), with each text built once instead of at every comparison.
+ */
+export function sortedAsText(tuples: string[][]): string[][] {
+  const keyed = tuples.map((t) => ({ key: t.join(','), t }));
+  keyed.sort((a, b) => compareStrings(a.key, b.key));
+  return keyed.map((k) => k.t);
+}

@@ -1,60 +1,38 @@
-import type { FieldChange, Operation, PlanSummary } from '../model/plan.ts';
+import { describerOf } from '../backends/describers.ts';
+import type { FieldChange, Operation, OperationHead, PlanSummary } from '../model/plan.ts';
+import { isKeyOperation } from '../model/plan.ts';
 import { show } from './changes.ts';
 
 /** Shared wording for every renderer, so text, Markdown and release records say the same thing. */
 export const SECRET = '(secret)';
 
-export function symbolOf(op: Operation): '+' | '~' | '-' {
-  if (op.kind === 'replace-container' || op.kind === 'rename-container') return '~';
-  if (op.kind === 'remove-container' || op.kind === 'delete-key' || op.kind === 'retire-container') return '-';
-  if (op.kind === 'put-key' && op.previous !== undefined) return '~';
-  return '+';
+/** How one operation reads: the same words in plans, progress lines, releases and status. */
+export interface Described {
+  symbol: '+' | '~' | '-';
+  verb: string;
+  target: string;
+  /** the field-level changes of a replacement, with the name of what is replaced */
+  changes?: { name: string; changes: FieldChange[] };
+  /** machine-readable fields for `-o json`, beside kind, action, target and cause */
+  json: Record<string, unknown>;
 }
 
-export function targetOf(op: Operation): string {
-  switch (op.kind) {
-    case 'create-network':
-      return `network ${op.name}`;
-    case 'create-volume':
-      return `volume ${op.name}`;
-    case 'put-key':
-      return `key ${op.key} = ${op.secret ? SECRET : JSON.stringify(op.value)}`;
-    case 'delete-key':
-      return `key ${op.key}`;
-    case 'create-container':
-    case 'replace-container':
-      return `container ${op.blueprint.name} (${op.blueprint.image})`;
-    case 'remove-container':
-    case 'retire-container':
-      return `container ${op.name}`;
-    case 'rename-container':
-      return `container ${op.from} → ${op.name}`;
+/** Keys are described here; workload operations by the back end that planned them. */
+export function described(backend: string, op: OperationHead): Described {
+  if (isKeyOperation(op)) {
+    const put = op.kind === 'put-key';
+    const target = put ? `key ${op.key} = ${op.secret ? SECRET : JSON.stringify(op.value)}` : `key ${op.key}`;
+    const json = put ? { key: op.key, value: op.secret ? SECRET : op.value, previous: op.secret ? SECRET : op.previous } : { key: op.key };
+    return { symbol: !put ? '-' : op.previous !== undefined ? '~' : '+', verb: put ? 'put' : 'delete', target, json };
   }
+  const d = describerOf(backend);
+  return { symbol: d.symbol(op), verb: d.verb(op), target: d.target(op), changes: d.changes(op), json: d.json(op) };
 }
 
-export function verbOf(op: Operation): string {
-  const verbs: Record<Operation['kind'], string> = {
-    'create-network': 'create',
-    'create-volume': 'create',
-    'put-key': 'put',
-    'delete-key': 'delete',
-    'create-container': 'create',
-    'replace-container': 'replace',
-    'remove-container': 'remove',
-    'retire-container': 'retire',
-    'rename-container': 'rename',
-  };
-  return verbs[op.kind];
-}
-
-/** `+ create container shop-web-1 (nginx:1.27)  — missing` */
-export function describe(op: Operation): string {
-  return `${symbolOf(op)} ${verbOf(op)} ${targetOf(op)} — ${op.cause}`;
-}
-
-export function changeLines(op: Operation): string[] {
-  if (op.kind !== 'replace-container') return [];
-  return op.changes.map(changeLine);
+/** `+ create container shop-web-1 (nginx:1.27) — missing` */
+export function describe(backend: string, op: Operation): string {
+  const d = described(backend, op);
+  return `${d.symbol} ${d.verb} ${d.target} — ${op.cause}`;
 }
 
 export function changeLine(c: FieldChange): string {

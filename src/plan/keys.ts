@@ -1,12 +1,12 @@
 import type { DesiredState } from '../model/desired.ts';
-import type { ObservedState } from '../model/observed.ts';
-import type { OperationBody as Operation } from '../model/plan.ts';
+import type { ObservedKeys } from '../model/observed.ts';
+import type { KeyOperation as Operation } from '../model/plan.ts';
 
 /**
  * Config keys: put what is missing or different, delete only keys bosun itself wrote and the
  * repo no longer has. A key someone else wrote under a prefix is never touched, only noted.
  */
-export function planKeys(desired: DesiredState, observed: ObservedState): { puts: Operation[]; deletes: Operation[]; notes: string[] } {
+export function planKeys(desired: DesiredState, observed: ObservedKeys): { puts: Operation[]; deletes: Operation[]; notes: string[] } {
   const wanted = desiredKeys(desired);
   const owned = new Set(observed.ownedKeys);
   const puts: Operation[] = [];

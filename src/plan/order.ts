@@ -19,7 +19,3 @@ export function dependencyLevels(services: ServiceSpec[]): ServiceSpec[][] {
   }
   return levels;
 }
-
-export function dependencyOrder(services: ServiceSpec[]): ServiceSpec[] {
-  return dependencyLevels(services).flat();
-}

@@ -1,6 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
-import type { Operation, Plan } from '../model/plan.ts';
-import { changeLines, describe, SECRET, summaryLine, symbolOf, targetOf, verbOf } from './describe.ts';
+import type { FieldChange, Plan } from '../model/plan.ts';
+import { changeLine, described, SECRET, summaryLine } from './describe.ts';
 
 export type OutputFormat = 'text' | 'json' | 'markdown';
 
@@ -16,10 +16,16 @@ export function renderText(p: Plan, opts: { color: boolean }): string {
   if (p.operations.length === 0) return [`${header(p)}: no changes.`, ...notes(p)].join('\n') + '\n';
   const lines = [`${header(p)}: ${summaryLine(p.summary)}`, ''];
   for (const op of p.operations) {
-    lines.push(`  ${paint(COLOURS[symbolOf(op)], describe(op))}`);
-    for (const c of changeLines(op)) lines.push(`      ${paint(COLOURS.dim, c)}`);
+    const d = described(p.backend, op);
+    lines.push(`  ${paint(COLOURS[d.symbol], `${d.symbol} ${d.verb} ${d.target} — ${op.cause}`)}`);
+    for (const c of d.changes?.changes ?? []) lines.push(`      ${paint(COLOURS.dim, changeLine(c))}`);
   }
   return [...lines, ...notes(p).map((n) => `\n${n}`)].join('\n') + '\n';
+}
+
+/** The canonical text form without colour: the expected value in planner tests. */
+export function planString(p: Plan): string {
+  return renderText(p, { color: false });
 }
 
 function notes(p: Plan): string[] {
@@ -28,27 +34,13 @@ function notes(p: Plan): string[] {
 
 /** For machines: blueprints are left out (they hold resolved environments, secrets included). */
 export function renderJson(p: Plan): string {
-  const operations = p.operations.map(jsonOperation);
+  const operations = p.operations.map((op) => {
+    const d = described(p.backend, op);
+    const changes = d.changes?.changes.map((c) => (c.secret ? { ...c, from: SECRET, to: SECRET } : c));
+    return { kind: op.kind, action: d.verb, target: d.target, cause: op.cause, ...d.json, ...(changes ? { changes } : {}) };
+  });
   const { project, repo, ref, revision, hash, summary, notes: planNotes } = p;
   return JSON.stringify({ project, repo, ref, revision, hash, summary, notes: planNotes, operations }, null, 2) + '\n';
-}
-
-function jsonOperation(op: Operation): Record<string, unknown> {
-  const base = { kind: op.kind, action: verbOf(op), target: targetOf(op), cause: op.cause };
-  switch (op.kind) {
-    case 'create-container':
-      return { ...base, service: op.service, replica: op.replica, name: op.blueprint.name, image: op.blueprint.image };
-    case 'replace-container':
-      return { ...base, service: op.service, replica: op.replica, name: op.blueprint.name, image: op.blueprint.image, containerId: op.containerId, changes: op.changes.map((c) => (c.secret ? { ...c, from: SECRET, to: SECRET } : c)) };
-    case 'remove-container':
-      return { ...base, service: op.service, replica: op.replica, name: op.name, containerId: op.containerId };
-    case 'put-key':
-      return { ...base, key: op.key, value: op.secret ? SECRET : op.value, previous: op.secret ? SECRET : op.previous };
-    case 'delete-key':
-      return { ...base, key: op.key };
-    default:
-      return { ...base, name: op.name };
-  }
 }
 
 /** To paste in a pull request: a table, then each replacement as a diff block. */
@@ -56,15 +48,16 @@ export function renderMarkdown(p: Plan): string {
   const out = [`### ${header(p)}`, ''];
   if (p.operations.length === 0) return [...out, 'No changes.', ''].join('\n');
   out.push(`**${summaryLine(p.summary)}**`, '', '| | action | target | cause |', '|---|---|---|---|');
-  for (const op of p.operations) out.push(`| ${symbolOf(op)} | ${verbOf(op)} | \`${targetOf(op)}\` | ${op.cause} |`);
-  for (const op of p.operations) {
-    if (op.kind !== 'replace-container' || op.changes.length === 0) continue;
-    const patch = createTwoFilesPatch('running', 'desired', lines(op, 'from'), lines(op, 'to'), '', '', { context: 0 });
-    out.push('', `<details><summary>${op.blueprint.name}</summary>`, '', '```diff', patch.trimEnd(), '```', '</details>');
+  const all = p.operations.map((op) => ({ op, d: described(p.backend, op) }));
+  for (const { op, d } of all) out.push(`| ${d.symbol} | ${d.verb} | \`${d.target}\` | ${op.cause} |`);
+  for (const { d } of all) {
+    if (!d.changes || d.changes.changes.length === 0) continue;
+    const patch = createTwoFilesPatch('running', 'desired', lines(d.changes.changes, 'from'), lines(d.changes.changes, 'to'), '', '', { context: 0 });
+    out.push('', `<details><summary>${d.changes.name}</summary>`, '', '```diff', patch.trimEnd(), '```', '</details>');
   }
   return [...out, ...p.notes.map((n) => `\n> ${n}`), ''].join('\n');
 }
 
-function lines(op: Extract<Operation, { kind: 'replace-container' }>, side: 'from' | 'to'): string {
-  return op.changes.map((c) => `${c.path}: ${c.secret ? SECRET : JSON.stringify(c[side]) ?? '(none)'}\n`).join('');
+function lines(changes: FieldChange[], side: 'from' | 'to'): string {
+  return changes.map((c) => `${c.path}: ${c.secret ? SECRET : JSON.stringify(c[side]) ?? '(none)'}\n`).join('');
 }

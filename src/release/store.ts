@@ -2,7 +2,7 @@ import { BosunError, Codes } from '../errors.ts';
 import type { KvEntry } from '../model/observed.ts';
 import type { Release, ReleaseDraft, ReleaseStatus } from '../model/release.ts';
 import type { KvStore } from '../ports.ts';
-import { updateKey } from '../store/cas.ts';
+import { updateKey } from '../store/cas/update.ts';
 import { projectPrefix } from '../store/layout.ts';
 
 export type FinalStatus = Exclude<ReleaseStatus, 'applying'>;

@@ -1,7 +1,6 @@
 import type http from 'node:http';
 import { schedule, type ScheduledTask } from 'node-cron';
-import type { DockerRuntime } from '../backends/docker/runtime.ts';
-import type { GitSourceOptions, KvStore } from '../ports.ts';
+import type { GitSourceOptions } from '../ports.ts';
 import { readPin } from '../release/pin.ts';
 import { scrubUrl } from '../source/redact.ts';
 import { Backoff, RETRY_BACKOFF } from './backoff.ts';
@@ -15,7 +14,9 @@ import { CoalescingQueue } from './queue.ts';
 import { mergeBatches, Runner, type Batch } from './runner.ts';
 import type { Leadership } from './leadership.ts';
 import { StatusBoard, type RunTrigger } from './status.ts';
-import { TrackingRuntime } from './tracking-runtime.ts';
+import { Session } from '../session/session.ts';
+import type { Backend } from '../backends/backend.ts';
+import type { KvStore } from '../ports.ts';
 import { DeliveryLog } from './webhook/dedupe.ts';
 import type { WebhookReply } from './webhook/handler.ts';
 import type { Provider } from './webhook/verify.ts';
@@ -24,7 +25,7 @@ export interface ControllerOptions {
   source: GitSourceOptions;
   projectOverride?: string;
   project: string;
-  docker: DockerRuntime;
+  backend: Backend;
   kv: KvStore;
   log: Logger;
   listen: ListenAddress;
@@ -57,9 +58,15 @@ export class Controller {
   constructor(private readonly o: ControllerOptions) {
     this.isLeader = o.leadership ? () => o.leadership!.isLeader() : () => true;
     this.status = new StatusBoard({ repo: scrubUrl(o.source.repo), ref: o.source.ref ?? 'HEAD', path: o.source.path, project: o.project });
-    const runtime = new TrackingRuntime(o.docker, this.activity);
+    const session = new Session({
+      kv: o.kv, backend: o.backend, source: o.source, projectOverride: o.projectOverride, lockWaitMs: o.lockWaitMs,
+      progress: (line, _op, ms) => o.log.info({ op: line, ms }, 'applied'),
+      notice: (line) => o.log.warn(line),
+      // noted before the call: the engine emits kill/die/destroy while the removal is in progress
+      removing: (id) => this.activity.removing(id, Date.now()),
+    });
     this.runner = new Runner({
-      ...o, runtime, metrics: this.metrics, status: this.status, activity: this.activity, isLeader: this.isLeader,
+      session, project: o.project, log: o.log, metrics: this.metrics, status: this.status, activity: this.activity, isLeader: this.isLeader,
       retryLater: (t) => this.retryLater(t),
       succeeded: () => this.retries.reset(),
       afterRun: () => o.leadership?.publish() ?? Promise.resolve(),
@@ -73,7 +80,7 @@ export class Controller {
     });
     this.server = this.createServer();
     this.drift = new DriftWatcher({
-      docker: o.docker.docker, project: o.project, activity: this.activity, log: o.log,
+      backend: o.backend, project: o.project, activity: this.activity, log: o.log,
       onDrift: () => this.trigger({ heal: true }),
       onResync: () => this.trigger({ heal: true }),
     });
@@ -149,7 +156,7 @@ export class Controller {
 
   private async ready(): Promise<{ ok: boolean; checks: Record<string, string> }> {
     const check = (p: Promise<unknown>) => withTimeout(p, 3_000).then(() => 'ok', (err: unknown) => `unreachable: ${errorFields(err).message}`);
-    const [docker, store] = await Promise.all([check(this.o.docker.ping()), check(this.o.kv.get('/bosun/.ready'))]);
+    const [docker, store] = await Promise.all([check(this.o.backend.ping()), check(this.o.kv.get('/bosun/.ready'))]);
     const checks: Record<string, string> = { docker, store };
     if (this.draining) checks.draining = 'shutting down';
     return { ok: docker === 'ok' && store === 'ok' && !this.draining, checks };

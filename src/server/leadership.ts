@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { startElection, type ElectionHandle } from '../coord/election.ts';
-import { EndpointPublisher, healthyEndpoints } from '../coord/endpoints.ts';
-import type { DockerRuntime } from '../backends/docker/runtime.ts';
+import type { Backend } from '../backends/backend.ts';
+import { EndpointPublisher } from '../coord/endpoints.ts';
 import type { KvStore } from '../ports.ts';
 import { errorFields, type Logger } from './log.ts';
 
@@ -11,7 +11,7 @@ const PUBLISH_EVERY_MS = 5_000;
 export interface LeadershipOptions {
   kv: KvStore;
   project: string;
-  docker: DockerRuntime;
+  backend: Backend;
   log: Logger;
   /** called when this process becomes leader: converge whatever happened meanwhile */
   onElected: () => void;
@@ -56,7 +56,7 @@ export class Leadership {
     const publisher = this.publisher;
     if (!publisher || !this.isLeader()) return;
     try {
-      await publisher.sync(await healthyEndpoints(this.o.docker, this.o.project));
+      await publisher.sync(await this.o.backend.endpoints(this.o.project));
     } catch (err) {
       this.o.log.warn({ err: errorFields(err) }, 'could not publish endpoints');
     }

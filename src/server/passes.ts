@@ -1,21 +1,15 @@
-import { heal, releaseInForce } from '../session/heal.ts';
-import { reconcile, type ReconcileOptions } from '../session/reconcile.ts';
 import { Codes } from '../errors.ts';
 import type { Release } from '../model/release.ts';
-import type { ContainerRuntime, GitSourceOptions, KvStore } from '../ports.ts';
-import { ReleaseStore } from '../release/store.ts';
+import { heal } from '../session/heal.ts';
+import { applyUnderLock } from '../session/reconcile.ts';
+import type { Session } from '../session/session.ts';
 import type { Logger } from './log.ts';
 
 export interface PassDeps {
-  source: GitSourceOptions;
-  /** --project, when given; otherwise the repo's Project manifest names it */
-  projectOverride?: string;
+  session: Session;
+  /** the project watched for drift (the repo's, or --project) */
   project: string;
-  runtime: ContainerRuntime;
-  kv: KvStore;
   log: Logger;
-  /** how long a pass waits for another process's apply of the project (--lock-timeout) */
-  lockWaitMs?: number;
 }
 
 export interface Outcome {
@@ -28,44 +22,41 @@ export interface Outcome {
 }
 
 /**
- * A webhook or poll pass. Git is planned first without applying, so that:
+ * A webhook or poll pass: git is fetched and planned once, without the lock, so that
  * - a plan that only repairs drift at the revision already in force heals (no new release);
  * - a poll does not re-apply, every minute, a revision whose release failed or was rolled back
  *   (a webhook, i.e. a new push or a deliberate redelivery, still does).
- * Applies by other processes are kept apart by the pipeline's apply lock (E_LOCKED: busy).
+ * Only an apply observes again, under the lock. Applies by other processes are kept apart by
+ * the pipeline's apply lock (E_LOCKED: busy).
  */
 export async function reconcilePass(trigger: 'webhook' | 'poll', d: PassDeps): Promise<Outcome> {
-  const base: Omit<ReconcileOptions, 'dryRun'> = { source: d.source, project: d.projectOverride, trigger, runtime: d.runtime, kv: d.kv, lockWaitMs: d.lockWaitMs, ...progress(d.log) };
-  const dry = await reconcile({ ...base, dryRun: true });
-  const revision = dry.artifact.revision;
-  const project = dry.plan.project;
+  const { session } = d;
+  const artifact = await session.fetch();
+  session.desired(artifact); // an invalid repo is reported as such, even while the engine is away
+  await session.backend.ping();
+  const planned = await session.planAt(artifact);
+  const revision = planned.artifact.revision;
+  const project = planned.plan.project;
   if (project !== d.project) d.log.warn({ project, watching: d.project }, 'the repo names another project than the one watched for drift: restart bosun serve');
-  if (dry.pinned) return { ...(await healPass({ ...d, project })), result: 'pinned', revision };
-  if (dry.plan.operations.length === 0) return { result: 'noop', revision, repaired: 0 };
-  const [inForce, latest] = await Promise.all([releaseInForce(d.kv, project), new ReleaseStore(d.kv).latest(project)]);
+  if (planned.pinned) return { ...(await healPass({ ...d, project })), result: 'pinned', revision };
+  if (planned.plan.operations.length === 0) return { result: 'noop', revision, repaired: 0 };
+  const [inForce, latest] = await Promise.all([session.releaseInForce(project), session.releases.latest(project)]);
   if (inForce?.revision === revision) return healPass({ ...d, project });
   const failed = trigger === 'poll' ? failedBefore(latest, revision) : undefined;
   if (failed) return { result: 'skipped', revision, repaired: 0, reason: failed };
-  const real = await reconcile({ ...base, dryRun: false });
-  return { result: real.release ? 'applied' : real.pinned ? 'pinned' : 'noop', revision: real.artifact.revision, release: real.release?.number, repaired: 0 };
+  const real = await applyUnderLock(session, planned, { dryRun: false, trigger });
+  return { result: real.release ? 'applied' : real.pinned ? 'pinned' : 'noop', revision, release: real.release?.number, repaired: 0 };
 }
 
 /** Drift repair: back to the release in force (heal() records no new release). */
 export async function healPass(d: PassDeps): Promise<Outcome> {
-  const r = await heal({ project: d.project, runtime: d.runtime, kv: d.kv, lockWaitMs: d.lockWaitMs, progress: progress(d.log).progress });
+  const r = await heal(d.session, d.project);
   if (r.paused) {
     const reason = `release ${r.paused.number} paused its rollout (failureAction pause): drift is left for a person to decide`;
     return { result: 'skipped', revision: r.paused.revision, release: r.paused.number, repaired: 0, reason };
   }
   const repaired = r.plan?.operations.length ?? 0;
   return { result: repaired > 0 ? 'healed' : 'noop', revision: r.release?.revision, release: r.release?.number, repaired };
-}
-
-function progress(log: Logger): Pick<ReconcileOptions, 'progress' | 'notice'> {
-  return {
-    progress: (line, _op, ms) => log.info({ op: line, ms }, 'applied'),
-    notice: (line) => log.warn(line),
-  };
 }
 
 /** Failures that say nothing about the revision itself: worth applying it again. */

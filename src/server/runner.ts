@@ -1,4 +1,3 @@
-import { releaseInForce } from '../session/heal.ts';
 import { BosunError } from '../errors.ts';
 import { errorFields } from './log.ts';
 import type { ServerMetrics } from './metrics.ts';
@@ -55,7 +54,7 @@ export class Runner {
   /** Loads the release in force into /status and the info metric (at start-up and after each run). */
   async refreshApplied(): Promise<void> {
     try {
-      const r = await releaseInForce(this.d.kv, this.d.project);
+      const r = await this.d.session.releaseInForce(this.d.project);
       if (!r) return;
       this.d.status.applied = { revision: r.revision, release: r.number };
       this.d.metrics.setApplied(r.revision, r.number);

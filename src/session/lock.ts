@@ -1,9 +1,13 @@
+import os from 'node:os';
 import { acquireApplyLock } from '../coord/lock.ts';
-import type { KvStore } from '../ports.ts';
-import { ReleaseStore } from '../release/store.ts';
-import { actor } from './release-apply.ts';
+import type { Session } from './session.ts';
 
 export const DEFAULT_LOCK_WAIT_MS = 60_000;
+
+/** Who ran an apply, as releases record it: `user@host`. */
+export function actor(): string {
+  return `${os.userInfo().username}@${os.hostname()}`;
+}
 
 /** Who holds the lock, as other bosun processes will read it: `user@host:pid`. */
 export function lockHolder(): string {
@@ -15,21 +19,21 @@ export function lockHolder(): string {
  * etcd) hosts. Under the lock, a release still `applying` belongs to a process that died, so it
  * is recorded `interrupted` before anything else happens.
  */
-export async function withApplyLock<T>(kv: KvStore, project: string, waitMs: number | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const lock = await acquireApplyLock(kv, project, lockHolder(), { waitMs: waitMs ?? DEFAULT_LOCK_WAIT_MS });
+export async function withApplyLock<T>(session: Session, project: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const waitMs = session.o.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
+  const lock = await acquireApplyLock(session.kv, project, lockHolder(), { waitMs });
   try {
-    await markInterrupted(kv, project);
+    await markInterrupted(session, project);
     return await fn(lock.signal);
   } finally {
     await lock.release();
   }
 }
 
-async function markInterrupted(kv: KvStore, project: string): Promise<void> {
-  const releases = new ReleaseStore(kv);
-  const latest = await releases.latest(project);
+async function markInterrupted(session: Session, project: string): Promise<void> {
+  const latest = await session.releases.latest(project);
   if (latest?.status !== 'applying') return;
-  await releases.finish(project, latest.number, 'interrupted', {
+  await session.releases.finish(project, latest.number, 'interrupted', {
     code: 'E_INTERRUPTED',
     message: `the process applying it (${latest.actor}) stopped before it finished; found by the next apply`,
   });

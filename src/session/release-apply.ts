@@ -1,27 +1,17 @@
-import os from 'node:os';
 import { execute } from '../apply/execute.ts';
 import { BosunError, Codes } from '../errors.ts';
-import type { Operation, Plan } from '../model/plan.ts';
+import type { Plan } from '../model/plan.ts';
 import type { Release, Trigger } from '../model/release.ts';
 import { describe } from '../plan/describe.ts';
-import { plan as makePlan } from '../plan/plan.ts';
-import type { ContainerRuntime, KvStore } from '../ports.ts';
-import { ReleaseStore } from '../release/store.ts';
-import { observe } from '../state/observe.ts';
+import { actor } from './lock.ts';
+import type { Session } from './session.ts';
 
 export interface ApplyOptions {
-  runtime: ContainerRuntime;
-  kv: KvStore;
   trigger: Trigger;
+  /** service → image id, recorded with the release */
   images: Record<string, string>;
-  progress?: (line: string, op: Operation, ms: number) => void;
-  /** lines that are not operations, e.g. "rolling back to release 3" */
-  notice?: (line: string) => void;
+  /** the apply lock's signal: aborted when the lock is lost */
   signal?: AbortSignal;
-}
-
-export function actor(): string {
-  return `${os.userInfo().username}@${os.hostname()}`;
 }
 
 /**
@@ -30,8 +20,8 @@ export function actor(): string {
  * rollback) or `failed` (pause, or nothing to go back to). A failure always throws, so a broken
  * version never ends in a green exit code.
  */
-export async function applyAsRelease(plan: Plan, opts: ApplyOptions): Promise<Release> {
-  const releases = new ReleaseStore(opts.kv);
+export async function applyAsRelease(session: Session, plan: Plan, opts: ApplyOptions): Promise<Release> {
+  const { releases } = session;
   const previous = await releases.latest(plan.project, 'succeeded');
   const started = await releases.begin({
     project: plan.project,
@@ -43,19 +33,25 @@ export async function applyAsRelease(plan: Plan, opts: ApplyOptions): Promise<Re
     desired: plan.desired,
     images: opts.images,
     summary: plan.summary,
-    operations: plan.operations.map(describe),
+    operations: plan.operations.map((op) => describe(plan.backend, op)),
   });
   try {
-    await execute(plan, { runtime: opts.runtime, kv: opts.kv, release: started.number, onProgress: opts.progress, signal: opts.signal });
+    await run(session, plan, started.number, opts.signal);
   } catch (err) {
     const e = err instanceof BosunError ? err : new BosunError(Codes.dockerApi, String(err), { cause: err });
-    throw await recover(plan, started, previous, e, opts);
+    throw await recover(session, plan, started, previous, e);
   }
   return releases.finish(plan.project, started.number, 'succeeded');
 }
 
-async function recover(plan: Plan, release: Release, previous: Release | undefined, err: BosunError, opts: ApplyOptions): Promise<BosunError> {
-  const releases = new ReleaseStore(opts.kv);
+/** Executes a plan with the session's back end, store and progress reporting. */
+export function run(session: Session, plan: Plan, release: number, signal?: AbortSignal): Promise<void> {
+  const { o } = session;
+  return execute(plan, { backend: session.backend, kv: session.kv, release, onProgress: o.progress, removing: o.removing, signal });
+}
+
+async function recover(session: Session, plan: Plan, release: Release, previous: Release | undefined, err: BosunError): Promise<BosunError> {
+  const { releases } = session;
   const failure = { code: err.code, message: err.message };
   const action = failureActionFor(plan, err);
   if (action === 'pause' || !previous || err.disposition === 'retry') {
@@ -65,9 +61,9 @@ async function recover(plan: Plan, release: Release, previous: Release | undefin
     const why = action === 'pause' ? ' (failureAction pause: the stack is left as it is)' : '';
     return new BosunError(err.code, `release ${release.number} failed${why}: ${err.message}`, { disposition: err.disposition, data: { ...err.data, release: release.number }, cause: err });
   }
-  opts.notice?.(`rollout failed, rolling back to release ${previous.number}: ${err.message}`);
+  session.o.notice?.(`rollout failed, rolling back to release ${previous.number}: ${err.message}`);
   try {
-    await returnTo(previous, opts);
+    await returnTo(session, previous);
   } catch (rollbackErr) {
     const msg = rollbackErr instanceof Error ? rollbackErr.message : String(rollbackErr);
     await releases.finish(plan.project, release.number, 'failed', { code: err.code, message: `${err.message}; rollback to release ${previous.number} failed too: ${msg}` });
@@ -81,10 +77,9 @@ async function recover(plan: Plan, release: Release, previous: Release | undefin
 }
 
 /** The stack as `release` left it: whatever this release changed (and only that) is undone. */
-export async function returnTo(release: Release, opts: Pick<ApplyOptions, 'runtime' | 'kv' | 'progress'>): Promise<void> {
-  const observed = await observe(opts.runtime, opts.kv, release.desired);
-  const back = makePlan(release.desired, observed, { repo: release.repo, ref: release.ref, revision: release.revision });
-  await execute(back, { runtime: opts.runtime, kv: opts.kv, release: release.number, onProgress: opts.progress });
+export async function returnTo(session: Session, release: Release): Promise<void> {
+  const { plan } = await session.planRelease(release);
+  await run(session, plan, release.number);
 }
 
 function failureActionFor(plan: Plan, err: BosunError): 'rollback' | 'pause' {

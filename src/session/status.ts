@@ -1,13 +1,8 @@
-import { loadDesiredState } from '../formats/bosun-v1/load.ts';
 import type { PlanSummary } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
-import { plan as makePlan } from '../plan/plan.ts';
-import type { ContainerRuntime, GitSourceOptions, KvStore } from '../ports.ts';
+import { described } from '../plan/describe.ts';
 import { readPin, type Pin } from '../release/pin.ts';
-import { ReleaseStore } from '../release/store.ts';
-import { fetchArtifact } from '../source/git.ts';
-import { observe } from '../state/observe.ts';
-import { releaseInForce } from './heal.ts';
+import type { Session } from './session.ts';
 
 export interface StatusReport {
   project: string;
@@ -22,27 +17,28 @@ export interface StatusReport {
 }
 
 /** Read-only: everything a user asks "where is my stack?" about, in one report. */
-export async function projectStatus(opts: { project: string; runtime: ContainerRuntime; kv: KvStore; source?: GitSourceOptions }): Promise<StatusReport> {
-  const { project, kv, runtime } = opts;
-  const [pin, inForce, latest] = await Promise.all([readPin(kv, project), releaseInForce(kv, project), new ReleaseStore(kv).latest(project)]);
+export async function projectStatus(session: Session, project: string, withGit: boolean): Promise<StatusReport> {
+  const [pin, inForce, latest] = await Promise.all([readPin(session.kv, project), session.releaseInForce(project), session.releases.latest(project)]);
   const report: StatusReport = { project, pin };
   if (inForce) report.inForce = { number: inForce.number, revision: inForce.revision, status: inForce.status, trigger: inForce.trigger, finishedAt: inForce.finishedAt };
   if (latest) report.latest = { number: latest.number, revision: latest.revision, status: latest.status, error: latest.error };
-  await runtime.ping();
+  await session.backend.ping();
   if (inForce) {
-    const p = makePlan(inForce.desired, await observe(runtime, kv, inForce.desired), { repo: inForce.repo, ref: inForce.ref, revision: inForce.revision });
-    report.drift = { ...p.summary, operations: p.operations.map((o) => `${o.kind} ${'name' in o ? o.name : 'blueprint' in o ? o.blueprint.name : o.key}: ${o.cause}`) };
+    const { plan } = await session.planRelease(inForce);
+    report.drift = { ...plan.summary, operations: plan.operations.map((op) => `${op.kind} ${String(subject(described(plan.backend, op).json))}: ${op.cause}`) };
   }
-  if (opts.source) report.git = await gitPending(opts.source, project, runtime, kv);
+  if (withGit) report.git = await gitPending(session);
   return report;
 }
 
-async function gitPending(source: GitSourceOptions, project: string, runtime: ContainerRuntime, kv: KvStore): Promise<StatusReport['git']> {
+function subject(json: Record<string, unknown>): unknown {
+  return json.name ?? json.key;
+}
+
+async function gitPending(session: Session): Promise<StatusReport['git']> {
   try {
-    const artifact = await fetchArtifact(source);
-    const desired = loadDesiredState(artifact, { project });
-    const p = makePlan(desired, await observe(runtime, kv, desired), { repo: artifact.repo, ref: artifact.ref, revision: artifact.revision });
-    return { revision: artifact.revision, pending: p.summary };
+    const { plan } = await session.planAt();
+    return { revision: plan.revision, pending: plan.summary };
   } catch (err) {
     return { revision: '', pending: { create: 0, replace: 0, remove: 0, keysPut: 0, keysDeleted: 0, networks: 0, volumes: 0 }, error: (err as Error).message };
   }

@@ -4,6 +4,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { BosunError, Codes } from '../errors.ts';
 import type { KvEntry } from '../model/observed.ts';
 import type { KvStore } from '../ports.ts';
+import { casCoordination } from './cas/coordination.ts';
 
 interface StoredValue {
   value: string;
@@ -23,6 +24,7 @@ const COUNTER_KEY = 'version-counter';
  */
 export class FileKv implements KvStore {
   readonly url: string;
+  readonly coordination = casCoordination(this);
   readonly path: string;
   private readonly root: RootDatabase;
   private readonly entries: Database<StoredValue, string>;

@@ -1,7 +1,7 @@
 import { BosunError, Codes } from '../errors.ts';
 import type { KvEntry } from '../model/observed.ts';
 import type { KvStore } from '../ports.ts';
-import { updateKey } from './cas.ts';
+import { updateKey } from './cas/update.ts';
 import { projectPrefix } from './layout.ts';
 
 /**

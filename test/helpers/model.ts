@@ -1,6 +1,7 @@
 import type { ConfigSpec, DesiredState, ServiceSpec } from '../../src/model/desired.ts';
 import { DEFAULT_UPDATE } from '../../src/model/desired.ts';
-import type { ObservedContainer, ObservedState } from '../../src/model/observed.ts';
+import type { ObservedState } from '../../src/model/observed.ts';
+import type { DockerObserved, ObservedContainer } from '../../src/backends/docker/model.ts';
 import { resolveEnv } from '../../src/model/env.ts';
 import { serviceSpecHash } from '../../src/model/hash.ts';
 
@@ -36,7 +37,7 @@ export function desired(services: ServiceSpec[], configs: ConfigSpec[] = [], pro
   };
 }
 
-export function emptyObserved(over: Partial<ObservedState> = {}): ObservedState {
+export function emptyObserved(over: Partial<ObservedState<DockerObserved>> = {}): ObservedState<DockerObserved> {
   return { containers: [], networks: [], volumes: [], keys: {}, ownedKeys: [], ...over };
 }
 
@@ -59,7 +60,7 @@ export function running(d: DesiredState, name: string, replica: number, over: Pa
 }
 
 /** Observed state in which every desired replica already runs, plus the project's default network. */
-export function converged(d: DesiredState): ObservedState {
+export function converged(d: DesiredState): ObservedState<DockerObserved> {
   const containers = d.services.flatMap((s) => Array.from({ length: s.replicas }, (_, i) => running(d, s.name, i + 1)));
   return emptyObserved({ containers, networks: d.networks.map((n) => `${d.project.name}_${n.name}`) });
 }

@@ -6,12 +6,12 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { startElection } from '../../src/coord/election.ts';
-import { EndpointPublisher, healthyEndpoints, type Endpoint } from '../../src/coord/endpoints.ts';
+import { EndpointPublisher, type Endpoint } from '../../src/coord/endpoints.ts';
 import { acquireApplyLock } from '../../src/coord/lock.ts';
-import { DockerRuntime } from '../../src/backends/docker/runtime.ts';
+import { localDocker } from '../helpers/session.ts';
 import { BosunError, Codes } from '../../src/errors.ts';
 import type { KvStore } from '../../src/ports.ts';
-import { EtcdKv } from '../../src/store/etcd.ts';
+import { EtcdKv } from '../../src/store/etcd/kv.ts';
 import { openStore } from '../../src/store/open.ts';
 import { cleanupProject, docker, ensureTestImages, IMAGE_V1, uniqueProject } from '../helpers/docker.ts';
 import { startEtcdCluster, type EtcdCluster } from '../helpers/etcd-cluster.ts';
@@ -306,9 +306,9 @@ for (const backend of backends) {
   });
 }
 
-describe('healthyEndpoints (real Docker)', () => {
+describe('Docker back end endpoints (real Docker)', () => {
   const project = uniqueProject('endpoints');
-  const runtime = new DockerRuntime('unix:///var/run/docker.sock');
+  const backend = localDocker();
   before(ensureTestImages);
   after(() => cleanupProject(project));
 
@@ -334,7 +334,7 @@ describe('healthyEndpoints (real Docker)', () => {
 
     const web = await docker.getContainer(`${project}-web-1`).inspect();
     const api = await docker.getContainer(`${project}-api-1`).inspect();
-    const found = await healthyEndpoints(runtime, project);
+    const found = await backend.endpoints(project);
     assert.deepEqual(found, [
       { service: 'api', replica: 1, host: api.NetworkSettings.Networks.bridge!.IPAddress, port: 80, container: `${project}-api-1`, release: 7 },
       { service: 'web', replica: 1, host: '127.0.0.1', port: Number(web.NetworkSettings.Ports['80/tcp']![0]!.HostPort), container: `${project}-web-1`, release: 7 },

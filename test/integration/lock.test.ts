@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { reconcile } from '../../src/session/reconcile.ts';
 import { acquireApplyLock } from '../../src/coord/lock.ts';
-import { DockerRuntime } from '../../src/backends/docker/runtime.ts';
+import { localDocker, testSession } from '../helpers/session.ts';
 import type { KvStore } from '../../src/ports.ts';
 import { ReleaseStore } from '../../src/release/store.ts';
 import { openStore } from '../../src/store/open.ts';
@@ -39,10 +39,10 @@ for (const store of ['file', 'etcd'] as const) {
     });
 
     it(`${RACERS} racing reconciles, each with a change: ${RACERS} releases, never overlapping, numbers unique`, async () => {
-      const runtime = new DockerRuntime('unix:///var/run/docker.sock');
+      const backend = localDocker();
       const source = (i: number) => ({ repo: path.join(dir, 'repo'), ref: `v${i}`, cacheDir: path.join(dir, 'cache') });
       const runs = Array.from({ length: RACERS }, (_, i) =>
-        reconcile({ source: source(i + 1), dryRun: false, trigger: 'cli', runtime, kv, lockWaitMs: 120_000 }),
+        reconcile(testSession(kv, source(i + 1), { backend, lockWaitMs: 120_000 }), { dryRun: false, trigger: 'cli' }),
       );
       const results = await Promise.all(runs);
       assert.equal(results.filter((r) => r.release).length, RACERS);

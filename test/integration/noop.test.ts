@@ -2,15 +2,16 @@ import { strict as assert } from 'node:assert';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { reconcile, type ReconcileOptions } from '../../src/session/reconcile.ts';
+import { reconcile } from '../../src/session/reconcile.ts';
+import type { Backend } from '../../src/backends/backend.ts';
 import { acquireApplyLock } from '../../src/coord/lock.ts';
-import { DockerRuntime } from '../../src/backends/docker/runtime.ts';
 import type { KvStore } from '../../src/ports.ts';
 import { writePin, clearPin } from '../../src/release/pin.ts';
 import { ReleaseStore } from '../../src/release/store.ts';
 import { FileKv } from '../../src/store/file.ts';
 import { cleanupProject, docker, ensureTestImages, IMAGE_V1, IMAGE_V2, uniqueProject } from '../helpers/docker.ts';
 import { git } from '../helpers/git-server.ts';
+import { localDocker, testSession } from '../helpers/session.ts';
 
 const IDLE = `[sh, -c, "trap 'exit 0' TERM; while true; do sleep 1; done"]`;
 const WRITES = new Set(['put', 'putIf', 'delete']);
@@ -41,7 +42,6 @@ describe('reconcile: no-op and small changes (docker + local repo + embedded sto
   const project = uniqueProject('noop');
   let dir: string;
   let fileKv: FileKv;
-  const runtime = new DockerRuntime('unix:///var/run/docker.sock');
 
   async function commit(levels: Record<string, string>, images: Record<string, string> = {}): Promise<void> {
     for (const [name, level] of Object.entries(levels)) await writeFile(join(dir, 'repo', `${name}.yaml`), serviceYaml(name, images[name] ?? IMAGE_V1, level));
@@ -49,8 +49,8 @@ describe('reconcile: no-op and small changes (docker + local repo + embedded sto
     await git(join(dir, 'repo'), 'commit', '-q', '-m', 'change');
   }
 
-  const pass = (over: Partial<ReconcileOptions> = {}) =>
-    reconcile({ source: { repo: join(dir, 'repo'), cacheDir: join(dir, 'cache') }, dryRun: false, trigger: 'cli', runtime, kv: fileKv, lockWaitMs: 0, ...over });
+  const pass = (over: { kv?: KvStore; backend?: Backend } = {}) =>
+    reconcile(testSession(over.kv ?? fileKv, { repo: join(dir, 'repo'), cacheDir: join(dir, 'cache') }, { lockWaitMs: 0, backend: over.backend }), { dryRun: false, trigger: 'cli' });
 
   before(async () => {
     await ensureTestImages();
@@ -104,9 +104,10 @@ describe('reconcile: no-op and small changes (docker + local repo + embedded sto
   it('resolves only the images of services being created or replaced, each distinct image once', async () => {
     await commit({ a: '2', b: '2' });
     const inspected: string[] = [];
-    const ensureImage = runtime.ensureImage.bind(runtime);
-    const spy = Object.assign(Object.create(runtime) as DockerRuntime, { ensureImage: (ref: string) => (inspected.push(ref), ensureImage(ref)) });
-    const r = await pass({ runtime: spy });
+    const spy = localDocker();
+    const ensureImage = spy.engine.ensureImage.bind(spy.engine);
+    spy.engine.ensureImage = (ref: string) => (inspected.push(ref), ensureImage(ref));
+    const r = await pass({ backend: spy });
     assert.equal(r.plan.summary.replace, 2);
     assert.deepEqual(inspected, [IMAGE_V1]);
     const [v1, v2] = await Promise.all([IMAGE_V1, IMAGE_V2].map(async (i) => (await docker.getImage(i).inspect()).Id));

@@ -1,12 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { plan } from '../../src/plan/plan.ts';
+import { plan } from '../../src/backends/docker/plan/plan.ts';
 import { dependencyLevels } from '../../src/plan/order.ts';
-import { renderText } from '../../src/plan/render.ts';
-import type { Operation } from '../../src/model/plan.ts';
+import { planString, renderText } from '../../src/plan/render.ts';
+import type { KeyOperation } from '../../src/model/plan.ts';
+import type { ContainerOperation } from '../../src/backends/docker/model.ts';
 import { converged, desired, emptyObserved, running, service } from '../helpers/model.ts';
 
 const ctx = { repo: 'https://git.example/shop.git', ref: 'main', revision: 'a'.repeat(40) };
-const brief = (ops: Operation[]) => ops.map((o) => `${o.kind} ${'service' in o ? `${o.service}/${o.replica}` : 'key' in o ? o.key : o.name}`);
+const brief = (ops: (ContainerOperation | KeyOperation)[]) => ops.map((o) => `${o.kind} ${'service' in o ? `${o.service}/${o.replica}` : 'key' in o ? o.key : o.name}`);
 
 describe('plan', () => {
   it('creates the network, then every replica in dependsOn order, from nothing', () => {
@@ -165,5 +166,90 @@ describe('plan: recovery from an interrupted apply', () => {
     );
     const rename = p.operations[1];
     assert.ok(rename.kind === 'rename-container' && rename.name === 'shop-web-1' && rename.containerId === 'new-1');
+  });
+});
+
+/** Golden style: the canonical text form is the expected value (as docker compose's planner tests do). */
+describe('plan: canonical text (planString)', () => {
+  const head = (summary: string) => `Plan for shop at aaaaaaaaaaaa (main of https://git.example/shop.git): ${summary}`;
+  const golden = (...lines: string[]) => [...lines, ''].join('\n');
+
+  it('from nothing: the network, then every replica by dependsOn level', () => {
+    const d = desired([service('web', { dependsOn: ['api'], replicas: 2 }), service('api'), service('db')]);
+    assert.equal(
+      planString(plan(d, emptyObserved(), ctx)),
+      golden(
+        head('4 to create, 0 to replace, 0 to remove, 0 key(s) to put, 0 key(s) to delete, 1 network(s) and 0 volume(s) to create'),
+        '',
+        '  + create network shop_default — missing',
+        '  + create container shop-api-1 (app:1) — missing',
+        '  + create container shop-db-1 (app:1) — missing',
+        '  + create container shop-web-1 (app:1) — missing',
+        '  + create container shop-web-2 (app:1) — missing',
+      ),
+    );
+  });
+
+  it('a change with a scale-down and a pruned service', () => {
+    const before = desired([service('web', { replicas: 3 }), service('old')]);
+    const p = plan(desired([service('web', { replicas: 1, image: 'app:2' })]), converged(before), ctx);
+    assert.equal(
+      planString(p),
+      golden(
+        head('0 to create, 1 to replace, 3 to remove, 0 key(s) to put, 0 key(s) to delete'),
+        '',
+        '  ~ replace container shop-web-1 (app:2) — image app:1 → app:2',
+        '      image: app:1 → app:2',
+        '  - remove container shop-web-3 — scale 3 → 1',
+        '  - remove container shop-web-2 — scale 3 → 1',
+        '  - remove container shop-old-1 — removed from repo',
+      ),
+    );
+  });
+
+  it('start-first: successors under temporary names, retirements last', () => {
+    const sf = { ...service('x').update, order: 'start-first' as const };
+    const before = desired([service('web', { replicas: 2, update: sf, dependsOn: ['api'] }), service('api', { update: sf })]);
+    const after = desired(before.services.map((s) => ({ ...s, image: 'app:2' })));
+    assert.equal(
+      planString(plan(after, converged(before), ctx)),
+      golden(
+        head('0 to create, 3 to replace, 0 to remove, 0 key(s) to put, 0 key(s) to delete'),
+        '',
+        '  ~ replace container shop-api-1-next-11c408d0 (app:2) — image app:1 → app:2',
+        '      image: app:1 → app:2',
+        '  ~ replace container shop-web-1-next-b99a5e4e (app:2) — image app:1 → app:2',
+        '      image: app:1 → app:2',
+        '  ~ replace container shop-web-2-next-b99a5e4e (app:2) — image app:1 → app:2',
+        '      image: app:1 → app:2',
+        '  - retire container shop-api-1 — replaced by shop-api-1-next-11c408d0',
+        '  - retire container shop-web-1 — replaced by shop-web-1-next-b99a5e4e',
+        '  - retire container shop-web-2 — replaced by shop-web-2-next-b99a5e4e',
+      ),
+    );
+  });
+});
+
+describe('plan: operations carry what the executor needs', () => {
+  it('a replacement carries its batch (parallelism, delay) and its start gate (ready timeout, monitor)', () => {
+    const update = { ...service('x').update, parallelism: 2, delayMs: 500, monitorMs: 3000 };
+    const healthcheck = { cmd: ['true'], intervalMs: 10_000, timeoutMs: 5_000, retries: 3, startPeriodMs: 20_000 };
+    const before = desired([service('web', { replicas: 2, update, healthcheck })]);
+    const after = desired([{ ...before.services[0]!, image: 'app:2' }]);
+    const [op] = plan(after, converged(before), ctx).operations;
+    assert.deepEqual(op!.batch, { key: 'web', parallelism: 2, delayMs: 500 });
+    // start period + (interval + timeout) × (retries + 2), since it is over the 30 s floor
+    assert.deepEqual(op!.start, { readyTimeoutMs: 95_000, monitorMs: 3000 });
+  });
+
+  it('a creation is gated but not batched; a duplicate is flagged, not named by its cause', () => {
+    const d = desired([service('web')]);
+    const [create] = plan(d, emptyObserved(), ctx).operations.filter((o) => o.kind === 'create-container');
+    assert.deepEqual(create!.start, { readyTimeoutMs: 30_000, monitorMs: 0 });
+    assert.equal(create!.batch, undefined);
+    const dup = converged(d);
+    dup.containers.push(running(d, 'web', 1, { id: 'zz-dup', state: 'exited' }));
+    const [removal] = plan(d, dup, ctx).operations;
+    assert.ok(removal!.kind === 'remove-container' && removal!.duplicate === true);
   });
 });

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { Release } from '../../src/model/release.ts';
 import { Backoff, backoffDelay, DRIFT_BACKOFF, KeyedBackoff } from '../../src/server/backoff.ts';
-import { parseEvent } from '../../src/server/drift.ts';
+import { parseEvent } from '../../src/backends/docker/events.ts';
 import { checkCron, loadSecret, parseListen } from '../../src/server/options.ts';
 import { OwnActivity } from '../../src/server/own-activity.ts';
 import { failedBefore } from '../../src/server/passes.ts';

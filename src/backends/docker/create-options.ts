@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { ContainerBlueprint } from '../../model/plan.ts';
+import type { ContainerBlueprint } from './model.ts';
 
 /** Translates the planner's blueprint into the engine's create body; no decisions are made here. */
 export function createOptions(bp: ContainerBlueprint, extraLabels: Record<string, string>): Docker.ContainerCreateOptions {

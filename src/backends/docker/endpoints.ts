@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import { dockerError } from './connect.ts';
 import type { DockerRuntime } from './runtime.ts';
 import { Label, projectFilter } from '../../model/labels.ts';
-import type { Endpoint } from '../../coord/endpoints.ts';
+import type { Endpoint } from '../../model/endpoint.ts';
 
 type Summary = Docker.ContainerInfo;
 

@@ -1,5 +1,5 @@
 import { pack } from 'tar-stream';
-import type { ContainerBlueprint } from '../../model/plan.ts';
+import type { ContainerBlueprint } from './model.ts';
 
 /**
  * The blueprint's Config files as a tar archive for the engine's archive endpoint, extracted at

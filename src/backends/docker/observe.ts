@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
-import type { ObservedContainer, SpecRecord } from '../../model/observed.ts';
+import type { SpecRecord } from '../../model/observed.ts';
+import type { ObservedContainer } from './model.ts';
 import { Label } from '../../model/labels.ts';
 
 type Summary = Docker.ContainerInfo;

@@ -1,8 +1,6 @@
 import type Docker from 'dockerode';
 import { BosunError, Codes } from '../../errors.ts';
-import type { ObservedContainer } from '../../model/observed.ts';
-import type { ContainerBlueprint } from '../../model/plan.ts';
-import type { ContainerRuntime } from '../../ports.ts';
+import type { ContainerBlueprint, ObservedContainer } from './model.ts';
 import { connectDocker, dockerError, engineMessage, statusCode, withDeadline } from './connect.ts';
 import { createOptions } from './create-options.ts';
 import { filesArchive } from './files.ts';
@@ -12,15 +10,15 @@ import { monitorReady, waitReady } from './wait-ready.ts';
 
 const PING_DEADLINE_MS = 5000;
 
-/** The Docker engine behind the ContainerRuntime port. Every failure leaves as a BosunError. */
-export class DockerRuntime implements ContainerRuntime {
+/** The Docker engine, as the Docker back end calls it. Every failure leaves as a BosunError. */
+export class DockerRuntime {
   readonly docker: Docker;
 
   constructor(readonly endpoint: string) {
     this.docker = connectDocker(endpoint);
   }
 
-  private async call<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+  async call<T>(doing: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {

@@ -1,5 +1,5 @@
 import type { DesiredState, ServiceSpec } from '../../../model/desired.ts';
-import type { ContainerBlueprint } from '../../../model/plan.ts';
+import type { ContainerBlueprint } from '../model.ts';
 import { Label } from '../../../model/labels.ts';
 import { resolveFiles } from '../../../model/env.ts';
 import type { ServiceFacts } from '../../../plan/facts.ts';

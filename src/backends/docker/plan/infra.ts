@@ -1,11 +1,10 @@
 import type { DesiredState } from '../../../model/desired.ts';
 import { Label } from '../../../model/labels.ts';
-import type { ObservedState } from '../../../model/observed.ts';
-import type { OperationBody as Operation } from '../../../model/plan.ts';
+import type { ContainerOperation as Operation, DockerObserved } from '../model.ts';
 import { networkName, volumeName } from './names.ts';
 
 /** Networks and volumes are created when missing; neither is ever removed by a plan (volumes hold data). */
-export function planInfra(desired: DesiredState, observed: ObservedState): Operation[] {
+export function planInfra(desired: DesiredState, observed: DockerObserved): Operation[] {
   const project = desired.project.name;
   const ops: Operation[] = [];
   for (const n of desired.networks) {

@@ -1,13 +1,12 @@
 import type { DesiredState, ServiceSpec } from '../../../model/desired.ts';
-import type { ObservedContainer } from '../../../model/observed.ts';
 import { Label } from '../../../model/labels.ts';
-import type { ContainerBlueprint, FieldChange, OperationBody as Operation } from '../../../model/plan.ts';
-import { blueprintFor } from './blueprint.ts';
+import type { FieldChange } from '../../../model/plan.ts';
 import { fieldChanges, summarizeChanges } from '../../../plan/changes.ts';
 import { serviceFacts, type ServiceFacts } from '../../../plan/facts.ts';
+import { rolloutBatch, startGate } from '../../../plan/rollout.ts';
+import type { ContainerBlueprint, ContainerOperation as Operation, ObservedContainer } from '../model.ts';
+import { blueprintFor } from './blueprint.ts';
 import { containerName } from './names.ts';
-
-export const DUPLICATE = 'duplicate replica';
 
 /**
  * Operations for one service: a replica is replaced only when its spec-hash differs or it
@@ -20,11 +19,11 @@ export function planService(desired: DesiredState, service: ServiceSpec, observe
   const byReplica = groupByReplica(observed);
   for (let replica = 1; replica <= service.replicas; replica++) {
     const [keep, ...extra] = rankCandidates(byReplica.get(replica) ?? [], facts.hash);
-    for (const dup of extra) ops.push(removeOp(dup, DUPLICATE));
+    for (const dup of extra) ops.push({ ...removeOp(dup, 'duplicate replica'), duplicate: true });
     // built only for an operation that creates a container: a no-op needs none
     const bp = () => blueprintFor(desired, service, replica, facts);
     if (!keep) {
-      ops.push({ kind: 'create-container', service: service.name, replica, blueprint: bp(), cause: 'missing' });
+      ops.push({ kind: 'create-container', service: service.name, replica, blueprint: bp(), start: startGate(service), cause: 'missing' });
       continue;
     }
     const replace = replaceReason(keep, facts);
@@ -48,12 +47,13 @@ function replaceOps(service: ServiceSpec, old: ObservedContainer, bp: ContainerB
   const fixedPort = service.ports.some((p) => p.host !== undefined);
   const startFirst = service.update.order === 'start-first' && old.state === 'running' && !fixedPort;
   const base = { service: service.name, replica: old.replica, containerId: old.id, stopTimeoutSec: stopTimeoutOf(old) };
-  if (!startFirst) return [{ kind: 'replace-container', ...base, oldName: old.name, order: 'stop-first', blueprint: bp, ...why }];
+  const step = { ...base, oldName: old.name, start: startGate(service), batch: rolloutBatch(service), ...why };
+  if (!startFirst) return [{ kind: 'replace-container', ...step, order: 'stop-first', blueprint: bp }];
   // an old container left under a temporary name must not lend it to its own successor
   const successor = `${bp.name}-next-${bp.labels[Label.specHash].slice(0, 8)}`;
-  if (old.name === successor) return [{ kind: 'replace-container', ...base, oldName: old.name, order: 'stop-first', blueprint: bp, ...why }];
+  if (old.name === successor) return [{ kind: 'replace-container', ...step, order: 'stop-first', blueprint: bp }];
   return [
-    { kind: 'replace-container', ...base, oldName: old.name, order: 'start-first', blueprint: { ...bp, name: successor }, ...why },
+    { kind: 'replace-container', ...step, order: 'start-first', blueprint: { ...bp, name: successor } },
     { kind: 'retire-container', ...base, name: bp.name, successor, cause: `replaced by ${successor}` },
   ];
 }
@@ -82,7 +82,7 @@ function groupByReplica(list: ObservedContainer[]): Map<number, ObservedContaine
   return map;
 }
 
-export function removeOp(c: ObservedContainer, cause: string): Operation {
+export function removeOp(c: ObservedContainer, cause: string): Extract<Operation, { kind: 'remove-container' }> {
   return { kind: 'remove-container', service: c.service, replica: c.replica, containerId: c.id, name: c.name, stopTimeoutSec: stopTimeoutOf(c), cause };
 }
 

@@ -1,10 +1,10 @@
-import type { KvStore } from '../ports.ts';
-import { CasHold } from './cas-hold.ts';
-import { isFree, parseRecord } from './cas-record.ts';
-import type { ElectionHandle } from './election.ts';
-import { electionRecordKey } from './keys.ts';
+import type { KvStore } from '../../ports.ts';
+import { CasHold } from './hold.ts';
+import { isFree, parseRecord } from './record.ts';
+import type { ElectionHandle, OnLeaderChange } from '../coordination/types.ts';
+import { electionRecordKey } from '../coordination/keys.ts';
 
-type OnChange = (isLeader: boolean, leader: string | undefined) => void;
+type OnChange = OnLeaderChange;
 
 /**
  * Leader election on a store without leases (the embedded file store): one record at

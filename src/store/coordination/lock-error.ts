@@ -1,4 +1,4 @@
-import { BosunError, Codes } from '../errors.ts';
+import { BosunError, Codes } from '../../errors.ts';
 
 /** The error for a lock still held when the wait is over; `value` is the holder's record, as stored. */
 export function lockedError(key: string, value: string | undefined): BosunError {

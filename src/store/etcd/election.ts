@@ -1,12 +1,12 @@
 import type { Campaign, Election, Lease, Watcher } from 'etcd3';
-import type { EtcdKv } from '../store/etcd.ts';
-import { projectPrefix } from '../store/layout.ts';
-import type { ElectionHandle } from './election.ts';
-import { watchLeaseValidity } from './etcd-lease.ts';
-import { electionPrefix } from './keys.ts';
-import { jitter, ttlSeconds } from './timing.ts';
+import type { EtcdKv } from './kv.ts';
+import { projectPrefix } from '../layout.ts';
+import type { ElectionHandle, OnLeaderChange } from '../coordination/types.ts';
+import { watchLeaseValidity } from './lease.ts';
+import { electionPrefix } from '../coordination/keys.ts';
+import { jitter, ttlSeconds } from '../coordination/timing.ts';
 
-type OnChange = (isLeader: boolean, leader: string | undefined) => void;
+type OnChange = OnLeaderChange;
 
 /**
  * etcd3's Election "leader" in the project's namespace: each candidate puts a key on its own

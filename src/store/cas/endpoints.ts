@@ -1,11 +1,6 @@
-import { BosunError, Codes } from '../errors.ts';
-import type { KvStore } from '../ports.ts';
-
-/** Where an EndpointPublisher writes: `desired` maps `<service>/<replica>` to the JSON value. */
-export interface EndpointSink {
-  sync(desired: Map<string, string>): Promise<void>;
-  close(): Promise<void>;
-}
+import { BosunError, Codes } from '../../errors.ts';
+import type { KvStore } from '../../ports.ts';
+import type { EndpointSink } from '../coordination/types.ts';
 
 export function endpointConflict(key: string): BosunError {
   return new BosunError(Codes.storeConflict, `${key} kept changing under the endpoint publisher: is a second one running?`, {

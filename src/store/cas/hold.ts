@@ -1,7 +1,7 @@
-import type { KvStore } from '../ports.ts';
-import { BosunError, Codes } from '../errors.ts';
-import { isFree, newRecord, parseRecord, type CasRecord } from './cas-record.ts';
-import { messageOf } from './timing.ts';
+import type { KvStore } from '../../ports.ts';
+import { BosunError, Codes } from '../../errors.ts';
+import { isFree, newRecord, parseRecord, type CasRecord } from './record.ts';
+import { messageOf } from '../coordination/timing.ts';
 
 export interface TakeResult {
   hold?: CasHold;

@@ -1,7 +1,7 @@
-import type { EtcdKv } from '../store/etcd.ts';
-import type { ApplyLock } from './lock.ts';
-import { lockedError } from './lock-error.ts';
-import { KeptLease } from './etcd-lease.ts';
+import type { EtcdKv } from './kv.ts';
+import type { ApplyLock } from '../coordination/types.ts';
+import { lockedError } from '../coordination/lock-error.ts';
+import { KeptLease } from './lease.ts';
 
 /** A watch can miss nothing, but a reconnecting one may be slow: look again at least this often. */
 const RECHECK_MS = 1_000;

@@ -1,7 +1,7 @@
 import type { Lease } from 'etcd3';
-import { BosunError, Codes } from '../errors.ts';
-import type { EtcdKv } from '../store/etcd.ts';
-import { ttlSeconds } from './timing.ts';
+import { BosunError, Codes } from '../../errors.ts';
+import type { EtcdKv } from './kv.ts';
+import { ttlSeconds } from '../coordination/timing.ts';
 
 /**
  * Calls `onExpired` as soon as etcd may have let the lease go. etcd3's own `lost` event waits

@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import type { Etcd3, IKeyValue, IOptions } from 'etcd3';
-import { BosunError, Codes } from '../errors.ts';
-import type { KvEntry } from '../model/observed.ts';
-import type { KvStore } from '../ports.ts';
+import { BosunError, Codes } from '../../errors.ts';
+import type { KvEntry } from '../../model/observed.ts';
+import type { KvStore } from '../../ports.ts';
+import { etcdCoordination } from './coordination.ts';
 
 const DEFAULT_CALL_TIMEOUT_MS = 5_000;
 
@@ -81,6 +82,7 @@ function isConnectionFailure(err: unknown): boolean {
 /** KvStore on etcd: versions are mod revisions, putIf is one transaction. */
 export class EtcdKv implements KvStore {
   readonly url: string;
+  readonly coordination = etcdCoordination(this);
   private readonly client: Etcd3;
   private readonly endpoints: string[];
   private readonly timeoutMs: number;

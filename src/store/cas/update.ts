@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BosunError, Codes } from '../errors.ts';
-import type { KvEntry } from '../model/observed.ts';
-import type { KvStore } from '../ports.ts';
+import { BosunError, Codes } from '../../errors.ts';
+import type { KvEntry } from '../../model/observed.ts';
+import type { KvStore } from '../../ports.ts';
 
 /** Far above what contention between a few controllers produces; below "hung forever". */
 const MAX_ATTEMPTS = 200;

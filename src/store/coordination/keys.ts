@@ -1,4 +1,4 @@
-import { projectPrefix } from '../store/layout.ts';
+import { projectPrefix } from '../layout.ts';
 
 /** Key layout of the coordination records; store/layout.ts documents all of them together. */
 

@@ -1,8 +1,8 @@
-import type { KvStore } from '../ports.ts';
-import { CasHold } from './cas-hold.ts';
-import type { ApplyLock } from './lock.ts';
-import { lockedError } from './lock-error.ts';
-import { jitter, sleep } from './timing.ts';
+import type { KvStore } from '../../ports.ts';
+import { CasHold } from './hold.ts';
+import type { ApplyLock } from '../coordination/types.ts';
+import { lockedError } from '../coordination/lock-error.ts';
+import { jitter, sleep } from '../coordination/timing.ts';
 
 /**
  * The lock on a store without leases (the embedded file store, one host): a record with an

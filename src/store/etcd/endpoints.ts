@@ -1,6 +1,7 @@
-import type { EtcdKv } from '../store/etcd.ts';
-import { KeptLease } from './etcd-lease.ts';
-import { endpointConflict, type EndpointSink } from './endpoints-kv.ts';
+import type { EtcdKv } from './kv.ts';
+import { KeptLease } from './lease.ts';
+import { endpointConflict } from '../cas/endpoints.ts';
+import type { EndpointSink } from '../coordination/types.ts';
 
 /** Concurrent writers under the prefix are a misconfiguration; a few rereads absorb a race. */
 const MAX_ATTEMPTS = 5;

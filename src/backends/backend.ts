@@ -1,0 +1,87 @@
+/**
+ * The back-end seam: what runs the workloads. A back end observes a project, plans at its own
+ * level (containers on one engine, services on a cluster) with a pure function, runs the
+ * operations it planned, reports drift events and where replicas answer. Config keys, releases,
+ * locks, pins, serve and rollback are written once, above it.
+ */
+import type { DesiredState } from '../model/desired.ts';
+import type { Endpoint } from '../model/endpoint.ts';
+import type { ObservedState } from '../model/observed.ts';
+import type { FieldChange, OperationHead, Plan, PlanSummary } from '../model/plan.ts';
+
+/** What a back end's pure planner returns; keys are planned (and placed between the two) by the caller. */
+export interface WorkloadPlan<W extends OperationHead = OperationHead> {
+  /** phases that must run before Config keys are written (networks, volumes) */
+  prepare: W[][];
+  /** phases after the keys: the rollout in dependency order, then retirements and prunes */
+  rollout: W[][];
+  notes: string[];
+  /** how many workload operations of each kind, for the plan's summary */
+  counts: Omit<PlanSummary, 'keysPut' | 'keysDeleted'>;
+  /** what the plan was computed from, as far as a saved plan must find it unchanged */
+  seen: Record<string, unknown>;
+}
+
+export interface RunContext {
+  release: number;
+  revision: string;
+  /** called just before the back end removes a workload, so its events are known as bosun's own */
+  removing?: (id: string) => void;
+}
+
+/** One engine event about a managed workload that may mean drift (it died, stopped or vanished). */
+export interface WorkloadEvent {
+  id: string;
+  action: string;
+  service: string;
+  name?: string;
+  /** milliseconds on the host clock */
+  timeMs: number;
+}
+
+export interface EventFeed {
+  close(): void;
+}
+
+export interface EventHandlers {
+  event(ev: WorkloadEvent): void;
+  /** the feed ended or failed: events may have been lost from here on */
+  lost(why: string): void;
+}
+
+/** How a back end describes its own operations to people and machines; pure (see describers.ts). */
+export interface OperationDescriber<W extends OperationHead = OperationHead> {
+  symbol(op: W): '+' | '~' | '-';
+  verb(op: W): string;
+  target(op: W): string;
+  /** field-level changes shown under a replacement */
+  changes(op: W): { name: string; changes: FieldChange[] } | undefined;
+  /** the machine-readable fields of `-o json`, beside kind, action, target and cause */
+  json(op: W): Record<string, unknown>;
+}
+
+export interface Backend<W extends OperationHead = OperationHead, O = unknown> {
+  /** e.g. `docker`; recorded in every plan */
+  readonly name: string;
+  /** where it runs, for messages, e.g. `unix:///var/run/docker.sock` */
+  readonly endpoint: string;
+  /** fails with a retryable error naming the endpoint when it does not answer */
+  ping(): Promise<void>;
+  /** one snapshot of the project's workloads */
+  observe(project: string): Promise<O>;
+  /** pure: the decision, as data */
+  plan(desired: DesiredState, observed: ObservedState<O>): WorkloadPlan<W>;
+  /**
+   * Before the first change: resolves every image the plan starts, so a missing one changes
+   * nothing. Returns service → image id, recorded with the release (what a rollback restores).
+   */
+  resolveImages(plan: Plan<W>, observed: ObservedState<O>): Promise<Record<string, string>>;
+  /** The desired state with images pinned to the ids a release recorded, where their tags moved since. */
+  pinImages(desired: DesiredState, images: Record<string, string>): Promise<DesiredState>;
+  /** runs one workload operation it planned: a few engine calls, no decisions */
+  run(op: W, ctx: RunContext): Promise<void>;
+  /** follows the engine's events about the project's workloads */
+  watch(project: string, handlers: EventHandlers): Promise<EventFeed>;
+  /** where the project's ready replicas answer */
+  endpoints(project: string): Promise<Endpoint[]>;
+}

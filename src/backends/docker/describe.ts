@@ -1,0 +1,51 @@
+import type { OperationDescriber } from '../backend.ts';
+import type { ContainerOperation as Operation } from './model.ts';
+
+const VERBS: Record<Operation['kind'], string> = {
+  'create-network': 'create',
+  'create-volume': 'create',
+  'create-container': 'create',
+  'replace-container': 'replace',
+  'remove-container': 'remove',
+  'retire-container': 'retire',
+  'rename-container': 'rename',
+};
+
+/** How container operations read in plans, progress lines and releases. */
+export const dockerDescriber: OperationDescriber<Operation> = {
+  symbol(op) {
+    if (op.kind === 'replace-container' || op.kind === 'rename-container') return '~';
+    if (op.kind === 'remove-container' || op.kind === 'retire-container') return '-';
+    return '+';
+  },
+  verb: (op) => VERBS[op.kind],
+  target(op) {
+    switch (op.kind) {
+      case 'create-network':
+        return `network ${op.name}`;
+      case 'create-volume':
+        return `volume ${op.name}`;
+      case 'create-container':
+      case 'replace-container':
+        return `container ${op.blueprint.name} (${op.blueprint.image})`;
+      case 'remove-container':
+      case 'retire-container':
+        return `container ${op.name}`;
+      case 'rename-container':
+        return `container ${op.from} → ${op.name}`;
+    }
+  },
+  changes: (op) => (op.kind === 'replace-container' ? { name: op.blueprint.name, changes: op.changes } : undefined),
+  json(op) {
+    switch (op.kind) {
+      case 'create-container':
+        return { service: op.service, replica: op.replica, name: op.blueprint.name, image: op.blueprint.image };
+      case 'replace-container':
+        return { service: op.service, replica: op.replica, name: op.blueprint.name, image: op.blueprint.image, containerId: op.containerId };
+      case 'remove-container':
+        return { service: op.service, replica: op.replica, name: op.name, containerId: op.containerId };
+      default:
+        return { name: op.name };
+    }
+  },
+};

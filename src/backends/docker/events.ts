@@ -1,0 +1,55 @@
+import type Docker from 'dockerode';
+import { Label } from '../../model/labels.ts';
+import type { EventFeed, EventHandlers, WorkloadEvent } from '../backend.ts';
+
+/** What makes a managed container gone or stopped; exec_* and health noise is filtered out by the engine. */
+export const DRIFT_ACTIONS = ['die', 'kill', 'destroy', 'stop', 'oom'] as const;
+
+type EventStream = NodeJS.ReadableStream & { destroy?: () => void };
+
+/** One NDJSON line of the engine's event stream; undefined for anything that is not a container event. */
+export function parseEvent(line: string): WorkloadEvent | undefined {
+  if (line.trim() === '') return undefined;
+  let raw: { Type?: string; Action?: string; status?: string; id?: string; time?: number; timeNano?: number; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const id = raw.Actor?.ID ?? raw.id;
+  const action = raw.Action ?? raw.status;
+  if (raw.Type !== 'container' || !id || !action) return undefined;
+  const attrs = raw.Actor?.Attributes ?? {};
+  const timeMs = raw.timeNano ? raw.timeNano / 1e6 : (raw.time ?? 0) * 1000;
+  return { id, action, timeMs, service: attrs[Label.service] ?? '(unknown)', name: attrs.name };
+}
+
+/** The engine's container events for one project, split into lines and parsed; rejects when it cannot be opened. */
+export async function watchContainers(docker: Docker, project: string, handlers: EventHandlers): Promise<EventFeed> {
+  const filters = { type: ['container' as const], label: [`${Label.project}=${project}`], event: [...DRIFT_ACTIONS] };
+  const stream = (await docker.getEvents({ filters })) as EventStream;
+  let buffered = '';
+  let ended = false;
+  stream.on('data', (chunk: Buffer | string) => {
+    buffered += chunk.toString();
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const ev = parseEvent(buffered.slice(0, nl));
+      buffered = buffered.slice(nl + 1);
+      if (ev) handlers.event(ev);
+    }
+  });
+  const end = (why: string) => {
+    if (ended) return;
+    ended = true;
+    handlers.lost(why);
+  };
+  stream.on('end', () => end('stream ended'));
+  stream.on('close', () => end('stream closed'));
+  stream.on('error', (err: Error) => end(err.message));
+  return {
+    close: () => {
+      ended = true;
+      stream.destroy?.();
+    },
+  };
+}

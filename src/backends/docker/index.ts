@@ -1,0 +1,59 @@
+import type { Backend, EventFeed, EventHandlers, RunContext, WorkloadPlan } from '../backend.ts';
+import type { DesiredState } from '../../model/desired.ts';
+import type { Endpoint } from '../../model/endpoint.ts';
+import type { ObservedState } from '../../model/observed.ts';
+import type { Plan } from '../../model/plan.ts';
+import { healthyEndpoints } from './endpoints.ts';
+import { watchContainers } from './events.ts';
+import { pinImages, resolveImages } from './images.ts';
+import type { ContainerOperation, DockerObserved } from './model.ts';
+import { planContainers } from './plan/plan.ts';
+import { runContainerOperation } from './run.ts';
+import { DockerRuntime } from './runtime.ts';
+
+/** One Docker engine: the project's workloads are containers, named and labelled by bosun. */
+export class DockerBackend implements Backend<ContainerOperation, DockerObserved> {
+  readonly name = 'docker';
+  readonly engine: DockerRuntime;
+
+  constructor(readonly endpoint: string) {
+    this.engine = new DockerRuntime(endpoint);
+  }
+
+  ping(): Promise<void> {
+    return this.engine.ping();
+  }
+
+  async observe(project: string): Promise<DockerObserved> {
+    const [containers, networks, volumes] = await Promise.all([
+      this.engine.listContainers(project),
+      this.engine.listNetworks(project),
+      this.engine.listVolumes(project),
+    ]);
+    return { containers, networks, volumes };
+  }
+
+  plan(desired: DesiredState, observed: ObservedState<DockerObserved>): WorkloadPlan<ContainerOperation> {
+    return planContainers(desired, observed);
+  }
+
+  resolveImages(plan: Plan<ContainerOperation>, observed: ObservedState<DockerObserved>): Promise<Record<string, string>> {
+    return resolveImages(plan, observed, this.engine);
+  }
+
+  pinImages(desired: DesiredState, images: Record<string, string>): Promise<DesiredState> {
+    return pinImages(desired, images, this.engine);
+  }
+
+  run(op: ContainerOperation, ctx: RunContext): Promise<void> {
+    return runContainerOperation(op, this.engine, ctx);
+  }
+
+  watch(project: string, handlers: EventHandlers): Promise<EventFeed> {
+    return this.engine.call('watch events', () => watchContainers(this.engine.docker, project, handlers));
+  }
+
+  endpoints(project: string): Promise<Endpoint[]> {
+    return healthyEndpoints(this.engine, project);
+  }
+}

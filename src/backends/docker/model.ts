@@ -1,0 +1,103 @@
+/** The Docker back end's view of a project: containers, as observed and as planned. */
+import type { FieldChange, StartGate, Batch } from '../../model/plan.ts';
+import type { SpecRecord } from '../../model/observed.ts';
+
+export interface ObservedContainer {
+  id: string;
+  name: string;
+  service: string;
+  replica: number;
+  specHash: string;
+  /** what it was created from (label `bosun.spec`), for field-level diffs; absent if unreadable */
+  spec?: SpecRecord;
+  release?: number;
+  revision?: string;
+  image: string;
+  /** the engine's id of the image it runs (`sha256:…`) */
+  imageId?: string;
+  state: string; // created | running | restarting | exited | paused | dead | removing
+  health: 'healthy' | 'unhealthy' | 'starting' | 'none';
+  exitCode?: number;
+}
+
+/** One engine's snapshot of a project: one list call each. */
+export interface DockerObserved {
+  containers: ObservedContainer[];
+  /** docker names of the project's networks and volumes */
+  networks: string[];
+  volumes: string[];
+}
+
+/**
+ * Everything the engine needs to create one container, decided by the planner. The executor
+ * adds only the release labels, which are known once the release number is allocated.
+ */
+export interface ContainerBlueprint {
+  name: string;
+  service: string;
+  replica: number;
+  image: string;
+  command?: string[];
+  entrypoint?: string[];
+  env: string[];
+  /** Config files copied into the container before it starts */
+  files: { path: string; content: string; mode: number }[];
+  labels: Record<string, string>;
+  /** `80/tcp` → host binding; hostPort '' lets the engine choose */
+  ports: { containerPort: string; hostPort: string; hostIp: string }[];
+  mounts: { type: 'volume' | 'bind'; source: string; target: string; readOnly: boolean }[];
+  /** docker network names; the first is attached at creation, with the service name as alias */
+  networks: string[];
+  alias: string;
+  healthcheck?: { test: string[]; intervalNs: number; timeoutNs: number; retries: number; startPeriodNs: number };
+  restart: string;
+  memoryBytes?: number;
+  nanoCpus?: number;
+  stopTimeoutSec: number;
+  user?: string;
+  workingDir?: string;
+}
+
+export type ContainerOperation =
+  | { kind: 'create-network'; name: string; driver: string; internal: boolean; labels: Record<string, string>; cause: string }
+  | { kind: 'create-volume'; name: string; driver: string; labels: Record<string, string>; cause: string }
+  | { kind: 'create-container'; service: string; replica: number; blueprint: ContainerBlueprint; start: StartGate; cause: string }
+  | {
+      kind: 'replace-container';
+      service: string;
+      replica: number;
+      containerId: string;
+      oldName: string;
+      /** stop-first: the old container goes first; start-first: the new one starts beside it */
+      order: 'start-first' | 'stop-first';
+      blueprint: ContainerBlueprint;
+      stopTimeoutSec: number;
+      changes: FieldChange[];
+      start: StartGate;
+      batch: Batch;
+      cause: string;
+    }
+  | {
+      /** start-first only, once the whole release is healthy: the old goes, the new takes its name */
+      kind: 'retire-container';
+      service: string;
+      replica: number;
+      containerId: string;
+      name: string;
+      successor: string;
+      stopTimeoutSec: number;
+      cause: string;
+    }
+  | {
+      kind: 'remove-container';
+      service: string;
+      replica: number;
+      containerId: string;
+      name: string;
+      stopTimeoutSec: number;
+      /** a second container for one replica slot: removed before anything is created */
+      duplicate?: true;
+      cause: string;
+    }
+  /** a kept container under a leftover name (an interrupted start-first) gets its replica's name */
+  | { kind: 'rename-container'; service: string; replica: number; containerId: string; name: string; from: string; cause: string };

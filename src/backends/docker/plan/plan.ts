@@ -1,0 +1,65 @@
+import type { WorkloadPlan } from '../../backend.ts';
+import type { DesiredState } from '../../../model/desired.ts';
+import type { ObservedState } from '../../../model/observed.ts';
+import type { Plan } from '../../../model/plan.ts';
+import { sortedAsText } from '../../../model/sort.ts';
+import { assemblePlan, type PlanContext } from '../../../plan/plan.ts';
+import { dependencyLevels } from '../../../plan/order.ts';
+import type { ContainerOperation as Operation, DockerObserved, ObservedContainer } from '../model.ts';
+import { planInfra } from './infra.ts';
+import { planService, removeOp } from './services.ts';
+
+/**
+ * The containers of one engine, as data: pure, no I/O. Networks and volumes come first; then,
+ * after the keys, the services by dependsOn level, then retirements and prunes.
+ */
+export function planContainers(desired: DesiredState, observed: ObservedState<DockerObserved>): WorkloadPlan<Operation> {
+  const notes: string[] = [];
+  const byService = new Map<string, ObservedContainer[]>();
+  for (const c of observed.containers) {
+    const list = byService.get(c.service);
+    if (list) list.push(c);
+    else byService.set(c.service, [c]);
+  }
+  const serviceOps = dependencyLevels(desired.services).map((level) => level.flatMap((s) => planService(desired, s, byService.get(s.name) ?? [])));
+  // Duplicates go before anything is created, so replica names are free when needed; start-first
+  // predecessors are retired (and leftover names fixed) only after every level is up and healthy.
+  const isLate = (op: Operation) => op.kind === 'retire-container' || op.kind === 'rename-container';
+  const isDuplicate = (op: Operation) => op.kind === 'remove-container' && op.duplicate === true;
+  const cleanup = serviceOps.flat().filter(isDuplicate);
+  const levels = serviceOps.map((ops) => ops.filter((op) => !isLate(op) && !isDuplicate(op)));
+  const retires = serviceOps.flat().filter(isLate);
+  const wanted = new Set(desired.services.map((s) => s.name));
+  const orphans = observed.containers.filter((c) => !wanted.has(c.service));
+  const prunes = desired.project.prune ? orphans.map((c) => removeOp(c, 'removed from repo')) : [];
+  if (!desired.project.prune && orphans.length > 0) notes.push(`${orphans.length} container(s) of removed services kept: prune is off`);
+  const infra = planInfra(desired, observed);
+  const rollout = [cleanup, ...levels, retires, prunes];
+  return { prepare: [infra], rollout, notes, counts: counts([...infra, ...rollout.flat()]), seen: seen(observed) };
+}
+
+function counts(ops: Operation[]): WorkloadPlan['counts'] {
+  const count = (kind: Operation['kind']) => ops.filter((o) => o.kind === kind).length;
+  return {
+    create: count('create-container'),
+    replace: count('replace-container'),
+    remove: count('remove-container'),
+    networks: count('create-network'),
+    volumes: count('create-volume'),
+  };
+}
+
+/** What a saved plan must find unchanged: every container's id, hash and state, and the infrastructure. */
+function seen(observed: DockerObserved): Record<string, unknown> {
+  return {
+    containers: sortedAsText(observed.containers.map((c) => [c.id, c.specHash, c.state])),
+    networks: observed.networks,
+    volumes: observed.volumes,
+  };
+}
+
+
+/** The whole plan for one engine, Config keys included: what the Docker back end's session computes. */
+export function plan(desired: DesiredState, observed: ObservedState<DockerObserved>, at: PlanContext): Plan<Operation> {
+  return assemblePlan('docker', desired, observed, planContainers(desired, observed), at);
+}

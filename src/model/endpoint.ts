@@ -1,0 +1,11 @@
+/** Where one replica of a service answers (published for discovery at /bosun/<project>/endpoints/). */
+export interface Endpoint {
+  service: string;
+  replica: number;
+  host: string;
+  port: number;
+  /** container name */
+  container: string;
+  /** the bosun release that created the container */
+  release?: number;
+}

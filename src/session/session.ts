@@ -1,0 +1,112 @@
+import type { Backend } from '../backends/backend.ts';
+import type { DesiredState } from '../model/desired.ts';
+import type { ObservedState } from '../model/observed.ts';
+import type { Operation, Plan } from '../model/plan.ts';
+import type { Release } from '../model/release.ts';
+import { assemblePlan, type PlanContext } from '../plan/plan.ts';
+import type { Artifact, GitSourceOptions, KvStore } from '../ports.ts';
+import { readPin, type Pin } from '../release/pin.ts';
+import { ReleaseStore } from '../release/store.ts';
+import { fetchArtifact } from '../source/git.ts';
+import { observeKeys } from '../state/observe.ts';
+import { BosunError, Codes } from '../errors.ts';
+import { loadDesiredCached } from './desired-cache.ts';
+
+export interface SessionOptions {
+  kv: KvStore;
+  backend: Backend;
+  /** where desired state comes from; absent for verbs that work from releases alone */
+  source?: GitSourceOptions;
+  /** --project: overrides the name the repo gives */
+  projectOverride?: string;
+  /** how long an apply waits for another apply of the project (default 60 s) */
+  lockWaitMs?: number;
+  /** one line per applied operation, as it happens */
+  progress?: (line: string, op: Operation, ms: number) => void;
+  /** lines that are not operations, e.g. "rolling back to release 3" */
+  notice?: (line: string) => void;
+  /** called just before the back end removes a workload (serve tells drift from its own work) */
+  removing?: (id: string) => void;
+}
+
+/** A plan together with the snapshot it was computed from (images are resolved against it). */
+export interface Planned {
+  plan: Plan;
+  observed: ObservedState;
+}
+
+/** A plan of git at a revision, and the pin that may hold it back. */
+export interface GitPlanned extends Planned {
+  artifact: Artifact;
+  pinned?: Pin;
+}
+
+/**
+ * What one process (a CLI verb, or serve) works with, built once: the state store, its release
+ * store, the back end and the source. Every use case (reconcile, heal, rollback, saved plans,
+ * status) goes through its steps, so a pass fetches, observes and plans the same way everywhere.
+ */
+export class Session {
+  readonly kv: KvStore;
+  readonly backend: Backend;
+  readonly releases: ReleaseStore;
+
+  constructor(readonly o: SessionOptions) {
+    this.kv = o.kv;
+    this.backend = o.backend;
+    this.releases = new ReleaseStore(o.kv);
+  }
+
+  /** The repo at the ref, as an Artifact; one fetch. */
+  fetch(overrides: Partial<GitSourceOptions> = {}): Promise<Artifact> {
+    if (!this.o.source) throw new BosunError(Codes.usage, 'no repository given (--repo)');
+    return fetchArtifact({ ...this.o.source, ...overrides });
+  }
+
+  /** The validated desired state of an artifact (cached by its folder's tree id). */
+  desired(artifact: Artifact): DesiredState {
+    return loadDesiredCached(artifact, { project: this.o.projectOverride });
+  }
+
+  /** ONE snapshot: the back end's workloads and the keys, read together. */
+  async observe(desired: DesiredState): Promise<ObservedState> {
+    const [workloads, keys] = await Promise.all([this.backend.observe(desired.project.name), observeKeys(this.kv, desired)]);
+    return { ...(workloads as object), ...keys };
+  }
+
+  /** Pure: the plan from `desired` to `observed`. */
+  plan(desired: DesiredState, observed: ObservedState, at: PlanContext): Plan {
+    return assemblePlan(this.backend.name, desired, observed, this.backend.plan(desired, observed), at);
+  }
+
+  /** Observe, then plan. */
+  async planFor(desired: DesiredState, at: PlanContext): Promise<Planned> {
+    const observed = await this.observe(desired);
+    return { plan: this.plan(desired, observed, at), observed };
+  }
+
+  /** Git at a revision: fetched (unless given), validated, observed and planned, with the pin read alongside. */
+  async planAt(given?: Artifact): Promise<GitPlanned> {
+    const artifact = given ?? (await this.fetch());
+    const desired = this.desired(artifact);
+    const at = { repo: artifact.repo, ref: artifact.ref, revision: artifact.revision };
+    const [pinned, planned] = await Promise.all([readPin(this.kv, desired.project.name), this.planFor(desired, at)]);
+    return { ...planned, artifact, pinned };
+  }
+
+  /** A release's recorded state, planned against what runs now. */
+  planRelease(release: Release, desired: DesiredState = release.desired): Promise<Planned> {
+    return this.planFor(desired, { repo: release.repo, ref: release.ref, revision: release.revision });
+  }
+
+  /** The release the stack should be at: the pinned one, else the latest that succeeded. */
+  async releaseInForce(project: string): Promise<Release | undefined> {
+    const pin = await readPin(this.kv, project);
+    if (pin) return this.releases.get(project, pin.release);
+    return this.releases.latest(project, 'succeeded');
+  }
+
+  close(): Promise<void> {
+    return this.kv.close();
+  }
+}

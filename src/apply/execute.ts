@@ -3,7 +3,7 @@ import type { Backend, RunContext } from '../backends/backend.ts';
 import { BosunError, Codes } from '../errors.ts';
 import { isKeyOperation, type Operation, type Plan } from '../model/plan.ts';
 import type { KvStore } from '../ports.ts';
-import { describe } from '../plan/describe.ts';
+import { describe } from '../render/describe.ts';
 import { runKeyOperation } from './keys.ts';
 
 export interface ExecuteContext {

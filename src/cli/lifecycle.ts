@@ -2,7 +2,7 @@ import { reconcile } from '../session/reconcile.ts';
 import { rollbackTo } from '../session/rollback.ts';
 import { applySavedPlan, readSavedPlan } from '../session/saved-plan.ts';
 import { BosunError, Codes } from '../errors.ts';
-import { renderText } from '../plan/render.ts';
+import { renderText } from '../render/render.ts';
 import { clearPin, readPin } from '../release/pin.ts';
 import { projectName, useColor, withSession, type CommonOptions } from './context.ts';
 import { printer, releaseLine } from './reconcile.ts';

@@ -5,7 +5,7 @@ import { BosunError, Codes } from '../errors.ts';
 import type { Operation, Plan } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
 import type { Pin } from '../release/pin.ts';
-import { renderJson, renderMarkdown, renderText, type OutputFormat } from '../plan/render.ts';
+import { renderJson, renderMarkdown, renderText, type OutputFormat } from '../render/render.ts';
 import { useColor, withSession, type CommonOptions } from './context.ts';
 
 export interface ReconcileFlags extends CommonOptions {

@@ -1,5 +1,5 @@
 import type { Release } from '../model/release.ts';
-import { SECRET } from '../plan/describe.ts';
+import { SECRET } from '../render/describe.ts';
 import { ReleaseStore } from '../release/store.ts';
 import { projectName, withStore, type CommonOptions } from './context.ts';
 import { releaseDetail, releaseTable } from './release-format.ts';

@@ -1,5 +1,5 @@
 import { projectStatus, type StatusReport } from '../session/status.ts';
-import { summaryLine } from '../plan/describe.ts';
+import { summaryLine } from '../render/describe.ts';
 import { projectName, projectOverride, withSession, type CommonOptions } from './context.ts';
 
 /** `bosun status`: release in force, pin, last attempt, drift, and what git would change. */

@@ -1,11 +1,10 @@
 import { BosunError, Codes } from '../errors.ts';
-import type { KvStore } from '../ports.ts';
-import type { ElectionHandle } from '../store/coordination/types.ts';
+import type { ElectionHandle, KvStore } from '../ports.ts';
 
 /** A SIGKILLed leader is replaced within this; shorter leases cost more keepalive traffic. */
 export const DEFAULT_ELECTION_TTL_MS = 5_000;
 
-export type { ElectionHandle } from '../store/coordination/types.ts';
+export type { ElectionHandle } from '../ports.ts';
 
 export interface ElectionOptions {
   ttlMs?: number;

@@ -1,6 +1,5 @@
 import { BosunError, Codes } from '../errors.ts';
-import type { KvStore } from '../ports.ts';
-import type { EndpointSink } from '../store/coordination/types.ts';
+import type { EndpointSink, KvStore } from '../ports.ts';
 import { endpointsPrefix } from '../store/coordination/keys.ts';
 import type { Endpoint } from '../model/endpoint.ts';
 

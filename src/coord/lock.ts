@@ -1,12 +1,11 @@
 import { BosunError, Codes } from '../errors.ts';
-import type { KvStore } from '../ports.ts';
-import type { ApplyLock } from '../store/coordination/types.ts';
+import type { ApplyLock, KvStore } from '../ports.ts';
 import { lockKey } from '../store/coordination/keys.ts';
 
 /** Long enough for a busy etcd or a paused process; short enough that a dead holder is soon forgotten. */
 export const DEFAULT_LOCK_TTL_MS = 10_000;
 
-export type { ApplyLock } from '../store/coordination/types.ts';
+export type { ApplyLock } from '../ports.ts';
 
 export interface LockOptions {
   /** how long to wait for another holder to let go; 0 tries once */

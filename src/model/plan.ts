@@ -87,3 +87,16 @@ export interface Plan<W extends OperationHead = OperationHead> {
   notes: string[];
   desired: DesiredState;
 }
+
+/** What a back end's pure planner returns; keys are planned (and placed between the two) by the caller. */
+export interface WorkloadPlan<W extends OperationHead = OperationHead> {
+  /** phases that must run before Config keys are written (networks, volumes) */
+  prepare: W[][];
+  /** phases after the keys: the rollout in dependency order, then retirements and prunes */
+  rollout: W[][];
+  notes: string[];
+  /** how many workload operations of each kind, for the plan's summary */
+  counts: Omit<PlanSummary, 'keysPut' | 'keysDeleted'>;
+  /** what the plan was computed from, as far as a saved plan must find it unchanged */
+  seen: Record<string, unknown>;
+}

@@ -1,8 +1,7 @@
-import type { WorkloadPlan } from '../backends/backend.ts';
 import type { DesiredState } from '../model/desired.ts';
 import { canonicalJson, sha256 } from '../model/hash.ts';
 import type { ObservedKeys } from '../model/observed.ts';
-import type { KeyOperation, Operation, OperationHead, Plan } from '../model/plan.ts';
+import type { KeyOperation, Operation, OperationHead, Plan, WorkloadPlan } from '../model/plan.ts';
 import { sortedAsText } from '../model/sort.ts';
 import { planKeys } from './keys.ts';
 

@@ -2,7 +2,7 @@ import { execute } from '../apply/execute.ts';
 import { BosunError, Codes } from '../errors.ts';
 import type { Plan } from '../model/plan.ts';
 import type { Release, Trigger } from '../model/release.ts';
-import { describe } from '../plan/describe.ts';
+import { describe } from '../render/describe.ts';
 import { actor } from './lock.ts';
 import type { Session } from './session.ts';
 

@@ -1,6 +1,6 @@
 import type { PlanSummary } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
-import { described } from '../plan/describe.ts';
+import { described } from '../render/describe.ts';
 import { readPin, type Pin } from '../release/pin.ts';
 import type { Session } from './session.ts';
 

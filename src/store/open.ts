@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { BosunError, Codes } from '../errors.ts';
-import { EtcdKv } from './etcd/kv.ts';
+import { EtcdKv } from './etcd/index.ts';
 import type { KvStore } from '../ports.ts';
 import { FileKv } from './file.ts';
 

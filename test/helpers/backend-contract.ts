@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { execute } from '../../src/apply/execute.ts';
 import type { Backend } from '../../src/backends/backend.ts';
 import type { DesiredState, ServiceSpec } from '../../src/model/desired.ts';
-import { renderJson, planString } from '../../src/plan/render.ts';
+import { renderJson, planString } from '../../src/render/render.ts';
 import type { KvStore } from '../../src/ports.ts';
 import { Session } from '../../src/session/session.ts';
 import { desired, service } from './model.ts';

@@ -11,7 +11,7 @@ import { acquireApplyLock } from '../../src/coord/lock.ts';
 import { localDocker } from '../helpers/session.ts';
 import { BosunError, Codes } from '../../src/errors.ts';
 import type { KvStore } from '../../src/ports.ts';
-import { EtcdKv } from '../../src/store/etcd/kv.ts';
+import { EtcdKv } from '../../src/store/etcd/index.ts';
 import { openStore } from '../../src/store/open.ts';
 import { cleanupProject, docker, ensureTestImages, IMAGE_V1, uniqueProject } from '../helpers/docker.ts';
 import { startEtcdCluster, type EtcdCluster } from '../helpers/etcd-cluster.ts';

@@ -10,7 +10,7 @@ import { BosunError } from '../../src/errors.ts';
 import type { ReleaseDraft } from '../../src/model/release.ts';
 import type { KvStore } from '../../src/ports.ts';
 import { ReleaseStore } from '../../src/release/store.ts';
-import { EtcdKv } from '../../src/store/etcd/kv.ts';
+import { EtcdKv } from '../../src/store/etcd/index.ts';
 import { FileKv } from '../../src/store/file.ts';
 import { DEFAULT_STATE_URL, openStore } from '../../src/store/open.ts';
 import { readOwnedKeys, updateOwnedKeys } from '../../src/store/owned-keys.ts';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { plan } from '../../src/backends/docker/plan/plan.ts';
 import { dependencyLevels } from '../../src/plan/order.ts';
-import { planString, renderText } from '../../src/plan/render.ts';
+import { planString, renderText } from '../../src/render/render.ts';
 import type { KeyOperation } from '../../src/model/plan.ts';
 import type { ContainerOperation } from '../../src/backends/docker/model.ts';
 import { converged, desired, emptyObserved, running, service } from '../helpers/model.ts';

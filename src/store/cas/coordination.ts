@@ -1,5 +1,4 @@
-import type { KvStore } from '../../ports.ts';
-import type { Coordination } from '../coordination/types.ts';
+import type { Coordination, KvStore } from '../../ports.ts';
 import { CasElection } from './election.ts';
 import { KvEndpointSink } from './endpoints.ts';
 import { acquireWithCas } from './lock.ts';

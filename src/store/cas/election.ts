@@ -1,7 +1,6 @@
-import type { KvStore } from '../../ports.ts';
+import type { ElectionHandle, KvStore, OnLeaderChange } from '../../ports.ts';
 import { CasHold } from './hold.ts';
 import { isFree, parseRecord } from './record.ts';
-import type { ElectionHandle, OnLeaderChange } from '../coordination/types.ts';
 import { electionRecordKey } from '../coordination/keys.ts';
 
 type OnChange = OnLeaderChange;

@@ -1,6 +1,5 @@
 import { BosunError, Codes } from '../../errors.ts';
-import type { KvStore } from '../../ports.ts';
-import type { EndpointSink } from '../coordination/types.ts';
+import type { EndpointSink, KvStore } from '../../ports.ts';
 
 export function endpointConflict(key: string): BosunError {
   return new BosunError(Codes.storeConflict, `${key} kept changing under the endpoint publisher: is a second one running?`, {

@@ -1,6 +1,5 @@
-import type { KvStore } from '../../ports.ts';
+import type { ApplyLock, KvStore } from '../../ports.ts';
 import { CasHold } from './hold.ts';
-import type { ApplyLock } from '../coordination/types.ts';
 import { lockedError } from '../coordination/lock-error.ts';
 import { jitter, sleep } from '../coordination/timing.ts';
 

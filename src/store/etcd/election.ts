@@ -1,7 +1,7 @@
 import type { Campaign, Election, Lease, Watcher } from 'etcd3';
-import type { EtcdKv } from './kv.ts';
+import type { EtcdClient } from './kv.ts';
 import { projectPrefix } from '../layout.ts';
-import type { ElectionHandle, OnLeaderChange } from '../coordination/types.ts';
+import type { ElectionHandle, OnLeaderChange } from '../../ports.ts';
 import { watchLeaseValidity } from './lease.ts';
 import { electionPrefix } from '../coordination/keys.ts';
 import { jitter, ttlSeconds } from '../coordination/timing.ts';
@@ -34,7 +34,7 @@ export class EtcdElection implements ElectionHandle {
   private terms = 0;
 
   constructor(
-    private readonly kv: EtcdKv,
+    private readonly kv: EtcdClient,
     project: string,
     private readonly candidate: string,
     private readonly ttlMs: number,

@@ -1,7 +1,7 @@
-import type { EtcdKv } from './kv.ts';
+import type { EtcdClient } from './kv.ts';
 import { KeptLease } from './lease.ts';
 import { endpointConflict } from '../cas/endpoints.ts';
-import type { EndpointSink } from '../coordination/types.ts';
+import type { EndpointSink } from '../../ports.ts';
 
 /** Concurrent writers under the prefix are a misconfiguration; a few rereads absorb a race. */
 const MAX_ATTEMPTS = 5;
@@ -22,7 +22,7 @@ export class EtcdEndpointSink implements EndpointSink {
   private lease?: KeptLease;
 
   constructor(
-    private readonly kv: EtcdKv,
+    private readonly kv: EtcdClient,
     private readonly prefix: string,
     private readonly ttlMs: number,
     private readonly onLeaseLost: () => void,

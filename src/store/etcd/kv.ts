@@ -3,7 +3,6 @@ import type { Etcd3, IKeyValue, IOptions } from 'etcd3';
 import { BosunError, Codes } from '../../errors.ts';
 import type { KvEntry } from '../../model/observed.ts';
 import type { KvStore } from '../../ports.ts';
-import { etcdCoordination } from './coordination.ts';
 
 const DEFAULT_CALL_TIMEOUT_MS = 5_000;
 
@@ -80,9 +79,9 @@ function isConnectionFailure(err: unknown): boolean {
 }
 
 /** KvStore on etcd: versions are mod revisions, putIf is one transaction. */
-export class EtcdKv implements KvStore {
+/** The etcd client and the KvStore operations; the store with its coordination is EtcdKv (index.ts). */
+export class EtcdClient implements Omit<KvStore, 'coordination'> {
   readonly url: string;
-  readonly coordination = etcdCoordination(this);
   private readonly client: Etcd3;
   private readonly endpoints: string[];
   private readonly timeoutMs: number;

@@ -1,6 +1,6 @@
 import type { Lease } from 'etcd3';
 import { BosunError, Codes } from '../../errors.ts';
-import type { EtcdKv } from './kv.ts';
+import type { EtcdClient } from './kv.ts';
 import { ttlSeconds } from '../coordination/timing.ts';
 
 /**
@@ -45,13 +45,13 @@ export class KeptLease {
   private revoked = false;
 
   private constructor(
-    private readonly kv: EtcdKv,
+    private readonly kv: EtcdClient,
     readonly lease: Lease,
     readonly id: string,
   ) {}
 
   /** Fails with E_STORE_UNREACHABLE when etcd does not grant it. */
-  static async grant(kv: EtcdKv, ttlMs: number): Promise<KeptLease> {
+  static async grant(kv: EtcdClient, ttlMs: number): Promise<KeptLease> {
     const sentAt = Date.now();
     const lease = kv.etcd.lease(ttlSeconds(ttlMs));
     lease.on('lost', () => undefined); // a failed grant also emits `lost`; the rejection below reports it

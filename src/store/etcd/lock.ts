@@ -1,5 +1,5 @@
-import type { EtcdKv } from './kv.ts';
-import type { ApplyLock } from '../coordination/types.ts';
+import type { EtcdClient } from './kv.ts';
+import type { ApplyLock } from '../../ports.ts';
 import { lockedError } from '../coordination/lock-error.ts';
 import { KeptLease } from './lease.ts';
 
@@ -12,7 +12,7 @@ type Attempt = { created: true; revision: string } | { created: false; revision:
  * The lock key is created only if absent (Create == 0), on a lease of our own: if this process
  * dies the keepalives stop and etcd deletes the key after the TTL. Waiters watch for the delete.
  */
-export async function acquireOnEtcd(kv: EtcdKv, key: string, holder: string, opts: { waitMs: number; ttlMs: number }): Promise<ApplyLock> {
+export async function acquireOnEtcd(kv: EtcdClient, key: string, holder: string, opts: { waitMs: number; ttlMs: number }): Promise<ApplyLock> {
   const lease = await KeptLease.grant(kv, opts.ttlMs);
   const deadline = Date.now() + opts.waitMs;
   try {
@@ -30,7 +30,7 @@ export async function acquireOnEtcd(kv: EtcdKv, key: string, holder: string, opt
   }
 }
 
-async function tryCreate(kv: EtcdKv, key: string, value: string, leaseId: string): Promise<Attempt> {
+async function tryCreate(kv: EtcdClient, key: string, value: string, leaseId: string): Promise<Attempt> {
   const client = kv.etcd;
   const res = await kv.guard(() =>
     client.if(key, 'Create', '==', 0).then(client.put(key).value(value).lease(leaseId)).else(client.get(key)).commit(),
@@ -42,7 +42,7 @@ async function tryCreate(kv: EtcdKv, key: string, value: string, leaseId: string
 }
 
 /** Resolves when `key` is deleted after `revision`, or after `ms`, whichever comes first. */
-async function untilDeleted(kv: EtcdKv, key: string, revision: string, ms: number): Promise<void> {
+async function untilDeleted(kv: EtcdClient, key: string, revision: string, ms: number): Promise<void> {
   const watcher = kv.etcd.watch().key(key).startRevision(String(BigInt(revision) + 1n)).only('delete').watcher();
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -58,7 +58,7 @@ async function untilDeleted(kv: EtcdKv, key: string, revision: string, ms: numbe
   }
 }
 
-function heldLock(kv: EtcdKv, key: string, who: { holder: string; since: string }, revision: string, lease: KeptLease): ApplyLock {
+function heldLock(kv: EtcdClient, key: string, who: { holder: string; since: string }, revision: string, lease: KeptLease): ApplyLock {
   let released = false;
   return {
     ...who,

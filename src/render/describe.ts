@@ -1,7 +1,7 @@
 import { describerOf } from '../backends/describers.ts';
 import type { FieldChange, Operation, OperationHead, PlanSummary } from '../model/plan.ts';
 import { isKeyOperation } from '../model/plan.ts';
-import { show } from './changes.ts';
+import { show } from '../plan/changes.ts';
 
 /** Shared wording for every renderer, so text, Markdown and release records say the same thing. */
 export const SECRET = '(secret)';

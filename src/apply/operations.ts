@@ -46,9 +46,7 @@ export async function runOperation(op: Operation, ctx: OperationContext): Promis
 }
 
 function concurrentWrite(key: string): BosunError {
-  return new BosunError(Codes.storeConflict, `key ${key} was changed by someone else after the plan was made: not overwritten (reconcile again to see the new plan)`, {
-    disposition: 'retry',
-  });
+  return new BosunError(Codes.storeConflict, `key ${key} was changed by someone else after the plan was made: not overwritten (reconcile again to see the new plan)`);
 }
 
 /** A new container counts only once it runs, is healthy, and stays so for the monitor period. */

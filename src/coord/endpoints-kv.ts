@@ -9,7 +9,6 @@ export interface EndpointSink {
 
 export function endpointConflict(key: string): BosunError {
   return new BosunError(Codes.storeConflict, `${key} kept changing under the endpoint publisher: is a second one running?`, {
-    disposition: 'retry',
     data: { key },
   });
 }

@@ -164,7 +164,6 @@ export class EtcdKv implements KvStore {
   private unreachable(err: unknown, timeoutMs: number): BosunError {
     const where = this.endpoints.join(',');
     return new BosunError(Codes.storeUnreachable, `cannot reach etcd at ${where}: ${describeEtcdFailure(err, timeoutMs)}`, {
-      disposition: 'retry',
       data: { endpoints: this.endpoints },
       cause: err,
     });

@@ -1,0 +1,76 @@
+import { strict as assert } from 'node:assert';
+import { BosunError, CODE_TABLE, Codes, dispositionOf, isTransient, ManifestError, type Code } from '../../src/errors.ts';
+
+const DISPOSITIONS = ['stalled', 'retry', 'busy'];
+
+describe('errors: the code table', () => {
+  it('gives every code a disposition and a meaning, and lists nothing Codes does not', () => {
+    const codes = Object.values(Codes);
+    assert.deepEqual(Object.keys(CODE_TABLE).sort(), [...codes].sort());
+    assert.equal(new Set(codes).size, codes.length, 'two names for one code');
+    for (const code of codes) {
+      assert.ok(DISPOSITIONS.includes(CODE_TABLE[code].disposition), code);
+      assert.ok(CODE_TABLE[code].meaning.length > 10, code);
+      assert.match(code, /^E_[A-Z_]+$/);
+    }
+  });
+
+  it('derives a BosunError’s disposition from its code', () => {
+    for (const code of Object.values(Codes)) {
+      const err = new BosunError(code, 'x', { data: { a: 1 } });
+      assert.equal(err.code, code);
+      assert.equal(err.disposition, CODE_TABLE[code].disposition, code);
+      assert.equal(err.disposition, dispositionOf(code));
+    }
+  });
+
+  it('refuses a code that is not in the table, when type-checking', () => {
+    // @ts-expect-error a string outside the table is not a Code
+    assert.throws(() => new BosunError('E_NOT_A_CODE', 'x'), TypeError);
+  });
+
+  it('classifies the failures that once shared a code apart', () => {
+    const expected: Record<string, string> = {
+      E_STORE_CONFLICT: 'retry',
+      E_STORE_CORRUPT: 'stalled',
+      E_STORE_UNREACHABLE: 'retry',
+      E_STORE_OPEN: 'stalled',
+      E_LOCKED: 'busy',
+      E_LOCK_LOST: 'retry',
+      E_GIT_FETCH: 'stalled',
+      E_GIT_UNREACHABLE: 'retry',
+      E_DOCKER_UNREACHABLE: 'retry',
+      E_DOCKER_API: 'stalled',
+      E_CONTAINER_FAILED: 'stalled',
+      E_IMAGE_MISSING: 'stalled',
+      E_MANIFEST_INVALID: 'stalled',
+      E_INTERRUPTED: 'retry',
+      E_UNEXPECTED: 'retry',
+      E_INTERNAL: 'stalled',
+    };
+    for (const [code, disposition] of Object.entries(expected)) {
+      assert.equal(new BosunError(code as Code, 'x').disposition, disposition, code);
+    }
+  });
+
+  it('calls retry and busy codes transient, and nothing it does not know', () => {
+    for (const code of ['E_DOCKER_UNREACHABLE', 'E_STORE_UNREACHABLE', 'E_STORE_CONFLICT', 'E_LOCKED', 'E_LOCK_LOST', 'E_GIT_UNREACHABLE']) {
+      assert.equal(isTransient(code), true, code);
+    }
+    for (const code of ['E_CONTAINER_FAILED', 'E_IMAGE_MISSING', 'E_DOCKER_API', 'E_STORE_CORRUPT', 'E_ROLLOUT_PAUSED', 'E_MANIFEST_INVALID']) {
+      assert.equal(isTransient(code), false, code);
+    }
+    for (const code of ['', 'E_NOT_A_CODE', 'toString', '__proto__']) {
+      assert.equal(dispositionOf(code), undefined, code);
+      assert.equal(isTransient(code), false, code);
+    }
+  });
+
+  it('keeps a manifest error stalled', () => {
+    const err = new ManifestError([{ file: 'a.yaml', line: 1, col: 2, path: 'spec', message: 'bad' }]);
+    assert.equal(err.code, 'E_MANIFEST_INVALID');
+    assert.equal(err.disposition, 'stalled');
+    assert.equal(err.message, '1 manifest error:\na.yaml:1:2 spec: bad');
+  });
+
+});

@@ -1,6 +1,6 @@
 import { heal, releaseInForce } from '../controller/heal.ts';
 import { reconcile, type ReconcileOptions } from '../controller/reconcile.ts';
-import { Codes } from '../errors.ts';
+import { isTransient } from '../errors.ts';
 import type { Release } from '../model/release.ts';
 import type { ContainerRuntime, GitSourceOptions, KvStore } from '../ports.ts';
 import { ReleaseStore } from '../release/store.ts';
@@ -68,13 +68,13 @@ function progress(log: Logger): Pick<ReconcileOptions, 'progress' | 'notice'> {
   };
 }
 
-/** Failures that say nothing about the revision itself: worth applying it again. */
-const TRANSIENT = new Set<string>([Codes.dockerUnreachable, Codes.storeUnreachable, Codes.storeConflict, Codes.locked]);
-
-/** Why `revision` should not be re-applied by a poll, or undefined when it may be. */
+/**
+ * Why `revision` should not be re-applied by a poll, or undefined when it may be. A failure
+ * whose code is transient (retry, busy) says nothing about the revision: worth applying again.
+ */
 export function failedBefore(latest: Release | undefined, revision: string): string | undefined {
   if (!latest || latest.revision !== revision) return undefined;
-  const broken = latest.status === 'rolled-back' || (latest.status === 'failed' && !TRANSIENT.has(latest.error?.code ?? ''));
+  const broken = latest.status === 'rolled-back' || (latest.status === 'failed' && !isTransient(latest.error?.code ?? ''));
   if (!broken) return undefined;
   return `revision ${revision.slice(0, 12)} already ${latest.status} as release ${latest.number}: push a fix, redeliver the webhook or run bosun reconcile`;
 }

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { BosunError, CODE_TABLE, Codes, dispositionOf, isTransient, ManifestError, type Code } from '../../src/errors.ts';
+import type { Release } from '../../src/model/release.ts';
+import { failedBefore } from '../../src/server/passes.ts';
 
 const DISPOSITIONS = ['stalled', 'retry', 'busy'];
 
@@ -73,4 +75,29 @@ describe('errors: the code table', () => {
     assert.equal(err.message, '1 manifest error:\na.yaml:1:2 spec: bad');
   });
 
+});
+
+describe('errors: a poll re-applies a revision only after a transient failure', () => {
+  const failed = (code: string | undefined): Release =>
+    ({ number: 7, project: 'p', revision: 'a'.repeat(40), status: 'failed', error: code === undefined ? undefined : { code, message: 'm' } }) as Release;
+  const skipped = (code: string | undefined) => failedBefore(failed(code), 'a'.repeat(40));
+
+  it('retries the codes it always did, and a lost lock', () => {
+    for (const code of ['E_DOCKER_UNREACHABLE', 'E_STORE_UNREACHABLE', 'E_STORE_CONFLICT', 'E_LOCKED', 'E_LOCK_LOST']) {
+      assert.equal(skipped(code), undefined, code);
+    }
+  });
+
+  it('skips a revision that failed for a reason of its own, or an unknown one', () => {
+    for (const code of ['E_CONTAINER_FAILED', 'E_IMAGE_MISSING', 'E_DOCKER_API', 'E_STORE_CORRUPT', 'E_ROLLOUT_PAUSED', 'E_SOMETHING_OLD', undefined]) {
+      assert.equal(skipped(code), `revision ${'a'.repeat(12)} already failed as release 7: push a fix, redeliver the webhook or run bosun reconcile`, String(code));
+    }
+  });
+
+  it('judges only the same revision, and a rollback whatever its code', () => {
+    assert.equal(failedBefore(failed('E_CONTAINER_FAILED'), 'b'.repeat(40)), undefined);
+    const rolledBack = { ...failed('E_STORE_CONFLICT'), status: 'rolled-back' } as Release;
+    assert.match(failedBefore(rolledBack, 'a'.repeat(40)) ?? '', /already rolled-back as release 7/);
+    assert.equal(failedBefore({ ...failed(undefined), status: 'interrupted' } as Release, 'a'.repeat(40)), undefined);
+  });
 });

@@ -94,6 +94,13 @@ export class BosunError extends Error {
   }
 }
 
+/** Anything thrown, as a BosunError: one bosun did not anticipate becomes E_UNEXPECTED. */
+export function asBosunError(err: unknown): BosunError {
+  if (err instanceof BosunError) return err;
+  const message = typeof (err as { message?: unknown })?.message === 'string' ? (err as Error).message : String(err);
+  return new BosunError(Codes.unexpected, message, { cause: err });
+}
+
 /** A problem in one manifest, pinned to where the user must look. */
 export interface ManifestIssue {
   file: string;

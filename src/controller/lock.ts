@@ -1,4 +1,5 @@
 import { acquireApplyLock } from '../coord/lock.ts';
+import { Codes } from '../errors.ts';
 import type { KvStore } from '../ports.ts';
 import { ReleaseStore } from '../release/store.ts';
 import { actor } from './release-apply.ts';
@@ -30,7 +31,7 @@ async function markInterrupted(kv: KvStore, project: string): Promise<void> {
   const latest = await releases.latest(project);
   if (latest?.status !== 'applying') return;
   await releases.finish(project, latest.number, 'interrupted', {
-    code: 'E_INTERRUPTED',
+    code: Codes.interrupted,
     message: `the process applying it (${latest.actor}) stopped before it finished; found by the next apply`,
   });
 }

@@ -1,7 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { BosunError, CODE_TABLE, Codes, dispositionOf, isTransient, ManifestError, type Code } from '../../src/errors.ts';
+import { asBosunError, BosunError, CODE_TABLE, Codes, dispositionOf, isTransient, ManifestError, type Code } from '../../src/errors.ts';
+import { reportError } from '../../src/cli/report.ts';
 import type { Release } from '../../src/model/release.ts';
 import { failedBefore } from '../../src/server/passes.ts';
+import { Runner, type RunnerDeps } from '../../src/server/runner.ts';
+import type { Attempt } from '../../src/server/status.ts';
 
 const DISPOSITIONS = ['stalled', 'retry', 'busy'];
 
@@ -75,6 +78,30 @@ describe('errors: the code table', () => {
     assert.equal(err.message, '1 manifest error:\na.yaml:1:2 spec: bad');
   });
 
+  it('turns anything thrown that is not a BosunError into E_UNEXPECTED, message kept', () => {
+    const known = new BosunError(Codes.locked, 'held');
+    assert.equal(asBosunError(known), known);
+    const plain = new Error('boom');
+    const wrapped = asBosunError(plain);
+    assert.deepEqual([wrapped.code, wrapped.disposition, wrapped.message, wrapped.cause], ['E_UNEXPECTED', 'retry', 'boom', plain]);
+    assert.equal(asBosunError('a string').message, 'a string');
+  });
+  it('tells the CLI user to rerun with BOSUN_DEBUG only for an unexpected error', () => {
+    const written: string[] = [];
+    const write = process.stderr.write;
+    const debug = process.env.BOSUN_DEBUG;
+    delete process.env.BOSUN_DEBUG;
+    process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stderr.write;
+    try {
+      assert.equal(reportError(new BosunError(Codes.usage, 'bad flag')), 1);
+      assert.equal(reportError(new TypeError('x is undefined')), 1);
+    } finally {
+      process.stderr.write = write;
+      if (debug !== undefined) process.env.BOSUN_DEBUG = debug;
+    }
+    assert.deepEqual(written, ['error: bad flag\n', 'error: x is undefined\n(unexpected: rerun with BOSUN_DEBUG=1 for details)\n']);
+  });
+
 });
 
 describe('errors: a poll re-applies a revision only after a transient failure', () => {
@@ -99,5 +126,28 @@ describe('errors: a poll re-applies a revision only after a transient failure', 
     const rolledBack = { ...failed('E_STORE_CONFLICT'), status: 'rolled-back' } as Release;
     assert.match(failedBefore(rolledBack, 'a'.repeat(40)) ?? '', /already rolled-back as release 7/);
     assert.equal(failedBefore({ ...failed(undefined), status: 'interrupted' } as Release, 'a'.repeat(40)), undefined);
+  });
+});
+
+describe('errors: a server pass that throws what nobody anticipated', () => {
+  it('is recorded as E_UNEXPECTED (not its own code), disposition retry, and retried later', async () => {
+    const retried: string[] = [];
+    const results: string[] = [];
+    const status: { lastAttempt?: Attempt } = {};
+    const deps = {
+      project: 'p',
+      runtime: { ping: () => Promise.reject(Object.assign(new Error('x is undefined'), { code: 'EACCES' })) },
+      kv: { url: 'fake:', get: () => Promise.resolve(undefined) },
+      log: { info: () => {}, warn: () => {}, error: () => {} },
+      metrics: { reconciles: { inc: (l: { result: string }) => results.push(l.result) }, duration: { observe: () => {} } },
+      status,
+      activity: { begin: () => {}, end: () => {} },
+      isLeader: () => true,
+      retryLater: (t: string) => retried.push(t),
+      succeeded: () => assert.fail('the pass did not succeed'),
+    } as unknown as RunnerDeps;
+    await new Runner(deps).run({ heal: true });
+    assert.deepEqual(status.lastAttempt?.error, { code: 'E_UNEXPECTED', message: 'x is undefined', disposition: 'retry' });
+    assert.deepEqual([results, retried], [['retry'], ['drift']]);
   });
 });

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { DockerRuntime } from '../backends/docker/runtime.ts';
+import { BosunError, Codes, type Code } from '../errors.ts';
 import type { GitSourceOptions, KvStore } from '../ports.ts';
 import { readPin } from '../release/pin.ts';
 import { scrubUrl } from '../source/redact.ts';
@@ -148,8 +149,8 @@ export class Controller {
   }
 
   private async ready(): Promise<{ ok: boolean; checks: Record<string, string> }> {
-    const check = (p: Promise<unknown>) => withTimeout(p, 3_000).then(() => 'ok', (err: unknown) => `unreachable: ${errorFields(err).message}`);
-    const [docker, store] = await Promise.all([check(this.o.docker.ping()), check(this.o.kv.get('/bosun/.ready'))]);
+    const check = (p: Promise<unknown>, code: Code) => withTimeout(p, 3_000, code).then(() => 'ok', (err: unknown) => `unreachable: ${errorFields(err).message}`);
+    const [docker, store] = await Promise.all([check(this.o.docker.ping(), Codes.dockerUnreachable), check(this.o.kv.get('/bosun/.ready'), Codes.storeUnreachable)]);
     const checks: Record<string, string> = { docker, store };
     if (this.draining) checks.draining = 'shutting down';
     return { ok: docker === 'ok' && store === 'ok' && !this.draining, checks };
@@ -169,8 +170,8 @@ export class Controller {
   }
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+function withTimeout<T>(p: Promise<T>, ms: number, code: Code): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000}s`)), ms)));
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BosunError(code, `no answer in ${ms / 1000}s`)), ms)));
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

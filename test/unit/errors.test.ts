@@ -1,5 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { asBosunError, BosunError, CODE_TABLE, Codes, dispositionOf, isTransient, ManifestError, type Code } from '../../src/errors.ts';
+import { parseDuration, parseMemory } from '../../src/formats/units.ts';
+import type { ServiceSpec } from '../../src/model/desired.ts';
+import { resolveEnv, resolveFiles } from '../../src/model/env.ts';
 import { reportError } from '../../src/cli/report.ts';
 import type { Release } from '../../src/model/release.ts';
 import { failedBefore } from '../../src/server/passes.ts';
@@ -100,6 +103,16 @@ describe('errors: the code table', () => {
       if (debug !== undefined) process.env.BOSUN_DEBUG = debug;
     }
     assert.deepEqual(written, ['error: bad flag\n', 'error: x is undefined\n(unexpected: rerun with BOSUN_DEBUG=1 for details)\n']);
+  });
+
+  it('reports a broken invariant as E_INTERNAL (stalled), with the message it always had', () => {
+    const internal = (message: string) => (e: unknown) => e instanceof BosunError && e.code === 'E_INTERNAL' && e.disposition === 'stalled' && e.message === message;
+    const web = { name: 'web', env: {}, envFrom: [{ config: 'app', prefix: '' }], files: [{ config: 'app', target: '/etc/app', mode: 0o644 }] } as unknown as ServiceSpec;
+    const missing = 'service "web" reads Config "app", which is not in the desired state';
+    assert.throws(() => resolveEnv(web, []), internal(missing));
+    assert.throws(() => resolveFiles({ ...web, envFrom: [] }, []), internal(missing));
+    assert.throws(() => parseDuration('5 minutes'), internal('invalid duration "5 minutes"'));
+    assert.throws(() => parseMemory('lots'), internal('invalid memory quantity "lots"'));
   });
 
 });

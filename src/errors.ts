@@ -1,28 +1,104 @@
 /**
  * One error type for the whole pipeline. `code` is stable (scripts and tests match on it);
- * `disposition` tells a controller loop what to do next instead of making it parse messages.
+ * its disposition, fixed by the code table below, tells a controller loop what to do next
+ * instead of making it parse messages. A code means one kind of failure, so the same code can
+ * never call for a retry at one throw site and for a person at another.
  */
 export type Disposition =
   | 'stalled' // the user must fix the repo or the command: retrying will not help
-  | 'retry' // engine, store or git unreachable: back off and try again
+  | 'retry' // may pass by itself (engine, store or git unreachable, a lost race): back off and try again
   | 'busy'; // another apply holds the lock
 
+/** Stable codes, so nobody invents a near-duplicate string. */
+export const Codes = {
+  manifestInvalid: 'E_MANIFEST_INVALID',
+  gitFetch: 'E_GIT_FETCH',
+  gitUnreachable: 'E_GIT_UNREACHABLE',
+  gitRef: 'E_GIT_REF',
+  gitPath: 'E_GIT_PATH',
+  dockerUnreachable: 'E_DOCKER_UNREACHABLE',
+  dockerApi: 'E_DOCKER_API',
+  imageMissing: 'E_IMAGE_MISSING',
+  containerFailed: 'E_CONTAINER_FAILED',
+  storeUnreachable: 'E_STORE_UNREACHABLE',
+  storeOpen: 'E_STORE_OPEN',
+  storeUrl: 'E_STORE_URL',
+  storeConflict: 'E_STORE_CONFLICT',
+  storeCorrupt: 'E_STORE_CORRUPT',
+  releaseNotFound: 'E_RELEASE_NOT_FOUND',
+  usage: 'E_USAGE',
+  locked: 'E_LOCKED',
+  lockLost: 'E_LOCK_LOST',
+  interrupted: 'E_INTERRUPTED',
+  planStale: 'E_PLAN_STALE',
+  rolledBack: 'E_ROLLED_BACK',
+  paused: 'E_ROLLOUT_PAUSED',
+  config: 'E_CONFIG',
+  internal: 'E_INTERNAL',
+  unexpected: 'E_UNEXPECTED',
+} as const;
+
+export type Code = (typeof Codes)[keyof typeof Codes];
+
+/** Typed by Code both ways: a code missing here, or one here but not in Codes, does not compile. */
+export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meaning: string }>> = {
+  E_MANIFEST_INVALID: { disposition: 'stalled', meaning: 'the manifests in the repo are invalid' },
+  E_GIT_FETCH: { disposition: 'stalled', meaning: 'the repo cannot be read: bad URL or path, refused credentials, not a git repository' },
+  E_GIT_UNREACHABLE: { disposition: 'retry', meaning: 'the git server did not answer, or answered with a temporary failure (5xx, 408, 429)' },
+  E_GIT_REF: { disposition: 'stalled', meaning: 'the ref is invalid, ambiguous or not in the repo' },
+  E_GIT_PATH: { disposition: 'stalled', meaning: 'the path is outside the repo or missing at that commit' },
+  E_DOCKER_UNREACHABLE: { disposition: 'retry', meaning: 'the Docker engine did not answer' },
+  E_DOCKER_API: { disposition: 'stalled', meaning: 'the Docker engine refused a request' },
+  E_IMAGE_MISSING: { disposition: 'stalled', meaning: 'an image is not present and could not be pulled' },
+  E_CONTAINER_FAILED: { disposition: 'stalled', meaning: 'a new container exited or turned unhealthy' },
+  E_STORE_UNREACHABLE: { disposition: 'retry', meaning: 'the state store did not answer, or a lease on it may have expired' },
+  E_STORE_OPEN: { disposition: 'stalled', meaning: 'the state file cannot be opened (path, permissions)' },
+  E_STORE_URL: { disposition: 'stalled', meaning: 'the state url is not understood' },
+  E_STORE_CONFLICT: { disposition: 'retry', meaning: 'a concurrent write won the compare-and-set' },
+  E_STORE_CORRUPT: { disposition: 'stalled', meaning: 'a record in the state store cannot be parsed' },
+  E_RELEASE_NOT_FOUND: { disposition: 'stalled', meaning: 'no release with that number' },
+  E_USAGE: { disposition: 'stalled', meaning: 'the command or its arguments are wrong' },
+  E_LOCKED: { disposition: 'busy', meaning: 'another process holds the apply lock' },
+  E_LOCK_LOST: { disposition: 'retry', meaning: 'the apply lock was lost while applying' },
+  E_INTERRUPTED: { disposition: 'retry', meaning: 'the process applying a release stopped before it finished' },
+  E_PLAN_STALE: { disposition: 'stalled', meaning: 'a saved plan no longer matches the repo or the host' },
+  E_ROLLED_BACK: { disposition: 'stalled', meaning: 'the rollout failed and the previous release was restored' },
+  E_ROLLOUT_PAUSED: { disposition: 'stalled', meaning: 'the rollout failed and was left as it is (failureAction pause)' },
+  E_CONFIG: { disposition: 'stalled', meaning: 'the server configuration is wrong' },
+  E_INTERNAL: { disposition: 'stalled', meaning: 'an invariant of bosun itself was broken: a bug' },
+  E_UNEXPECTED: { disposition: 'retry', meaning: 'an error bosun did not anticipate' },
+};
+
+/** The disposition of a code, or undefined for a string that is not one (e.g. from an old record). */
+export function dispositionOf(code: string): Disposition | undefined {
+  return Object.hasOwn(CODE_TABLE, code) ? CODE_TABLE[code as Code].disposition : undefined;
+}
+
+/** Failures that may pass by themselves: they say nothing about the revision being applied. */
+export function isTransient(code: string): boolean {
+  const d = dispositionOf(code);
+  return d === 'retry' || d === 'busy';
+}
+
 export class BosunError extends Error {
-  readonly code: string;
+  readonly code: Code;
   readonly disposition: Disposition;
   readonly data: Record<string, unknown>;
 
-  constructor(
-    code: string,
-    message: string,
-    opts: { disposition?: Disposition; data?: Record<string, unknown>; cause?: unknown } = {},
-  ) {
+  constructor(code: Code, message: string, opts: { data?: Record<string, unknown>; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'BosunError';
     this.code = code;
-    this.disposition = opts.disposition ?? 'stalled';
+    this.disposition = CODE_TABLE[code].disposition;
     this.data = opts.data ?? {};
   }
+}
+
+/** Anything thrown, as a BosunError: one bosun did not anticipate becomes E_UNEXPECTED. */
+export function asBosunError(err: unknown): BosunError {
+  if (err instanceof BosunError) return err;
+  const message = typeof (err as { message?: unknown })?.message === 'string' ? (err as Error).message : String(err);
+  return new BosunError(Codes.unexpected, message, { cause: err });
 }
 
 /** A problem in one manifest, pinned to where the user must look. */
@@ -46,35 +122,10 @@ export class ManifestError extends BosunError {
 
   constructor(issues: ManifestIssue[]) {
     const noun = issues.length === 1 ? 'error' : 'errors';
-    super('E_MANIFEST_INVALID', `${issues.length} manifest ${noun}:\n${issues.map(formatIssue).join('\n')}`, {
-      disposition: 'stalled',
+    super(Codes.manifestInvalid, `${issues.length} manifest ${noun}:\n${issues.map(formatIssue).join('\n')}`, {
       data: { issues },
     });
     this.name = 'ManifestError';
     this.issues = issues;
   }
 }
-
-/** Stable codes, so nobody invents a near-duplicate string. */
-export const Codes = {
-  manifestInvalid: 'E_MANIFEST_INVALID',
-  gitFetch: 'E_GIT_FETCH',
-  gitRef: 'E_GIT_REF',
-  gitPath: 'E_GIT_PATH',
-  dockerUnreachable: 'E_DOCKER_UNREACHABLE',
-  dockerApi: 'E_DOCKER_API',
-  imageMissing: 'E_IMAGE_MISSING',
-  containerFailed: 'E_CONTAINER_FAILED',
-  storeUnreachable: 'E_STORE_UNREACHABLE',
-  storeUrl: 'E_STORE_URL',
-  storeConflict: 'E_STORE_CONFLICT',
-  releaseNotFound: 'E_RELEASE_NOT_FOUND',
-  usage: 'E_USAGE',
-  locked: 'E_LOCKED',
-  planStale: 'E_PLAN_STALE',
-  rolledBack: 'E_ROLLED_BACK',
-  paused: 'E_ROLLOUT_PAUSED',
-  dependencyFailed: 'E_DEPENDENCY_FAILED',
-  webhook: 'E_WEBHOOK',
-  config: 'E_CONFIG',
-} as const;

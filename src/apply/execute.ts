@@ -28,7 +28,7 @@ export async function execute(plan: Plan, ctx: ExecuteContext): Promise<void> {
   const limiters = new Map<string, LimitFunction>();
   const phases = phasesOf(plan);
   for (const [i, phase] of phases.entries()) {
-    if (ctx.signal?.aborted) throw ctx.signal.reason instanceof BosunError ? ctx.signal.reason : new BosunError(Codes.locked, 'the apply lock was lost', { disposition: 'retry' });
+    if (ctx.signal?.aborted) throw ctx.signal.reason instanceof BosunError ? ctx.signal.reason : new BosunError(Codes.lockLost, 'the apply lock was lost');
     const runs = phase.map((op) => limiterFor(op, limiters)(() => timed(op, plan, ctx, run)));
     // Let the whole phase settle before failing, so no operation is left half-done behind us.
     const failed = (await Promise.allSettled(runs)).find((r) => r.status === 'rejected');
@@ -68,7 +68,7 @@ function limiterFor(op: Operation, limiters: Map<string, LimitFunction>): <T>(fn
 function failedAt(plan: Plan, op: Operation, err: unknown): BosunError {
   const e = err instanceof BosunError ? err : new BosunError(Codes.dockerApi, String((err as Error)?.message ?? err), { cause: err });
   const data = { ...e.data, operation: op.kind, service: op.service };
-  return new BosunError(e.code, `${describe(plan.backend, op)}: ${e.message}`, { disposition: e.disposition, data, cause: e });
+  return new BosunError(e.code, `${describe(plan.backend, op)}: ${e.message}`, { data, cause: e });
 }
 
 function withNotStarted(err: BosunError, later: Operation[][]): BosunError {
@@ -78,7 +78,7 @@ function withNotStarted(err: BosunError, later: Operation[][]): BosunError {
   if (waiting.size === 0) return err;
   const names = [...waiting].sort();
   const message = `${err.message}; not started: ${names.join(', ')}${failedService ? ` (they come after ${failedService})` : ''}`;
-  return new BosunError(err.code, message, { disposition: err.disposition, data: { ...err.data, notStarted: names }, cause: err });
+  return new BosunError(err.code, message, { data: { ...err.data, notStarted: names }, cause: err });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { BosunError } from '../errors.ts';
+import { asBosunError, Codes } from '../errors.ts';
 
 /**
  * Errors reach the user as `error: <message>` with no stack trace; BOSUN_DEBUG=1 shows the
@@ -6,11 +6,9 @@ import { BosunError } from '../errors.ts';
  */
 export function reportError(err: unknown): number {
   if (process.env.BOSUN_DEBUG) console.error(err);
-  if (err instanceof BosunError) {
-    process.stderr.write(`error: ${err.message}\n`);
-    return 1;
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`error: ${message}\n(unexpected: rerun with BOSUN_DEBUG=1 for details)\n`);
+  const e = asBosunError(err);
+  // only an error nobody anticipated is worth the details of a bug report
+  const hint = e.code === Codes.unexpected ? '\n(unexpected: rerun with BOSUN_DEBUG=1 for details)' : '';
+  process.stderr.write(`error: ${e.message}${hint}\n`);
   return 1;
 }

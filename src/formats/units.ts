@@ -3,6 +3,7 @@
  * Inputs have already passed the schema patterns; the parsers still refuse anything else,
  * so a schema/code mismatch fails loudly instead of producing NaN.
  */
+import { BosunError, Codes } from '../errors.ts';
 
 const DURATION_UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
@@ -11,7 +12,7 @@ export const MAX_DURATION_MS = 2_147_483_647;
 
 /** `500ms`, `2s`, `1m30s`, `1h` → milliseconds. */
 export function parseDuration(text: string): number {
-  if (!/^([0-9]+(ms|s|m|h))+$/.test(text)) throw new Error(`invalid duration "${text}"`);
+  if (!/^([0-9]+(ms|s|m|h))+$/.test(text)) throw new BosunError(Codes.internal, `invalid duration "${text}"`);
   let total = 0;
   for (const [, amount, unit] of text.matchAll(/([0-9]+)(ms|s|m|h)/g)) {
     total += Number(amount) * DURATION_UNIT_MS[unit as keyof typeof DURATION_UNIT_MS];
@@ -35,6 +36,6 @@ const BYTE_UNITS: Record<string, number> = {
 export function parseMemory(value: number | string): number {
   if (typeof value === 'number') return value;
   const m = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|K|M|G|T)?$/.exec(value);
-  if (!m) throw new Error(`invalid memory quantity "${value}"`);
+  if (!m) throw new BosunError(Codes.internal, `invalid memory quantity "${value}"`);
   return Math.floor(Number(m[1]) * BYTE_UNITS[m[2] ?? '']!);
 }

@@ -130,14 +130,14 @@ function parseRelease(entry: KvEntry): Release {
   try {
     return JSON.parse(entry.value) as Release;
   } catch (err) {
-    throw new BosunError(Codes.storeConflict, `${entry.key} does not hold a release (invalid JSON)`, { cause: err });
+    throw new BosunError(Codes.storeCorrupt, `${entry.key} does not hold a release (invalid JSON)`, { cause: err });
   }
 }
 
 function parseCounter(entry: KvEntry): number {
   const n = Number(entry.value);
   if (!Number.isSafeInteger(n) || n < 0) {
-    throw new BosunError(Codes.storeConflict, `${entry.key} holds "${entry.value}", not a release number`);
+    throw new BosunError(Codes.storeCorrupt, `${entry.key} holds "${entry.value}", not a release number`);
   }
   return n;
 }

@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { schedule, type ScheduledTask } from 'node-cron';
+import { BosunError, Codes, type Code } from '../errors.ts';
 import type { GitSourceOptions } from '../ports.ts';
 import { readPin } from '../release/pin.ts';
 import { scrubUrl } from '../source/redact.ts';
@@ -155,8 +156,8 @@ export class Controller {
   }
 
   private async ready(): Promise<{ ok: boolean; checks: Record<string, string> }> {
-    const check = (p: Promise<unknown>) => withTimeout(p, 3_000).then(() => 'ok', (err: unknown) => `unreachable: ${errorFields(err).message}`);
-    const [docker, store] = await Promise.all([check(this.o.backend.ping()), check(this.o.kv.get('/bosun/.ready'))]);
+    const check = (p: Promise<unknown>, code: Code) => withTimeout(p, 3_000, code).then(() => 'ok', (err: unknown) => `unreachable: ${errorFields(err).message}`);
+    const [docker, store] = await Promise.all([check(this.o.backend.ping(), Codes.dockerUnreachable), check(this.o.kv.get('/bosun/.ready'), Codes.storeUnreachable)]);
     const checks: Record<string, string> = { docker, store };
     if (this.draining) checks.draining = 'shutting down';
     return { ok: docker === 'ok' && store === 'ok' && !this.draining, checks };
@@ -176,8 +177,8 @@ export class Controller {
   }
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+function withTimeout<T>(p: Promise<T>, ms: number, code: Code): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000}s`)), ms)));
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BosunError(code, `no answer in ${ms / 1000}s`)), ms)));
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,4 +1,4 @@
-import { Codes } from '../errors.ts';
+import { isTransient } from '../errors.ts';
 import type { Release } from '../model/release.ts';
 import { heal } from '../session/heal.ts';
 import { applyUnderLock } from '../session/reconcile.ts';
@@ -59,13 +59,13 @@ export async function healPass(d: PassDeps): Promise<Outcome> {
   return { result: repaired > 0 ? 'healed' : 'noop', revision: r.release?.revision, release: r.release?.number, repaired };
 }
 
-/** Failures that say nothing about the revision itself: worth applying it again. */
-const TRANSIENT = new Set<string>([Codes.dockerUnreachable, Codes.storeUnreachable, Codes.storeConflict, Codes.locked]);
-
-/** Why `revision` should not be re-applied by a poll, or undefined when it may be. */
+/**
+ * Why `revision` should not be re-applied by a poll, or undefined when it may be. A failure
+ * whose code is transient (retry, busy) says nothing about the revision: worth applying again.
+ */
 export function failedBefore(latest: Release | undefined, revision: string): string | undefined {
   if (!latest || latest.revision !== revision) return undefined;
-  const broken = latest.status === 'rolled-back' || (latest.status === 'failed' && !TRANSIENT.has(latest.error?.code ?? ''));
+  const broken = latest.status === 'rolled-back' || (latest.status === 'failed' && !isTransient(latest.error?.code ?? ''));
   if (!broken) return undefined;
   return `revision ${revision.slice(0, 12)} already ${latest.status} as release ${latest.number}: push a fix, redeliver the webhook or run bosun reconcile`;
 }

@@ -1,4 +1,4 @@
-import { BosunError } from '../errors.ts';
+import { asBosunError } from '../errors.ts';
 import { errorFields } from './log.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { OwnActivity } from './own-activity.ts';
@@ -75,10 +75,10 @@ export class Runner {
       this.d.succeeded();
       return o.result !== 'skipped';
     } catch (err) {
-      const e = errorFields(err);
-      const disposition = err instanceof BosunError ? err.disposition : 'retry';
+      const e = asBosunError(err);
+      const disposition = e.disposition;
       this.finish(trigger, started, disposition);
-      const error = { code: e.code ?? 'E_UNEXPECTED', message: e.message, disposition };
+      const error = { code: e.code, message: e.message, disposition };
       this.d.status.lastAttempt = { trigger, at, durationMs: Date.now() - started, result: disposition, error };
       this.d.log.error({ trigger, ...error }, `${trigger} pass failed (${disposition})`);
       if (disposition !== 'stalled') this.d.retryLater(trigger);

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { acquireApplyLock } from '../coord/lock.ts';
+import { Codes } from '../errors.ts';
 import type { Session } from './session.ts';
 
 export const DEFAULT_LOCK_WAIT_MS = 60_000;
@@ -34,7 +35,7 @@ async function markInterrupted(session: Session, project: string): Promise<void>
   const latest = await session.releases.latest(project);
   if (latest?.status !== 'applying') return;
   await session.releases.finish(project, latest.number, 'interrupted', {
-    code: 'E_INTERRUPTED',
+    code: Codes.interrupted,
     message: `the process applying it (${latest.actor}) stopped before it finished; found by the next apply`,
   });
 }

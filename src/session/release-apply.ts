@@ -59,7 +59,7 @@ async function recover(session: Session, plan: Plan, release: Release, previous:
     const recorded = action === 'pause' ? { ...failure, code: Codes.paused } : failure;
     await releases.finish(plan.project, release.number, 'failed', recorded);
     const why = action === 'pause' ? ' (failureAction pause: the stack is left as it is)' : '';
-    return new BosunError(err.code, `release ${release.number} failed${why}: ${err.message}`, { disposition: err.disposition, data: { ...err.data, release: release.number }, cause: err });
+    return new BosunError(err.code, `release ${release.number} failed${why}: ${err.message}`, { data: { ...err.data, release: release.number }, cause: err });
   }
   session.o.notice?.(`rollout failed, rolling back to release ${previous.number}: ${err.message}`);
   try {

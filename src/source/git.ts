@@ -37,7 +37,7 @@ async function openStore(opts: GitSourceOptions, kind: RepoKind): Promise<Object
 
 /**
  * Fetches (or reads) `opts.repo` and returns every committed file under `opts.path` at
- * `opts.ref`. All failures are BosunErrors: E_GIT_FETCH, E_GIT_REF or E_GIT_PATH.
+ * `opts.ref`. All failures are BosunErrors: E_GIT_FETCH, E_GIT_UNREACHABLE, E_GIT_REF or E_GIT_PATH.
  */
 export async function fetchArtifact(opts: GitSourceOptions): Promise<Artifact> {
   const ref = opts.ref ?? 'HEAD';
@@ -66,7 +66,7 @@ function asBosunError(err: unknown, opts: GitSourceOptions): BosunError {
   if (err instanceof BosunError) {
     const clean = redact(err.message, secrets);
     if (clean === err.message) return err;
-    return new BosunError(err.code, clean, { disposition: err.disposition, data: err.data });
+    return new BosunError(err.code, clean, { data: err.data });
   }
   const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
   return new BosunError(Codes.gitFetch, redact(`could not read ${scrubUrl(opts.repo)}: ${first}`, secrets), {

@@ -90,8 +90,7 @@ export function fetchError(repo: string, e: unknown, secrets: readonly (string |
   const { cause, retry } = describeFetchFailure(e);
   const message = redact(`could not fetch ${scrubUrl(repo)}: ${cause}`, secrets);
   // The original error stays out: its stack or data could carry the request and its credentials.
-  return new BosunError(Codes.gitFetch, message, {
-    disposition: retry ? 'retry' : 'stalled',
+  return new BosunError(retry ? Codes.gitUnreachable : Codes.gitFetch, message, {
     data: { repo: scrubUrl(repo) },
   });
 }

@@ -42,7 +42,7 @@ export class FileKv implements KvStore {
       this.meta = this.root.openDB<number, string>({ name: 'meta' });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      throw new BosunError(Codes.storeUnreachable, `cannot open state file ${this.path}: ${reason}`, { cause: err });
+      throw new BosunError(Codes.storeOpen, `cannot open state file ${this.path}: ${reason}`, { cause: err });
     }
   }
 

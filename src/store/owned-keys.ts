@@ -42,7 +42,7 @@ function parseKeys(entry: KvEntry): string[] {
     parsed = undefined;
   }
   if (!Array.isArray(parsed) || !parsed.every((k) => typeof k === 'string')) {
-    throw new BosunError(Codes.storeConflict, `${entry.key} does not hold a JSON array of keys`);
+    throw new BosunError(Codes.storeCorrupt, `${entry.key} does not hold a JSON array of keys`);
   }
   return parsed;
 }

@@ -165,13 +165,13 @@ describe('git source (integration, real smart-HTTP server)', function () {
     assert.equal(err.message, `path "missing/dir" not found in ${r.url} at main (${short})`);
   });
 
-  it('fails with E_GIT_FETCH (retry) when the server is unreachable, without credentials', async () => {
+  it('fails with E_GIT_UNREACHABLE (retry) when the server is unreachable, without credentials', async () => {
     const port = await closedPort();
     const token = `tok-${randomBytes(8).toString('hex')}`;
     const repoUrl = `http://bob:s3cret-pass@127.0.0.1:${port}/x.git`;
     const cacheDir = await tempCache();
     const err = await failure(() => fetchArtifact({ repo: repoUrl, token, cacheDir }));
-    assert.equal(err.code, 'E_GIT_FETCH');
+    assert.equal(err.code, 'E_GIT_UNREACHABLE');
     assert.equal(err.disposition, 'retry');
     assert.equal(err.message, `could not fetch http://127.0.0.1:${port}/x.git: connection refused`);
     for (const secret of [token, 's3cret-pass', 'bob']) {

@@ -94,7 +94,7 @@ describe('session on fakes: failure paths, deterministically', () => {
     const { kv, backend, session } = setup();
     const { plan } = await session.planFor(v1, at);
     const lock = new AbortController();
-    backend.failWhen = (op) => (op.service === 'db' ? (lock.abort(new BosunError('E_LOCKED', 'lock lost', { disposition: 'retry' })), undefined) : undefined);
+    backend.failWhen = (op) => (op.service === 'db' ? (lock.abort(new BosunError('E_LOCK_LOST', 'lock lost')), undefined) : undefined);
     const err = await execute(plan, { backend, kv, release: 1, signal: lock.signal }).catch((e: unknown) => e);
     assert.ok(err instanceof BosunError && err.message === 'lock lost', String(err));
     assert.deepEqual(backend.calls, ['start db@1'], 'api and web (the next phase) were never started');
@@ -102,7 +102,7 @@ describe('session on fakes: failure paths, deterministically', () => {
 
   it('a store that fails while recording the release start changes nothing', async () => {
     const { kv, backend, session } = setup();
-    kv.failNext('putIf', () => new BosunError('E_STORE_UNREACHABLE', 'etcd away', { disposition: 'retry' }));
+    kv.failNext('putIf', () => new BosunError('E_STORE_UNREACHABLE', 'etcd away'));
     const err = await release(session, v1).catch((e: unknown) => e);
     assert.ok(err instanceof BosunError && err.code === 'E_STORE_UNREACHABLE', String(err));
     assert.deepEqual(backend.calls, []);

@@ -63,7 +63,6 @@ export function dockerError(err: unknown, endpoint: string, doing: string): Bosu
   const code = (err as { code?: string })?.code;
   if (code && UNREACHABLE.has(code)) {
     return new BosunError(Codes.dockerUnreachable, `cannot reach the Docker engine at ${endpoint}: ${code}`, {
-      disposition: 'retry',
       cause: err,
     });
   }
@@ -75,7 +74,7 @@ export async function withDeadline<T>(p: Promise<T>, ms: number, endpoint: strin
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new BosunError(Codes.dockerUnreachable, `cannot reach the Docker engine at ${endpoint}: no answer in ${ms / 1000}s`, { disposition: 'retry' })),
+      () => reject(new BosunError(Codes.dockerUnreachable, `cannot reach the Docker engine at ${endpoint}: no answer in ${ms / 1000}s`)),
       ms,
     );
   });

@@ -10,7 +10,7 @@ import networkSchema from '../../../schemas/network.schema.json' with { type: 'j
 import projectSchema from '../../../schemas/project.schema.json' with { type: 'json' };
 import serviceSchema from '../../../schemas/service.schema.json' with { type: 'json' };
 import volumeSchema from '../../../schemas/volume.schema.json' with { type: 'json' };
-import type { ManifestIssue } from '../../errors.ts';
+import { BosunError, Codes, type ManifestIssue } from '../../errors.ts';
 import { issueAt } from './locate.ts';
 import { ajvIssues } from './messages.ts';
 import { isKind, KINDS, type Kind, type Manifest, type SourceDoc } from './types.ts';
@@ -49,7 +49,7 @@ function inlined<T>(schema: T): T {
     const own = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, walk(v)]));
     if ($ref === undefined) return own;
     const def = defs[String($ref).replace('#/$defs/', '')];
-    if (def === undefined) throw new Error(`schema: unknown $ref ${String($ref)}`);
+    if (def === undefined) throw new BosunError(Codes.internal, `schema: unknown $ref ${String($ref)}`);
     // siblings of a $ref (description, default) only annotate it
     return { ...(walk(def) as object), ...own };
   };

@@ -3,7 +3,6 @@ import type { EndpointSink, KvStore } from '../../ports.ts';
 
 export function endpointConflict(key: string): BosunError {
   return new BosunError(Codes.storeConflict, `${key} kept changing under the endpoint publisher: is a second one running?`, {
-    disposition: 'retry',
     data: { key },
   });
 }

@@ -85,7 +85,7 @@ export class CasHold {
   private lose(why: string): void {
     clearInterval(this.timer);
     const message = `${this.key} held by ${this.record.holder} was lost: ${why}`;
-    this.lost.abort(new BosunError(Codes.locked, message, { disposition: 'busy', data: { key: this.key } }));
+    this.lost.abort(new BosunError(Codes.locked, message, { data: { key: this.key } }));
   }
 }
 

@@ -28,7 +28,6 @@ export async function updateKey<T>(
     await backOff(attempt);
   }
   throw new BosunError(Codes.storeConflict, `gave up writing ${key} in ${kv.url}: ${MAX_ATTEMPTS} concurrent writes won`, {
-    disposition: 'retry',
     data: { key },
   });
 }

@@ -4,7 +4,6 @@ import { BosunError, Codes } from '../../errors.ts';
 export function lockedError(key: string, value: string | undefined): BosunError {
   const { holder, since } = describeHolder(value);
   return new BosunError(Codes.locked, `another apply is running, held by ${holder} since ${since}`, {
-    disposition: 'busy',
     data: { key, holder, since },
   });
 }

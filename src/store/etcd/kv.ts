@@ -165,7 +165,6 @@ export class EtcdClient implements Omit<KvStore, 'coordination'> {
   private unreachable(err: unknown, timeoutMs: number): BosunError {
     const where = this.endpoints.join(',');
     return new BosunError(Codes.storeUnreachable, `cannot reach etcd at ${where}: ${describeEtcdFailure(err, timeoutMs)}`, {
-      disposition: 'retry',
       data: { endpoints: this.endpoints },
       cause: err,
     });

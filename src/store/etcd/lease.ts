@@ -65,7 +65,7 @@ export class KeptLease {
     const kept = new KeptLease(kv, lease, id);
     kept.stopWatching = watchLeaseValidity(lease, ttlMs, sentAt, (why) => {
       const message = `lease ${id} on ${kv.url} may have expired: ${why}`;
-      kept.lost.abort(new BosunError(Codes.storeUnreachable, message, { disposition: 'retry' }));
+      kept.lost.abort(new BosunError(Codes.storeUnreachable, message));
     });
     return kept;
   }

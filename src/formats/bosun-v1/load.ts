@@ -6,6 +6,7 @@
 import { ManifestError, type ManifestIssue } from '../../errors.ts';
 import type { DesiredState } from '../../model/desired.ts';
 import type { Artifact } from '../../ports.ts';
+import type { LoadOptions } from '../format.ts';
 import { crossChecks } from './check.ts';
 import { documentChecks } from './check-doc.ts';
 import { buildDesiredState, normalizeRelPath } from './normalize.ts';
@@ -13,11 +14,6 @@ import { parseArtifact, type ParsedFile } from './parse.ts';
 import type { Manifest } from './types.ts';
 import { compareStrings } from '../../model/sort.ts';
 import { validateDocument } from './validate.ts';
-
-export interface LoadOptions {
-  /** overrides the Project manifest's metadata.name (the CLI's --project) */
-  project?: string;
-}
 
 /** Where issues that belong to no file are reported. */
 export const ROOT_FILE = '<root>';

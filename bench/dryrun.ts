@@ -4,7 +4,7 @@
  * also pings the engine, reads the pin and observes). No engine writes.
  */
 import { clearDesiredCache } from '../src/controller/desired-cache.ts';
-import { loadDesiredState } from '../src/formats/bosun-v1/load.ts';
+import { loadDesiredState } from '../src/formats/index.ts';
 import type { ObservedState } from '../src/model/observed.ts';
 import { plan } from '../src/plan/plan.ts';
 import { clearArtifactCache } from '../src/source/artifact-cache.ts';

@@ -1,4 +1,4 @@
-import { loadDesiredState } from '../formats/bosun-v1/load.ts';
+import { loadDesiredState } from '../formats/index.ts';
 import type { PlanSummary } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
 import { plan as makePlan } from '../plan/plan.ts';

@@ -9,6 +9,8 @@ import { isYamlFile } from './parse.ts';
 const CLAIM = /apiVersion["']?[ \t]*:[ \t]*["']?bosun\//;
 
 export function recognisesBosunV1(artifact: Artifact): boolean {
+  // unread, it may hold our documents, and only load can tell the user it is too large
+  if ((artifact.skipped ?? []).some((f) => isYamlFile(f.path))) return true;
   for (const [rel, bytes] of artifact.files) {
     if (!isYamlFile(rel)) continue;
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

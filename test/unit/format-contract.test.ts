@@ -67,6 +67,7 @@ describe('format registry', () => {
     assert.equal(recognises({ '.ci/a.yaml': 'apiVersion: bosun/v1\n' }), false, 'dot-directories hold other tools\' YAML');
     assert.equal(recognises({ 'a.json': '{"apiVersion": "bosun/v1"}' }), false);
     assert.equal(recognises({ 'a.yaml': 'apiVersion: apps/v1\nimage: bosun/web\n' }), false);
+    assert.equal(recognises({ 'a.yaml': 'image: bosun/web\n---\napiVersion: bosun/v1\n' }), true, 'a later claim counts');
     const unread = (path: string) => bosunV1.recognises({ ...artifact({}), skipped: [{ path, bytes: 11 << 20 }] });
     assert.equal(unread('big.yaml'), true, 'a YAML file too large to read may be a manifest');
     assert.equal(unread('.github/big.yaml'), false);

@@ -4,7 +4,7 @@
  * also pings the engine, reads the pin and observes). No engine writes.
  */
 import { clearDesiredCache } from '../src/session/desired-cache.ts';
-import { loadDesiredState } from '../src/formats/bosun-v1/load.ts';
+import { loadDesiredState } from '../src/formats/index.ts';
 import type { ObservedState } from '../src/model/observed.ts';
 import type { DockerObserved } from '../src/backends/docker/model.ts';
 import { plan } from '../src/backends/docker/plan/plan.ts';

@@ -18,6 +18,18 @@ export interface Artifact {
   tree?: string;
   /** path relative to `path` → file bytes, for every file under it at that commit */
   files: Map<string, Uint8Array>;
+  /**
+   * Regular files under `path` left out of `files` for their size (absent: none). The source
+   * cannot tell a manifest from a build output; the format reading the repo can, and must
+   * refuse to go on without one of its own files rather than take it as deleted.
+   */
+  skipped?: SkippedFile[];
+}
+
+export interface SkippedFile {
+  /** relative to the artifact's `path`, like the keys of `files` */
+  path: string;
+  bytes: number;
 }
 
 export interface GitSourceOptions {

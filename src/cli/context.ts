@@ -3,7 +3,7 @@ import path from 'node:path';
 import { openBackend } from '../backends/index.ts';
 import { BosunError, Codes } from '../errors.ts';
 import { Session, type SessionOptions } from '../session/session.ts';
-import { projectNameOf } from '../formats/bosun-v1/project-name.ts';
+import { projectNameOf } from '../formats/index.ts';
 import { fetchArtifact } from '../source/git.ts';
 import type { GitSourceOptions, KvStore } from '../ports.ts';
 import { DEFAULT_STATE_URL, openStore } from '../store/open.ts';

@@ -1,4 +1,4 @@
-import { loadDesiredState } from '../formats/bosun-v1/load.ts';
+import { loadDesiredState } from '../formats/index.ts';
 import { fetchArtifact } from '../source/git.ts';
 import { projectOverride, sourceOptions, type CommonOptions } from './context.ts';
 

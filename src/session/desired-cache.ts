@@ -3,7 +3,7 @@
  * Validation is a pure function of the files (and of --project), and the tree oid names the
  * files exactly, so a pass over an unchanged folder skips parsing and validating every file.
  */
-import { loadDesiredState, type LoadOptions } from '../formats/bosun-v1/load.ts';
+import { loadDesiredState, type LoadOptions } from '../formats/index.ts';
 import type { DesiredState } from '../model/desired.ts';
 import type { Artifact } from '../ports.ts';
 

@@ -4,13 +4,14 @@
  * again — a poll with nothing new, a commit that touched other folders — reuses the files
  * instead of reading every blob back from the object store.
  */
+import type { Folder } from './tree.ts';
 
 /** One entry per repo and folder, and only a few of those: a controller watches one. */
 const MAX_ENTRIES = 8;
 
 interface Entry {
   tree: string;
-  files: Map<string, Uint8Array>;
+  folder: Folder;
 }
 
 const entries = new Map<string, Entry>();
@@ -20,20 +21,24 @@ function keyOf(repo: string, path: string): string {
 }
 
 /**
- * A copy of the files read for `tree`, or undefined. A copy, so a caller that edits its
- * artifact's map cannot change what the next pass reads.
+ * A copy of the folder read for `tree`, or undefined. A copy, so a caller that edits its
+ * artifact's map or skipped list cannot change what the next pass reads.
  */
-export function cachedFiles(repo: string, path: string, tree: string): Map<string, Uint8Array> | undefined {
+export function cachedFolder(repo: string, path: string, tree: string): Folder | undefined {
   const entry = entries.get(keyOf(repo, path));
-  return entry?.tree === tree ? new Map(entry.files) : undefined;
+  return entry?.tree === tree ? copy(entry.folder) : undefined;
 }
 
-export function rememberFiles(repo: string, path: string, tree: string, files: Map<string, Uint8Array>): void {
+export function rememberFolder(repo: string, path: string, tree: string, folder: Folder): void {
   const key = keyOf(repo, path);
   entries.delete(key);
-  entries.set(key, { tree, files: new Map(files) });
+  entries.set(key, { tree, folder: copy(folder) });
   // Maps iterate in insertion order: the first key is the one used least recently
   while (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+}
+
+function copy(folder: Folder): Folder {
+  return { files: new Map(folder.files), skipped: folder.skipped.map((f) => ({ ...f })) };
 }
 
 /** For tests: forget everything, so the next fetch reads every file. */

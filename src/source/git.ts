@@ -4,7 +4,7 @@
  */
 import { BosunError, Codes } from '../errors.ts';
 import type { Artifact, GitSourceOptions } from '../ports.ts';
-import { cachedFiles, rememberFiles } from './artifact-cache.ts';
+import { cachedFolder, rememberFolder } from './artifact-cache.ts';
 import { findGitdir } from './local.ts';
 import { redact, scrubUrl, urlSecrets } from './redact.ts';
 import { type ObjectStore, type RefLayout, resolveCommit } from './refs.ts';
@@ -37,7 +37,8 @@ async function openStore(opts: GitSourceOptions, kind: RepoKind): Promise<Object
 
 /**
  * Fetches (or reads) `opts.repo` and returns every committed file under `opts.path` at
- * `opts.ref`. All failures are BosunErrors: E_GIT_FETCH, E_GIT_UNREACHABLE, E_GIT_REF or E_GIT_PATH.
+ * `opts.ref` (files too large to read are listed as skipped). All failures are BosunErrors:
+ * E_GIT_FETCH, E_GIT_UNREACHABLE, E_GIT_REF or E_GIT_PATH.
  */
 export async function fetchArtifact(opts: GitSourceOptions): Promise<Artifact> {
   const ref = opts.ref ?? 'HEAD';
@@ -47,11 +48,11 @@ export async function fetchArtifact(opts: GitSourceOptions): Promise<Artifact> {
     const store = await openStore(opts, kind);
     const revision = await resolveCommit(store, ref, kind);
     const tree = await folderTree(store, revision, path);
-    const known = tree === undefined ? undefined : cachedFiles(opts.repo, path, tree);
-    if (known) return { repo: opts.repo, ref, revision, path, tree, files: known };
-    const files = await readFolder(store, revision, path, ref);
-    if (tree !== undefined) rememberFiles(opts.repo, path, tree, files);
-    return { repo: opts.repo, ref, revision, path, tree, files };
+    const known = tree === undefined ? undefined : cachedFolder(opts.repo, path, tree);
+    if (known) return { repo: opts.repo, ref, revision, path, tree, ...known };
+    const folder = await readFolder(store, revision, path, ref);
+    if (tree !== undefined) rememberFolder(opts.repo, path, tree, folder);
+    return { repo: opts.repo, ref, revision, path, tree, ...folder };
   } catch (err) {
     throw asBosunError(err, opts);
   }

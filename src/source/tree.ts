@@ -4,13 +4,13 @@
  */
 import fs from 'node:fs';
 import git from 'isomorphic-git';
-import { BosunError, Codes, ManifestError, type ManifestIssue } from '../errors.ts';
-import { isYamlFile, oversizeIssue } from '../formats/bosun-v1/parse.ts';
+import { BosunError, Codes } from '../errors.ts';
+import type { Artifact } from '../ports.ts';
 import type { ObjectStore } from './refs.ts';
 
 /**
- * Bigger files are not kept in memory. Other files are left out (bosun never reads them), but
- * a manifest left out would look deleted, and its services pruned: that is an error instead.
+ * Bigger files are not kept in memory. They are listed as skipped instead: a manifest left out
+ * would look deleted, and its services pruned, so the format reading the repo refuses it.
  */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
@@ -45,7 +45,7 @@ export async function folderTree(store: ObjectStore, commit: string, path: strin
 }
 
 /** Depth-first, sequential: blobs come from packs already in memory, so parallelism buys little. */
-async function collect(store: ObjectStore, treeOid: string, prefix: string, out: Collected): Promise<void> {
+async function collect(store: ObjectStore, treeOid: string, prefix: string, out: Folder): Promise<void> {
   const { tree } = await git.readTree({ fs, gitdir: store.gitdir, oid: treeOid, cache: store.cache });
   for (const entry of tree) {
     const rel = prefix === '' ? entry.path : `${prefix}/${entry.path}`;
@@ -55,26 +55,19 @@ async function collect(store: ObjectStore, treeOid: string, prefix: string, out:
       // Symlinks (120000) and submodules (type commit) are skipped: neither holds manifest text.
       const { blob } = await git.readBlob({ fs, gitdir: store.gitdir, oid: entry.oid, cache: store.cache });
       if (blob.byteLength <= MAX_FILE_BYTES) out.files.set(rel, blob);
-      else if (isYamlFile(rel)) out.oversized.push({ rel, bytes: blob.byteLength });
+      else out.skipped.push({ path: rel, bytes: blob.byteLength });
     }
   }
 }
 
-interface Collected {
-  files: Map<string, Uint8Array>;
-  oversized: { rel: string; bytes: number }[];
-}
+/** What an Artifact holds of a folder's content. */
+export type Folder = Required<Pick<Artifact, 'files' | 'skipped'>>;
 
 /**
- * Every regular file under `path` at `commit`, keyed relative to `path`.
- * `ref` only serves the error message.
+ * Every regular file under `path` at `commit`, keyed relative to `path`, and those too large
+ * to read. `ref` only serves the error message.
  */
-export async function readFolder(
-  store: ObjectStore,
-  commit: string,
-  path: string,
-  ref: string,
-): Promise<Map<string, Uint8Array>> {
+export async function readFolder(store: ObjectStore, commit: string, path: string, ref: string): Promise<Folder> {
   const treeOid = await folderTree(store, commit, path);
   if (treeOid === undefined) {
     throw new BosunError(
@@ -83,12 +76,7 @@ export async function readFolder(
       { data: { path, ref, revision: commit } },
     );
   }
-  const out: Collected = { files: new Map(), oversized: [] };
+  const out: Folder = { files: new Map(), skipped: [] };
   await collect(store, treeOid, '', out);
-  if (out.oversized.length > 0) {
-    // named as the manifest layer names files: relative to the repository root
-    const issues: ManifestIssue[] = out.oversized.map((f) => oversizeIssue(path === '' ? f.rel : `${path}/${f.rel}`, f.bytes));
-    throw new ManifestError(issues);
-  }
-  return out.files;
+  return out;
 }

@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { formatIssue, ManifestError, type ManifestIssue } from '../../src/errors.ts';
-import { loadDesiredState } from '../../src/formats/bosun-v1/load.ts';
+import { loadDesiredState } from '../../src/formats/index.ts';
 import type { Artifact } from '../../src/ports.ts';
 import { corpus, type Files } from './corpus/index.ts';
 import type { Outcome } from './outcome.ts';

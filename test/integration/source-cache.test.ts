@@ -6,7 +6,7 @@ import { clearDesiredCache, loadDesiredCached } from '../../src/session/desired-
 import { ManifestError } from '../../src/errors.ts';
 import type { Artifact } from '../../src/ports.ts';
 import { clearArtifactCache } from '../../src/source/artifact-cache.ts';
-import { fetchArtifact } from '../../src/source/git.ts';
+import { fetchArtifact, MAX_FILE_BYTES } from '../../src/source/git.ts';
 import { git } from '../helpers/git-server.ts';
 
 const text = (a: Artifact, key: string) => Buffer.from(a.files.get(key)!).toString('utf8');
@@ -88,6 +88,17 @@ describe('artifact and desired-state caches (local repo)', function () {
     assert.throws(() => desired.services.push(desired.services[0]!), TypeError);
     const second = await fetchArtifact(source());
     assert.deepEqual([...second.files.keys()].sort(), ['bosun.yaml', 'web.yaml']);
+  });
+
+  it('a cached folder still lists the files too large to read, and still refuses a manifest among them', async () => {
+    await commit({ 'deploy/big.yaml': 'x'.repeat(MAX_FILE_BYTES + 1) });
+    const first = await fetchArtifact(source());
+    first.skipped!.length = 0;
+    const second = await fetchArtifact(source());
+    assert.equal(second.tree, first.tree);
+    assert.equal(second.files.get('web.yaml'), first.files.get('web.yaml'), 'served from the cache');
+    assert.deepEqual(second.skipped, [{ path: 'big.yaml', bytes: MAX_FILE_BYTES + 1 }]);
+    assert.throws(() => loadDesiredCached(second), { message: `1 manifest error:\ndeploy/big.yaml:1:1 file too large (${MAX_FILE_BYTES + 1} bytes, the limit is 1 MiB)` });
   });
 
   it('keys the desired state by --project too, and never remembers an invalid one', async () => {

@@ -1,13 +1,14 @@
 /**
- * readFolder keeps files over its 10 MiB read limit out of memory. A manifest among them must
- * stop the run (bosun would otherwise see its services as deleted and prune them); other
- * files are never read by bosun, so they may stay out quietly.
+ * readFolder keeps files over its 10 MiB read limit out of memory and lists them as skipped.
+ * A manifest among them must stop the run (bosun would otherwise see its services as deleted
+ * and prune them); other files are never read by bosun, so they may stay out quietly.
  */
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { formatIssue, ManifestError } from '../../src/errors.ts';
+import { loadDesiredState, projectNameOf } from '../../src/formats/index.ts';
+import type { Artifact } from '../../src/ports.ts';
 import { MAX_FILE_BYTES, readFolder } from '../../src/source/tree.ts';
 import { git } from '../helpers/git-server.ts';
 
@@ -21,11 +22,17 @@ async function commit(dir: string, files: Record<string, string | Buffer>): Prom
   return git(dir, 'rev-parse', 'HEAD');
 }
 
+const PROJECT = 'apiVersion: bosun/v1\nkind: Project\nmetadata:\n  name: shop\n';
+
 describe('source tree: files past the read limit', function () {
   this.timeout(60_000);
   let dir: string;
   const store = () => ({ gitdir: path.join(dir, '.git'), cache: {}, display: dir });
   const big = Buffer.alloc(MAX_FILE_BYTES + 1, 'x');
+
+  async function artifactAt(sha: string, folder: string): Promise<Artifact> {
+    return { repo: dir, ref: 'main', revision: sha, path: folder, ...(await readFolder(store(), sha, folder, 'main')) };
+  }
 
   beforeEach(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bosun-tree-'));
@@ -34,16 +41,26 @@ describe('source tree: files past the read limit', function () {
 
   afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
-  it('refuses the whole folder when a manifest is too large, naming it', async () => {
+  it('lists a file it did not read, relative to the folder, with its size', async () => {
     const sha = await commit(dir, { 'deploy/web.yaml': 'kind: x\n', 'deploy/svc/big.yml': big });
-    const err = await readFolder(store(), sha, 'deploy', 'main').catch((e: unknown) => e);
-    assert.ok(err instanceof ManifestError, String(err));
-    assert.deepEqual(err.issues.map(formatIssue), [`deploy/svc/big.yml:1:1 file too large (${big.length} bytes, the limit is 1 MiB)`]);
+    const folder = await readFolder(store(), sha, 'deploy', 'main');
+    assert.deepEqual([...folder.files.keys()], ['web.yaml']);
+    assert.deepEqual(folder.skipped, [{ path: 'svc/big.yml', bytes: big.length }]);
+  });
+
+  it('a manifest it did not read refuses the whole folder, named from the repo root', async () => {
+    const sha = await commit(dir, { 'deploy/bosun.yaml': PROJECT, 'deploy/svc/big.yml': big, 'deploy/web.yaml': 'kind: x\n' });
+    const artifact = await artifactAt(sha, 'deploy');
+    const expected = `1 manifest error:\ndeploy/svc/big.yml:1:1 file too large (${big.length} bytes, the limit is 1 MiB)`;
+    assert.throws(() => loadDesiredState(artifact), { name: 'ManifestError', message: expected });
+    assert.throws(() => projectNameOf(artifact), { name: 'ManifestError', message: expected });
   });
 
   it('leaves out other large files, and YAML in dot-directories, without failing', async () => {
-    const sha = await commit(dir, { 'web.yaml': 'kind: x\n', 'blob.bin': big, '.github/huge.yaml': big });
-    const files = await readFolder(store(), sha, '', 'main');
-    assert.deepEqual([...files.keys()], ['web.yaml']);
+    const sha = await commit(dir, { 'web.yaml': PROJECT, 'blob.bin': big, '.github/huge.yaml': big });
+    const artifact = await artifactAt(sha, '');
+    assert.deepEqual([...artifact.files.keys()], ['web.yaml']);
+    assert.deepEqual(artifact.skipped!.map((f) => f.path).sort(), ['.github/huge.yaml', 'blob.bin']);
+    assert.equal(loadDesiredState(artifact).project.name, 'shop');
   });
 });

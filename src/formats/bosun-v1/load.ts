@@ -6,18 +6,15 @@
 import { ManifestError, type ManifestIssue } from '../../errors.ts';
 import type { DesiredState } from '../../model/desired.ts';
 import type { Artifact } from '../../ports.ts';
+import type { LoadOptions } from '../format.ts';
 import { crossChecks } from './check.ts';
 import { documentChecks } from './check-doc.ts';
 import { buildDesiredState, normalizeRelPath } from './normalize.ts';
 import { parseArtifact, type ParsedFile } from './parse.ts';
+import { refuseSkippedManifests } from './skipped.ts';
 import type { Manifest } from './types.ts';
 import { compareStrings } from '../../model/sort.ts';
 import { validateDocument } from './validate.ts';
-
-export interface LoadOptions {
-  /** overrides the Project manifest's metadata.name (the CLI's --project) */
-  project?: string;
-}
 
 /** Where issues that belong to no file are reported. */
 export const ROOT_FILE = '<root>';
@@ -28,6 +25,7 @@ const NAME_RULE = 'must be 1-63 lowercase letters, digits or "-", starting and e
 const MAX_ISSUES = 500;
 
 export function loadDesiredState(artifact: Artifact, opts: LoadOptions = {}): DesiredState {
+  refuseSkippedManifests(artifact);
   const files = scopeToProject(parseArtifact(artifact));
   const issues: ManifestIssue[] = files.flatMap((f) => f.issues);
   // appended one by one: push(...list) passes each issue as an argument, and a flood of them

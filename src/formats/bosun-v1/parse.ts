@@ -28,11 +28,16 @@ export interface ParsedFile {
 
 /** Every YAML file of the artifact, sorted by path so issues and "first declared" are stable. */
 export function parseArtifact(artifact: Artifact): ParsedFile[] {
-  const base = artifact.path.replace(/^\/+|\/+$/g, '');
   return [...artifact.files.keys()]
     .filter(isYamlFile)
     .sort()
-    .map((rel) => parseFile(rel, base === '' ? rel : `${base}/${rel}`, artifact.files.get(rel)!));
+    .map((rel) => parseFile(rel, repoFile(artifact, rel), artifact.files.get(rel)!));
+}
+
+/** Issues name files from the repository root, as the user finds them in git. */
+export function repoFile(artifact: Artifact, rel: string): string {
+  const base = artifact.path.replace(/^\/+|\/+$/g, '');
+  return base === '' ? rel : `${base}/${rel}`;
 }
 
 /** `.yaml`/`.yml`, outside dot-directories (.github/ and friends hold other tools' YAML). */
@@ -69,7 +74,7 @@ function parseFile(rel: string, file: string, bytes: Uint8Array): ParsedFile {
   return out;
 }
 
-/** Shared with the git source, which refuses far bigger files before they reach this layer. */
+/** Also for files the source did not read at all (skipped.ts): far bigger, and just as much ours. */
 export function oversizeIssue(file: string, bytes: number): ManifestIssue {
   return { file, line: 1, col: 1, path: '', message: `file too large (${bytes} bytes, the limit is 1 MiB)` };
 }

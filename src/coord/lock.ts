@@ -23,5 +23,21 @@ export async function acquireApplyLock(kv: KvStore, project: string, holder: str
   const key = lockKey(project);
   const resolved = { waitMs: Math.max(0, opts.waitMs), ttlMs: opts.ttlMs ?? DEFAULT_LOCK_TTL_MS };
   if (!(resolved.ttlMs > 0)) throw new BosunError(Codes.usage, `lock ttl must be positive, got ${opts.ttlMs}`);
-  return kv.coordination.lock(key, holder, resolved);
+  const lock = await kv.coordination.lock(key, holder, resolved);
+  return { holder: lock.holder, since: lock.since, signal: lostAs(lock.signal), release: () => lock.release() };
+}
+
+/**
+ * However the store lost it (an etcd lease that may have expired, a record taken over), a lock
+ * lost mid-apply is E_LOCK_LOST: retry later, and never roll back without the lock.
+ */
+function lostAs(signal: AbortSignal): AbortSignal {
+  const lost = new AbortController();
+  const abort = () => {
+    const why = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
+    lost.abort(new BosunError(Codes.lockLost, why, { cause: signal.reason }));
+  };
+  if (signal.aborted) abort();
+  else signal.addEventListener('abort', abort, { once: true });
+  return lost.signal;
 }

@@ -223,7 +223,7 @@ for (const backend of backends) {
           await kv.put(`/bosun/${project}/lock`, JSON.stringify({ holder: 'thief', since: 'now', expiresAt: Date.now() + 60_000, host: 'x', pid: 1, token: 'y' }));
         }
         await waitUntil(() => lock.signal.aborted, TTL_MS + 2 * SLACK_MS, () => 'signal never aborted');
-        assert.equal((lock.signal.reason as BosunError).code, backend.name === 'etcd' ? Codes.storeUnreachable : Codes.locked);
+        assert.equal((lock.signal.reason as BosunError).code, Codes.lockLost);
       });
     });
 

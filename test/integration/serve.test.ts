@@ -176,7 +176,8 @@ describe('bosun serve (docker + git over HTTP + embedded store)', function () {
       await converged(f, sha);
       // read the pass from the log: /status's lastAttempt may already show a later, idle poll
       const pass = f.s.logs.find((l) => l.result === 'applied' && l.revision === sha);
-      assert.ok(pass, 'a pass applied the new revision');
+      const passes = f.s.logs.filter((l) => /pass/.test(String(l.msg))).map((l) => JSON.stringify(l));
+      assert.ok(pass, `a pass applied the new revision; the passes logged:\n${passes.join('\n')}`);
       assert.equal(pass.trigger, 'poll');
       // it started within one 2 s interval (+ slack for a busy host)
       const loggedAt = typeof pass.time === 'number' ? pass.time : Date.parse(String(pass.time));

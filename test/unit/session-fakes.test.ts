@@ -100,6 +100,20 @@ describe('session on fakes: failure paths, deterministically', () => {
     assert.deepEqual(backend.calls, ['start db@1'], 'api and web (the next phase) were never started');
   });
 
+  it('a lock lost mid-apply records the release failed and does not roll back without the lock', async () => {
+    const { backend, session } = setup();
+    await release(session, v1);
+    const lock = new AbortController();
+    backend.failWhen = (op) => (op.service === 'db' ? (lock.abort(new BosunError('E_LOCK_LOST', 'lock lost')), undefined) : undefined);
+    const { plan, observed } = await session.planFor(v2, at);
+    const images = await session.backend.resolveImages(plan, observed);
+    backend.calls.length = 0;
+    const err = await applyAsRelease(session, plan, { trigger: 'cli', images, signal: lock.signal }).catch((e: unknown) => e);
+    assert.ok(err instanceof BosunError && err.code === 'E_LOCK_LOST' && err.disposition === 'retry', String(err));
+    assert.equal((await session.releases.get('shop', 2)).status, 'failed');
+    assert.deepEqual(backend.calls, ['replace db@2'], 'nothing ran after the lock was lost, not even a rollback');
+  });
+
   it('a store that fails while recording the release start changes nothing', async () => {
     const { kv, backend, session } = setup();
     kv.failNext('putIf', () => new BosunError('E_STORE_UNREACHABLE', 'etcd away'));

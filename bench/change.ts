@@ -25,10 +25,21 @@ interface Side {
 
 async function bosunSide(runs: number): Promise<Side & { project: string; calls: string; timeline: Timeline }> {
   const project = benchProject('change');
-  const repo = await localRepo(repoFiles(project, serviceNames(SERVICES).map((name) => ({ name }))));
+  const repo = await localRepo(
+    repoFiles(
+      project,
+      serviceNames(SERVICES).map((name) => ({ name })),
+    ),
+  );
   const b = await bosunFor(repo.dir);
   const label = `bosun.project=${project}`;
-  const side = { project, samples: [] as number[], touched: [] as string[][], calls: '', timeline: { ops: [] } as Timeline };
+  const side = {
+    project,
+    samples: [] as number[],
+    touched: [] as string[][],
+    calls: '',
+    timeline: { ops: [] } as Timeline,
+  };
   try {
     await b.reconcile();
     side.samples = await repeat(runs, async (i) => {
@@ -90,7 +101,7 @@ export async function benchChange(runs: number): Promise<Section> {
   return {
     findings: [
       `Changing 1 of ${SERVICES} services ${bOk ? 'touched only its replica' : 'touched other containers too'} (bosun ${(median(b.samples) / median(c.samples)).toFixed(2)}× compose). ` +
-        `Before the one replacement, bosun inspected an image ${inspects} time(s): ${inspects <= 1 ? 'only the changed service\'s image is resolved (services left alone are recorded with the image their containers run)' : `more than the one image of the changed service (${b.calls})`}.`,
+        `Before the one replacement, bosun inspected an image ${inspects} time(s): ${inspects <= 1 ? "only the changed service's image is resolved (services left alone are recorded with the image their containers run)" : `more than the one image of the changed service (${b.calls})`}.`,
     ],
     name: 'Change one service of 50',
     rows: [

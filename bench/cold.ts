@@ -21,7 +21,12 @@ interface BosunRun {
 /** One fresh project per run: nothing is reused from the run before. */
 async function bosunOnce(): Promise<BosunRun> {
   const project = benchProject('cold');
-  const repo = await localRepo(repoFiles(project, serviceNames(SERVICES).map((name) => ({ name }))));
+  const repo = await localRepo(
+    repoFiles(
+      project,
+      serviceNames(SERVICES).map((name) => ({ name })),
+    ),
+  );
   const b = await bosunFor(repo.dir);
   try {
     const timeline: Timeline = { ops: [] };
@@ -37,7 +42,10 @@ async function bosunOnce(): Promise<BosunRun> {
 }
 
 async function composeOnce(): Promise<number> {
-  const p = await composeProject(benchProject('cold-compose'), serviceNames(SERVICES).map((name) => ({ name })));
+  const p = await composeProject(
+    benchProject('cold-compose'),
+    serviceNames(SERVICES).map((name) => ({ name })),
+  );
   try {
     const ms = await p.up();
     const running = await runningCount(`com.docker.compose.project=${p.name}`);
@@ -76,7 +84,9 @@ function coldFindings(b: number, c: number, f: number): string[] {
   return [
     `Cold converge misses ≤ 0.5× compose: bosun ${fmtMs(b)} vs compose ${fmtMs(c)} (${(b / c).toFixed(2)}×). ` +
       `The engine floor (the same ${SERVICES} creates and starts sent at once through dockerode, nothing else) is ${fmtMs(f)} = ${(f / c).toFixed(2)}× compose` +
-      (f > c / 2 ? ': half of compose is less than the engine itself needs here, so no client can meet this target on this machine.' : '.'),
+      (f > c / 2
+        ? ': half of compose is less than the engine itself needs here, so no client can meet this target on this machine.'
+        : '.'),
     (b - f < 0.05 * f
       ? `bosun is within noise of the floor (${fmtMs(b)} vs ${fmtMs(f)}); compose adds ${fmtMs(c - f)}.`
       : `bosun adds ${fmtMs(b - f)} to the floor; compose adds ${fmtMs(c - f)}.`) +
@@ -93,7 +103,9 @@ export async function benchCold(runs: number): Promise<Section> {
     bosun.push(await bosunOnce());
     peer.push(await composeOnce());
     floor.push(await floorOnce());
-    log(`cold ${i + 1}/${runs}: bosun ${Math.round(bosun[i]!.ms)} ms, compose ${Math.round(peer[i]!)} ms, engine floor ${Math.round(floor[i]!)} ms`);
+    log(
+      `cold ${i + 1}/${runs}: bosun ${Math.round(bosun[i]!.ms)} ms, compose ${Math.round(peer[i]!)} ms, engine floor ${Math.round(floor[i]!)} ms`,
+    );
   }
   const b = median(bosun.map((r) => r.ms));
   const c = median(peer);
@@ -103,8 +115,23 @@ export async function benchCold(runs: number): Promise<Section> {
     findings: coldFindings(b, c, f),
     name: 'Cold converge',
     rows: [
-      { bench: 'cold', case: `${SERVICES} services from nothing`, bosunMs: b, peerMs: c, runs: `${runs} each`, target: '≤ 0.5× compose', met: b <= c / 2 },
-      { bench: 'cold', case: `engine floor: ${SERVICES} × create+start via dockerode`, bosunMs: f, peerMs: c, runs: `${runs}`, notes: 'no client can beat this' },
+      {
+        bench: 'cold',
+        case: `${SERVICES} services from nothing`,
+        bosunMs: b,
+        peerMs: c,
+        runs: `${runs} each`,
+        target: '≤ 0.5× compose',
+        met: b <= c / 2,
+      },
+      {
+        bench: 'cold',
+        case: `engine floor: ${SERVICES} × create+start via dockerode`,
+        bosunMs: f,
+        peerMs: c,
+        runs: `${runs}`,
+        notes: 'no client can beat this',
+      },
     ],
     method: [
       `${runs} runs each, interleaved bosun / compose / engine floor; every run a new project, a new local git repo and an empty FileKv store.`,

@@ -38,7 +38,12 @@ interface SizeResult {
 
 async function measureSize(n: number, runs: number): Promise<SizeResult> {
   const project = benchProject('dryrun');
-  const repo = await localRepo(repoFiles(project, serviceNames(n).map((name) => ({ name }))));
+  const repo = await localRepo(
+    repoFiles(
+      project,
+      serviceNames(n).map((name) => ({ name })),
+    ),
+  );
   const b = await bosunFor(repo.dir);
   try {
     const parts = { fetch: [] as number[], validate: [] as number[], plan: [] as number[] };
@@ -57,15 +62,29 @@ async function measureSize(n: number, runs: number): Promise<SizeResult> {
       parts.plan.push(performance.now() - t);
       return 0;
     });
-    const full = await repeat(runs, async () => (await b.reconcile(true)).ms, async () => cold());
+    const full = await repeat(
+      runs,
+      async () => (await b.reconcile(true)).ms,
+      async () => cold(),
+    );
     const cpu = await cpuProfile(async () => {
       for (let i = 0; i < 3; i++) {
         cold();
         plan(loadDesiredState(await fetchArtifact(b.source)), EMPTY, ctx);
       }
     });
-    if (b.docker.calls.some((c) => !c.startsWith('GET '))) throw new Error(`dry-run wrote to the engine: ${b.docker.calls.join(', ')}`);
-    return { n, runs, fetch: median(parts.fetch), validate: median(parts.validate), plan: median(parts.plan), full: median(full), ops, cpu };
+    if (b.docker.calls.some((c) => !c.startsWith('GET ')))
+      throw new Error(`dry-run wrote to the engine: ${b.docker.calls.join(', ')}`);
+    return {
+      n,
+      runs,
+      fetch: median(parts.fetch),
+      validate: median(parts.validate),
+      plan: median(parts.plan),
+      full: median(full),
+      ops,
+      cpu,
+    };
   } finally {
     await b.close();
     await repo.remove();
@@ -119,6 +138,9 @@ export async function benchDryrun(sizes: number[], runsFor: (n: number) => numbe
       'Full: in-process `reconcile({ dryRun: true })` with the real DockerRuntime and FileKv; the Docker calls it made were checked to be reads only.',
       `Runs per size: ${sizes.map((n) => `${runsFor(n)} at ${n}`).join(', ')}; medians.`,
     ],
-    profile: [...growth(results), ...results.map((r) => `${r.n} services (${r.ops} operations), CPU profile of 3× fetch+validate+plan: ${r.cpu}`)],
+    profile: [
+      ...growth(results),
+      ...results.map((r) => `${r.n} services (${r.ops} operations), CPU profile of 3× fetch+validate+plan: ${r.cpu}`),
+    ],
   };
 }

@@ -34,7 +34,12 @@ interface BosunSide {
 
 async function bosunSide(n: number, runs: NoopRuns, withCli: boolean): Promise<BosunSide> {
   const project = benchProject('noop');
-  const repo = await localRepo(repoFiles(project, serviceNames(n).map((name) => ({ name }))));
+  const repo = await localRepo(
+    repoFiles(
+      project,
+      serviceNames(n).map((name) => ({ name })),
+    ),
+  );
   const b = await bosunFor(repo.dir);
   try {
     const converge = await b.reconcile();
@@ -47,7 +52,8 @@ async function bosunSide(n: number, runs: NoopRuns, withCli: boolean): Promise<B
       b.docker.reset();
       b.kvCalls.length = 0;
       const { ms, result } = await b.reconcile();
-      if (result.plan.operations.length > 0) throw new Error(`no-op reconcile planned ${result.plan.operations.length} operations`);
+      if (result.plan.operations.length > 0)
+        throw new Error(`no-op reconcile planned ${result.plan.operations.length} operations`);
       if (i === 0) Object.assign(counted, { docker: [...b.docker.calls], kv: [...b.kvCalls] });
       return ms;
     });
@@ -57,7 +63,16 @@ async function bosunSide(n: number, runs: NoopRuns, withCli: boolean): Promise<B
       for (let i = 0; i < 3; i++) await b.reconcile();
     });
     const cli = withCli ? await cliTimes(b.source.repo, b.stateDir, b.source.cacheDir, runs.cli) : undefined;
-    return { convergeMs: converge.ms, samples, calls: counted.docker, kvCalls: counted.kv, phases, listBytes, cpu, cli };
+    return {
+      convergeMs: converge.ms,
+      samples,
+      calls: counted.docker,
+      kvCalls: counted.kv,
+      phases,
+      listBytes,
+      cpu,
+      cli,
+    };
   } finally {
     await b.close();
     await cleanupBosun(project);
@@ -73,7 +88,10 @@ async function cliTimes(repo: string, stateDir: string, cacheDir: string, runs: 
 }
 
 async function composeSide(n: number, runs: number): Promise<{ upMs: number; samples: number[] }> {
-  const p = await composeProject(benchProject('noop-compose'), serviceNames(n).map((name) => ({ name })));
+  const p = await composeProject(
+    benchProject('noop-compose'),
+    serviceNames(n).map((name) => ({ name })),
+  );
   try {
     const upMs = await p.up();
     log(`noop ${n}: compose up in ${Math.round(upMs)} ms`);
@@ -85,7 +103,9 @@ async function composeSide(n: number, runs: number): Promise<{ upMs: number; sam
 
 function profileLine(n: number, s: BosunSide): string {
   const p = s.phases;
-  const phases = Object.entries(p).map(([k, v]) => `${k} ${fmtMs(v)}`).join(', ');
+  const phases = Object.entries(p)
+    .map(([k, v]) => `${k} ${fmtMs(v)}`)
+    .join(', ');
   const kv = callSummary(s.kvCalls);
   return `${n} containers: ${phases}; list response ${(s.listBytes / 1024).toFixed(0)} KiB; Docker API calls per no-op: ${s.calls.length} (${callSummary(s.calls)}); store calls: ${s.kvCalls.length} (${kv})`;
 }
@@ -119,13 +139,33 @@ type ComposeSide = Awaited<ReturnType<typeof composeSide>>;
 function sizeRows(n: number, b: BosunSide | Error, c: ComposeSide | Error, cliRuns: number): Row[] {
   const peerMs = c instanceof Error ? undefined : median(c.samples);
   const peerRuns = c instanceof Error ? `failed: ${c.message.slice(0, 160)}` : `${c.samples.length}`;
-  if (b instanceof Error) return [{ bench: 'noop', case: `${n} containers`, peerMs, runs: '0', notes: `bosun failed: ${b.message.slice(0, 200)}` }];
+  if (b instanceof Error)
+    return [
+      { bench: 'noop', case: `${n} containers`, peerMs, runs: '0', notes: `bosun failed: ${b.message.slice(0, 200)}` },
+    ];
   const bosunMs = median(b.samples);
   const target = n === 500 ? { target: '< 150 ms, fixed API calls', met: bosunMs < 150 } : {};
-  const rows: Row[] = [{ bench: 'noop', case: `${n} containers`, bosunMs, peerMs, runs: `${b.samples.length} / ${peerRuns}`, ...target, notes: `${b.calls.length} Docker API calls` }];
+  const rows: Row[] = [
+    {
+      bench: 'noop',
+      case: `${n} containers`,
+      bosunMs,
+      peerMs,
+      runs: `${b.samples.length} / ${peerRuns}`,
+      ...target,
+      notes: `${b.calls.length} Docker API calls`,
+    },
+  ];
   if (b.cli) {
     const notes = `node+tsx startup alone (\`bosun --version\`): ${fmtMs(b.cli.version)}`;
-    rows.push({ bench: 'noop', case: `${n} containers, CLI \`bosun reconcile\` wall time`, bosunMs: b.cli.reconcile, peerMs, runs: `${cliRuns}`, notes });
+    rows.push({
+      bench: 'noop',
+      case: `${n} containers, CLI \`bosun reconcile\` wall time`,
+      bosunMs: b.cli.reconcile,
+      peerMs,
+      runs: `${cliRuns}`,
+      notes,
+    });
   }
   return rows;
 }
@@ -150,7 +190,11 @@ export async function benchNoop(sizes: number[], runs: NoopRuns): Promise<Sectio
     calls.add(b.calls.length);
     if (n === sizes[sizes.length - 1]) findings.push(...noopFindings(n, b, median(b.samples)));
   }
-  profile.push(calls.size === 1 ? `Docker API calls per no-op are the same at every size: ${[...calls][0]}` : `Docker API calls per no-op differ by size: ${[...calls].join(' / ')}`);
+  profile.push(
+    calls.size === 1
+      ? `Docker API calls per no-op are the same at every size: ${[...calls][0]}`
+      : `Docker API calls per no-op differ by size: ${[...calls].join(' / ')}`,
+  );
   return {
     name: 'No-op reconcile',
     rows,

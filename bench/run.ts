@@ -25,7 +25,12 @@ type Name = (typeof ALL)[number];
 function plan(quick: boolean): Record<Name, () => Promise<Section>> {
   return {
     cold: () => benchCold(quick ? 2 : 5),
-    noop: () => benchNoop(quick ? [20, 100] : [20, 100, 500], { bosun: quick ? 3 : 9, compose: (n) => (quick ? 2 : n >= 500 ? 3 : 5), cli: 3 }),
+    noop: () =>
+      benchNoop(quick ? [20, 100] : [20, 100, 500], {
+        bosun: quick ? 3 : 9,
+        compose: (n) => (quick ? 2 : n >= 500 ? 3 : 5),
+        cli: 3,
+      }),
     change: () => benchChange(quick ? 2 : 5),
     dryrun: () => benchDryrun(quick ? [100, 1000] : [100, 1000, 5000], (n) => (quick ? 2 : n >= 5000 ? 3 : 5)),
     fetch: () => benchFetch(quick ? 3 : 7),
@@ -35,19 +40,46 @@ function plan(quick: boolean): Record<Name, () => Promise<Section>> {
 }
 
 function webhookRows(r: { p50Ms: number; p95Ms: number; samples: number[] }): Row[] {
-  return [{ bench: 'webhook', case: 'push webhook → converged (1 service replaced)', bosunMs: r.p50Ms, runs: `${r.samples.length}`, notes: `p95 ${fmtMs(r.p95Ms)}` }];
+  return [
+    {
+      bench: 'webhook',
+      case: 'push webhook → converged (1 service replaced)',
+      bosunMs: r.p50Ms,
+      runs: `${r.samples.length}`,
+      notes: `p95 ${fmtMs(r.p95Ms)}`,
+    },
+  ];
 }
 
 function memoryRows(r: MemoryResult, args: { containers?: number }): Row[] {
   const notes = `${r.rssMb} MiB = ${(r.rssMb * 1.048576).toFixed(1)} MB (max ${r.maxRssMb}; samples ${r.samples.join(', ')}); V8 heap ${r.heapUsedMb} used / ${r.heapTotalMb} total, external ${r.externalMb} MiB; no-op poll pass ${fmtMs(r.pollMs)}; ${r.runtime} build`;
   // the target is in MB; RSS is reported in MiB (1 MiB = 1.048576 MB)
   const target = args.containers === 500 ? { target: '< 100 MB', met: r.rssMb * 1.048576 < 100 } : {};
-  return [{ bench: 'memory', case: `bosun serve RSS, ${args.containers} containers`, runs: `${r.samples.length} samples`, ...target, notes }];
+  return [
+    {
+      bench: 'memory',
+      case: `bosun serve RSS, ${args.containers} containers`,
+      runs: `${r.samples.length} samples`,
+      ...target,
+      notes,
+    },
+  ];
 }
 
 /** The webhook and memory benches time a serve process from outside; runOne reports their failures. */
-function served<A extends object, R>(name: string, file: string, args: A, run: (a: A) => Promise<R>, rows: (r: R, a: A) => Row[]): () => Promise<Section> {
-  return async () => ({ name: `${name} (bench/${file})`, rows: rows(await run(args), args), method: [`${run.name}(${JSON.stringify(args)}) from bench/${file}; see that file.`], profile: [] });
+function served<A extends object, R>(
+  name: string,
+  file: string,
+  args: A,
+  run: (a: A) => Promise<R>,
+  rows: (r: R, a: A) => Row[],
+): () => Promise<Section> {
+  return async () => ({
+    name: `${name} (bench/${file})`,
+    rows: rows(await run(args), args),
+    method: [`${run.name}(${JSON.stringify(args)}) from bench/${file}; see that file.`],
+    profile: [],
+  });
 }
 
 /** A bench that fails (an engine restarted under it) is reported as failed; the others still run. */
@@ -68,7 +100,11 @@ function parseArgs(argv: string[]): { names: Name[]; quick: boolean; write: bool
   if (unknown.length > 0) throw new Error(`unknown bench ${unknown.join(', ')}: choose from ${ALL.join(' ')}`);
   const names = argv.filter((a): a is Name => (ALL as readonly string[]).includes(a));
   const all = names.length === 0;
-  return { names: all ? [...ALL] : names, quick: argv.includes('--quick'), write: argv.includes('--write') || (all && !argv.includes('--quick')) };
+  return {
+    names: all ? [...ALL] : names,
+    quick: argv.includes('--quick'),
+    write: argv.includes('--write') || (all && !argv.includes('--quick')),
+  };
 }
 
 async function main(): Promise<void> {
@@ -90,7 +126,10 @@ async function main(): Promise<void> {
   if (!write) return;
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const findings = sections.flatMap((s) => s.findings ?? []);
-  await writeFile(new URL('./RESULTS.md', import.meta.url), markdown(await machine(loadAtStart), sections, { command, totalMs, findings, leftovers }));
+  await writeFile(
+    new URL('./RESULTS.md', import.meta.url),
+    markdown(await machine(loadAtStart), sections, { command, totalMs, findings, leftovers }),
+  );
   log('wrote bench/RESULTS.md');
 }
 

@@ -86,7 +86,18 @@ export async function benchServeMemory(opts: { containers: number; tsx?: boolean
   let s: ServeProcess | undefined;
   try {
     const repo = await server.createRepo(project, benchStack(project, 0, opts.containers));
-    const args = ['--repo', repo.url, '--ref', 'main', '--state', `file:${tmp}/state`, '--cache-dir', `${tmp}/cache`, '--poll', POLL];
+    const args = [
+      '--repo',
+      repo.url,
+      '--ref',
+      'main',
+      '--state',
+      `file:${tmp}/state`,
+      '--cache-dir',
+      `${tmp}/cache`,
+      '--poll',
+      POLL,
+    ];
     const started = performance.now();
     s = await startServe(args, { BOSUN_WEBHOOK_SECRET: 'bench-secret' }, build?.bin);
     await untilApplied(s, await repo.head(), 900_000);

@@ -52,7 +52,9 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-export async function benchWebhook(opts: { runs: number }): Promise<{ p50Ms: number; p95Ms: number; samples: number[] }> {
+export async function benchWebhook(opts: {
+  runs: number;
+}): Promise<{ p50Ms: number; p95Ms: number; samples: number[] }> {
   await ensureTestImages();
   const server = await startGitServer();
   const project = uniqueProject('bench-hook');
@@ -60,7 +62,18 @@ export async function benchWebhook(opts: { runs: number }): Promise<{ p50Ms: num
   let s: ServeProcess | undefined;
   try {
     const repo = await server.createRepo(project, benchStack(project, 0));
-    const args = ['--repo', repo.url, '--ref', 'main', '--state', `file:${tmp}/state`, '--cache-dir', `${tmp}/cache`, '--poll', '0 0 1 1 *'];
+    const args = [
+      '--repo',
+      repo.url,
+      '--ref',
+      'main',
+      '--state',
+      `file:${tmp}/state`,
+      '--cache-dir',
+      `${tmp}/cache`,
+      '--poll',
+      '0 0 1 1 *',
+    ];
     s = await startServe(args, { BOSUN_WEBHOOK_SECRET: SECRET });
     await untilApplied(s, await repo.head());
     const samples: number[] = [];

@@ -43,15 +43,24 @@ export type Code = (typeof Codes)[keyof typeof Codes];
 /** Typed by Code both ways: a code missing here, or one here but not in Codes, does not compile. */
 export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meaning: string }>> = {
   E_MANIFEST_INVALID: { disposition: 'stalled', meaning: 'the manifests in the repo are invalid' },
-  E_GIT_FETCH: { disposition: 'stalled', meaning: 'the repo cannot be read: bad URL or path, refused credentials, not a git repository' },
-  E_GIT_UNREACHABLE: { disposition: 'retry', meaning: 'the git server did not answer, or answered with a temporary failure (5xx, 408, 429)' },
+  E_GIT_FETCH: {
+    disposition: 'stalled',
+    meaning: 'the repo cannot be read: bad URL or path, refused credentials, not a git repository',
+  },
+  E_GIT_UNREACHABLE: {
+    disposition: 'retry',
+    meaning: 'the git server did not answer, or answered with a temporary failure (5xx, 408, 429)',
+  },
   E_GIT_REF: { disposition: 'stalled', meaning: 'the ref is invalid, ambiguous or not in the repo' },
   E_GIT_PATH: { disposition: 'stalled', meaning: 'the path is outside the repo or missing at that commit' },
   E_DOCKER_UNREACHABLE: { disposition: 'retry', meaning: 'the Docker engine did not answer' },
   E_DOCKER_API: { disposition: 'stalled', meaning: 'the Docker engine refused a request' },
   E_IMAGE_MISSING: { disposition: 'stalled', meaning: 'an image is not present and could not be pulled' },
   E_CONTAINER_FAILED: { disposition: 'stalled', meaning: 'a new container exited or turned unhealthy' },
-  E_STORE_UNREACHABLE: { disposition: 'retry', meaning: 'the state store did not answer, or a lease on it may have expired' },
+  E_STORE_UNREACHABLE: {
+    disposition: 'retry',
+    meaning: 'the state store did not answer, or a lease on it may have expired',
+  },
   E_STORE_OPEN: { disposition: 'stalled', meaning: 'the state file cannot be opened (path, permissions)' },
   E_STORE_URL: { disposition: 'stalled', meaning: 'the state url is not understood' },
   E_STORE_CONFLICT: { disposition: 'retry', meaning: 'a concurrent write won the compare-and-set' },
@@ -63,7 +72,10 @@ export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meani
   E_INTERRUPTED: { disposition: 'retry', meaning: 'the process applying a release stopped before it finished' },
   E_PLAN_STALE: { disposition: 'stalled', meaning: 'a saved plan no longer matches the repo or the host' },
   E_ROLLED_BACK: { disposition: 'stalled', meaning: 'the rollout failed and the previous release was restored' },
-  E_ROLLOUT_PAUSED: { disposition: 'stalled', meaning: 'the rollout failed and was left as it is (failureAction pause)' },
+  E_ROLLOUT_PAUSED: {
+    disposition: 'stalled',
+    meaning: 'the rollout failed and was left as it is (failureAction pause)',
+  },
   E_CONFIG: { disposition: 'stalled', meaning: 'the server configuration is wrong' },
   E_INTERNAL: { disposition: 'stalled', meaning: 'an invariant of bosun itself was broken: a bug' },
   E_UNEXPECTED: { disposition: 'retry', meaning: 'an error bosun did not anticipate' },

@@ -100,7 +100,12 @@ export interface Coordination {
   /** the lock at `key`, waiting up to `waitMs`; held for `ttlMs` past a holder that stops renewing */
   lock(key: string, holder: string, opts: { waitMs: number; ttlMs: number }): Promise<ApplyLock>;
   /** joins the project's election (campaigns once started) */
-  election(project: string, candidate: string, ttlMs: number, onChange: OnLeaderChange): ElectionHandle & { start(): Promise<void> };
+  election(
+    project: string,
+    candidate: string,
+    ttlMs: number,
+    onChange: OnLeaderChange,
+  ): ElectionHandle & { start(): Promise<void> };
   /** endpoints under `prefix`; `onLeaseLost` asks for a re-publish where they hang on a lease */
   endpoints(prefix: string, ttlMs: number, onLeaseLost: () => void): EndpointSink;
 }

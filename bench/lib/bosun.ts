@@ -77,7 +77,8 @@ export async function bosunFor(repoDir: string): Promise<Bosun> {
   const { kv, calls: kvCalls } = countKvCalls(fileKv);
   const source = { repo: repoDir, cacheDir: join(stateDir, 'cache') };
   const timeline: { current?: Timeline; t0: number } = { t0: 0 };
-  const progress = (_line: string, op: { kind: string }, ms: number) => timeline.current?.ops.push({ at: performance.now() - timeline.t0, ms, kind: op.kind });
+  const progress = (_line: string, op: { kind: string }, ms: number) =>
+    timeline.current?.ops.push({ at: performance.now() - timeline.t0, ms, kind: op.kind });
   const session = new Session({ kv, backend, source, progress });
   return {
     backend,
@@ -91,7 +92,10 @@ export async function bosunFor(repoDir: string): Promise<Bosun> {
       const t0 = performance.now();
       Object.assign(timeline, { current: timelineOf, t0 });
       const onPlan = () => timelineOf && (timelineOf.planAt = performance.now() - t0);
-      return timed(() => reconcile(session, { dryRun, trigger: 'cli', onPlan })).then(({ ms, value }) => ({ ms, result: value }));
+      return timed(() => reconcile(session, { dryRun, trigger: 'cli', onPlan })).then(({ ms, value }) => ({
+        ms,
+        result: value,
+      }));
     },
     async close() {
       await fileKv.close();

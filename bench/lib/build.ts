@@ -25,7 +25,11 @@ export async function compiledBuild(): Promise<Build> {
   try {
     for (const entry of COPIED) await cp(join(ROOT, entry), join(dir, entry), { recursive: true });
     await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-    await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.build.json')], { cwd: dir });
+    await run(
+      process.execPath,
+      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.build.json')],
+      { cwd: dir },
+    );
     // written last, so it is newer than every copied source: bin/bosun.js then runs dist/
     await writeFile(join(dir, 'dist', '.stamp'), '');
   } catch (err) {

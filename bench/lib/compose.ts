@@ -20,7 +20,12 @@ export const COMPOSE_BIN = '/usr/bin/docker-compose';
  */
 const PARALLEL_LIMIT = '4096';
 /** At 500 containers on 2 cores single engine calls can exceed compose's default 60 s HTTP timeout. */
-const COMPOSE_ENV = { ...process.env, COMPOSE_INTERACTIVE_NO_CLI: '1', COMPOSE_PARALLEL_LIMIT: PARALLEL_LIMIT, COMPOSE_HTTP_TIMEOUT: '600' };
+const COMPOSE_ENV = {
+  ...process.env,
+  COMPOSE_INTERACTIVE_NO_CLI: '1',
+  COMPOSE_PARALLEL_LIMIT: PARALLEL_LIMIT,
+  COMPOSE_HTTP_TIMEOUT: '600',
+};
 
 /** JSON is YAML: no quoting pitfalls for the shell command. */
 export function composeFile(services: ServiceDef[]): string {
@@ -52,10 +57,14 @@ export async function composeProject(name: string, services: ServiceDef[]): Prom
   const dir = await mkdtemp(join(tmpdir(), 'bosun-bench-compose-'));
   const file = join(dir, 'docker-compose.yml');
   const compose = (...args: string[]) =>
-    run(COMPOSE_BIN, ['-p', name, '-f', file, ...args], { maxBuffer: 64 * 1024 * 1024, env: COMPOSE_ENV }).catch((err: { stderr?: string; message: string }) => {
-      // the last lines of compose's own output say why; execFile's message only echoes the command
-      throw new Error(`docker-compose ${args.join(' ')} failed: ${(err.stderr ?? err.message).trim().split('\n').slice(-3).join(' | ')}`);
-    });
+    run(COMPOSE_BIN, ['-p', name, '-f', file, ...args], { maxBuffer: 64 * 1024 * 1024, env: COMPOSE_ENV }).catch(
+      (err: { stderr?: string; message: string }) => {
+        // the last lines of compose's own output say why; execFile's message only echoes the command
+        throw new Error(
+          `docker-compose ${args.join(' ')} failed: ${(err.stderr ?? err.message).trim().split('\n').slice(-3).join(' | ')}`,
+        );
+      },
+    );
   const project: ComposeProject = {
     name,
     file,

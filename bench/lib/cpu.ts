@@ -21,7 +21,7 @@ function bucket(url: string, fn: string): string {
   const src = /\/(src\/.+)$/.exec(url)?.[1];
   if (src) return src;
   if (url === '') return fn.startsWith('(') ? fn : fn ? `(native ${fn})` : '(native)';
-  return url.startsWith('node:') ? 'node internals' : url.split('/').pop() ?? url;
+  return url.startsWith('node:') ? 'node internals' : (url.split('/').pop() ?? url);
 }
 
 /**

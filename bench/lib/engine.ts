@@ -11,7 +11,16 @@ const REMOVE_CONCURRENCY = 8;
 export async function removeByLabel(label: string): Promise<number> {
   const list = await docker.listContainers({ all: true, filters: { label: [label] } });
   const limit = pLimit(REMOVE_CONCURRENCY);
-  await Promise.all(list.map((c) => limit(() => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined))));
+  await Promise.all(
+    list.map((c) =>
+      limit(() =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
+    ),
+  );
   return list.length;
 }
 
@@ -48,7 +57,13 @@ export async function engineFloor(project: string, n: number, image: string, cmd
   await docker.createNetwork({ Name: net, Labels: labels });
   await Promise.all(
     Array.from({ length: n }, async (_, i) => {
-      const c = await docker.createContainer({ name: `${project}-${i + 1}`, Image: image, Cmd: cmd, Labels: labels, HostConfig: { NetworkMode: net } });
+      const c = await docker.createContainer({
+        name: `${project}-${i + 1}`,
+        Image: image,
+        Cmd: cmd,
+        Labels: labels,
+        HostConfig: { NetworkMode: net },
+      });
       await c.start();
     }),
   );

@@ -14,7 +14,11 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
 }
 
 /** Runs `fn` `runs` times (with `between` untimed before each run) and returns every duration. */
-export async function repeat(runs: number, fn: (i: number) => Promise<number>, between?: (i: number) => Promise<void>): Promise<number[]> {
+export async function repeat(
+  runs: number,
+  fn: (i: number) => Promise<number>,
+  between?: (i: number) => Promise<void>,
+): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < runs; i++) {
     if (between) await between(i);

@@ -34,7 +34,9 @@ export function serviceNames(n: number): string[] {
 }
 
 export function serviceYaml(s: ServiceDef): string {
-  const env = Object.entries(s.env ?? {}).map(([k, v]) => `    ${k}: "${v}"\n`).join('');
+  const env = Object.entries(s.env ?? {})
+    .map(([k, v]) => `    ${k}: "${v}"\n`)
+    .join('');
   return [
     'apiVersion: bosun/v1',
     'kind: Service',
@@ -51,7 +53,9 @@ export function serviceYaml(s: ServiceDef): string {
 
 /** One file per service under services/, plus the Project at the root. */
 export function repoFiles(project: string, services: ServiceDef[]): Record<string, string> {
-  const files: Record<string, string> = { 'bosun.yaml': `apiVersion: bosun/v1\nkind: Project\nmetadata:\n  name: ${project}\n` };
+  const files: Record<string, string> = {
+    'bosun.yaml': `apiVersion: bosun/v1\nkind: Project\nmetadata:\n  name: ${project}\n`,
+  };
   for (const s of services) files[`services/${s.name}.yaml`] = serviceYaml(s);
   return files;
 }

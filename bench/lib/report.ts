@@ -16,7 +16,17 @@ export interface Machine {
 
 function cells(r: Row): string[] {
   const met = r.met === undefined ? '' : r.met ? 'met' : '**missed**';
-  return [r.bench, r.case, fmtMs(r.bosunMs), fmtMs(r.peerMs), fmtRatio(ratio(r)), r.runs, r.target ?? '', met, r.notes ?? ''];
+  return [
+    r.bench,
+    r.case,
+    fmtMs(r.bosunMs),
+    fmtMs(r.peerMs),
+    fmtRatio(ratio(r)),
+    r.runs,
+    r.target ?? '',
+    met,
+    r.notes ?? '',
+  ];
 }
 
 const HEAD = ['bench', 'case', 'bosun', 'compose / git', 'bosun/peer', 'runs', 'target', 'met', 'notes'];
@@ -24,16 +34,28 @@ const HEAD = ['bench', 'case', 'bosun', 'compose / git', 'bosun/peer', 'runs', '
 export function textTable(sections: Section[]): string {
   const rows = [HEAD, ...sections.flatMap((s) => s.rows.map(cells))].map((r) => r.map((c) => c.replace(/\*\*/g, '')));
   const widths = HEAD.map((_, i) => Math.min(60, Math.max(...rows.map((r) => r[i]!.length))));
-  const line = (r: string[]) => r.map((c, i) => c.slice(0, 120).padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.slice(0, 120).padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
 function mdTable(rows: Row[]): string[] {
   const esc = (c: string) => c.replace(/\|/g, '\\|');
-  return [`| ${HEAD.join(' | ')} |`, `|${HEAD.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${cells(r).map(esc).join(' | ')} |`)];
+  return [
+    `| ${HEAD.join(' | ')} |`,
+    `|${HEAD.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${cells(r).map(esc).join(' | ')} |`),
+  ];
 }
 
-export function markdown(machine: Machine, sections: Section[], opts: { command: string; totalMs: number; findings: string[]; leftovers: string[] }): string {
+export function markdown(
+  machine: Machine,
+  sections: Section[],
+  opts: { command: string; totalMs: number; findings: string[]; leftovers: string[] },
+): string {
   const all = sections.flatMap((s) => s.rows);
   const targets = all.filter((r) => r.met !== undefined);
   return [

@@ -19,7 +19,10 @@ async function sweepProject(p: string): Promise<void> {
   const nets = (await docker.listNetworks({ filters: { name: [`${p}_`] } })).filter((n) => n.Name.startsWith(`${p}_`));
   const stuck: string[] = [];
   for (const n of nets) {
-    await docker.getNetwork(n.Id).remove().catch((err: Error) => stuck.push(`network ${n.Name}: ${err.message.replace(/^\(HTTP code \d+\) [^-]*- /, '')}`));
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch((err: Error) => stuck.push(`network ${n.Name}: ${err.message.replace(/^\(HTTP code \d+\) [^-]*- /, '')}`));
   }
   if (stuck.length > 0) throw new Error(stuck.join('; '));
 }

@@ -28,7 +28,10 @@ export async function execute(plan: Plan, ctx: ExecuteContext): Promise<void> {
   const limiters = new Map<string, LimitFunction>();
   const phases = phasesOf(plan);
   for (const [i, phase] of phases.entries()) {
-    if (ctx.signal?.aborted) throw ctx.signal.reason instanceof BosunError ? ctx.signal.reason : new BosunError(Codes.lockLost, 'the apply lock was lost');
+    if (ctx.signal?.aborted)
+      throw ctx.signal.reason instanceof BosunError
+        ? ctx.signal.reason
+        : new BosunError(Codes.lockLost, 'the apply lock was lost');
     const runs = phase.map((op) => limiterFor(op, limiters)(() => timed(op, plan, ctx, run)));
     // Let the whole phase settle before failing, so no operation is left half-done behind us.
     const failed = (await Promise.allSettled(runs)).find((r) => r.status === 'rejected');
@@ -66,7 +69,10 @@ function limiterFor(op: Operation, limiters: Map<string, LimitFunction>): <T>(fn
 }
 
 function failedAt(plan: Plan, op: Operation, err: unknown): BosunError {
-  const e = err instanceof BosunError ? err : new BosunError(Codes.dockerApi, String((err as Error)?.message ?? err), { cause: err });
+  const e =
+    err instanceof BosunError
+      ? err
+      : new BosunError(Codes.dockerApi, String((err as Error)?.message ?? err), { cause: err });
   const data = { ...e.data, operation: op.kind, service: op.service };
   return new BosunError(e.code, `${describe(plan.backend, op)}: ${e.message}`, { data, cause: e });
 }

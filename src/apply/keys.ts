@@ -20,5 +20,8 @@ export async function runKeyOperation(op: KeyOperation, kv: KvStore, project: st
 }
 
 function concurrentWrite(key: string): BosunError {
-  return new BosunError(Codes.storeConflict, `key ${key} was changed by someone else after the plan was made: not overwritten (reconcile again to see the new plan)`);
+  return new BosunError(
+    Codes.storeConflict,
+    `key ${key} was changed by someone else after the plan was made: not overwritten (reconcile again to see the new plan)`,
+  );
 }

@@ -15,6 +15,7 @@ export function registerDescriber(backend: string, describer: OperationDescriber
 
 export function describerOf(backend: string): OperationDescriber {
   const found = DESCRIBERS.get(backend);
-  if (!found) throw new BosunError(Codes.usage, `unknown back end "${backend}" (known: ${[...DESCRIBERS.keys()].join(', ')})`);
+  if (!found)
+    throw new BosunError(Codes.usage, `unknown back end "${backend}" (known: ${[...DESCRIBERS.keys()].join(', ')})`);
   return found;
 }

@@ -18,6 +18,7 @@ const BACKENDS: Record<string, (o: BackendOptions) => Backend> = {
 
 export function openBackend(name: string, opts: BackendOptions = {}): Backend {
   const open = BACKENDS[name];
-  if (!open) throw new BosunError(Codes.usage, `unknown back end "${name}" (known: ${Object.keys(BACKENDS).join(', ')})`);
+  if (!open)
+    throw new BosunError(Codes.usage, `unknown back end "${name}" (known: ${Object.keys(BACKENDS).join(', ')})`);
   return open(opts);
 }

@@ -26,7 +26,8 @@ export function lockWaitMs(o: CommonOptions): number | undefined {
   const text = o.lockTimeout ?? process.env.BOSUN_LOCK_TIMEOUT;
   if (text === undefined) return undefined;
   const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds < 0) throw new BosunError(Codes.usage, `--lock-timeout must be a number of seconds, not "${text}"`);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new BosunError(Codes.usage, `--lock-timeout must be a number of seconds, not "${text}"`);
   return seconds * 1000;
 }
 
@@ -64,10 +65,21 @@ export function stateUrl(o: CommonOptions): string {
  * Runs `fn` with the verb's session: the state store (opened here, always closed), the back end
  * and the source, built once. `extra` adds what the verb reports progress with.
  */
-export async function withSession<T>(o: CommonOptions, extra: Partial<SessionOptions>, fn: (session: Session) => Promise<T>): Promise<T> {
+export async function withSession<T>(
+  o: CommonOptions,
+  extra: Partial<SessionOptions>,
+  fn: (session: Session) => Promise<T>,
+): Promise<T> {
   const backend = openBackend('docker', { host: o.dockerHost });
   const kv = await openStore(stateUrl(o));
-  const session = new Session({ kv, backend, source: sourceOptions(o), projectOverride: projectOverride(o), lockWaitMs: lockWaitMs(o), ...extra });
+  const session = new Session({
+    kv,
+    backend,
+    source: sourceOptions(o),
+    projectOverride: projectOverride(o),
+    lockWaitMs: lockWaitMs(o),
+    ...extra,
+  });
   try {
     return await fn(session);
   } finally {

@@ -11,12 +11,17 @@ import type { Plan } from '../model/plan.ts';
 /** `bosun rollback N`: re-apply release N as a new release and pin the stack there. */
 export async function rollbackCommand(n: string, flags: CommonOptions): Promise<number> {
   const number = Number(n);
-  if (!Number.isInteger(number) || number < 1) throw new BosunError(Codes.usage, `release number must be a positive integer, not "${n}"`);
+  if (!Number.isInteger(number) || number < 1)
+    throw new BosunError(Codes.usage, `release number must be a positive integer, not "${n}"`);
   const project = await projectName(flags);
   const p = printer('text');
-  const result = await withSession(flags, p, (session) => rollbackTo(session, project, number, (plan) => p.out(renderText(plan, { color: useColor() }))));
+  const result = await withSession(flags, p, (session) =>
+    rollbackTo(session, project, number, (plan) => p.out(renderText(plan, { color: useColor() }))),
+  );
   if (result.release) p.out(releaseLine(result.release));
-  p.out(`pinned ${project} at release ${result.pinnedTo} (the state of release ${result.target.number}); polling and webhooks will not move it until: bosun resume\n`);
+  p.out(
+    `pinned ${project} at release ${result.pinnedTo} (the state of release ${result.target.number}); polling and webhooks will not move it until: bosun resume\n`,
+  );
   return 0;
 }
 

@@ -14,10 +14,16 @@ function withCommon(cmd: Command): Command {
     .option('--ref <ref>', 'branch, tag or commit [BOSUN_REF, default HEAD]')
     .option('--path <dir>', 'folder inside the repo that holds the manifests [BOSUN_PATH]')
     .option('--project <name>', 'project name, overriding the Project manifest [BOSUN_PROJECT]')
-    .option('--state <url>', 'state store: etcd://host:port[,host:port] or file:<path> [BOSUN_STATE, default file:.bosun/state]')
+    .option(
+      '--state <url>',
+      'state store: etcd://host:port[,host:port] or file:<path> [BOSUN_STATE, default file:.bosun/state]',
+    )
     .option('--docker-host <url>', 'Docker engine [DOCKER_HOST, default unix:///var/run/docker.sock]')
     .option('--cache-dir <dir>', 'where fetched repositories are cached [BOSUN_CACHE]')
-    .option('--lock-timeout <seconds>', 'how long to wait while another apply of the project runs [BOSUN_LOCK_TIMEOUT, default 60]');
+    .option(
+      '--lock-timeout <seconds>',
+      'how long to wait while another apply of the project runs [BOSUN_LOCK_TIMEOUT, default 60]',
+    );
 }
 
 function output(choices: string[]): Option {
@@ -31,8 +37,12 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .exitOverride()
     .enablePositionalOptions()
     .showHelpAfterError();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- commander passes (args..., options, command)
-  const run = (fn: (...args: any[]) => Promise<number>) => async (...args: unknown[]) => setCode(await fn(...args));
+  // biome-ignore lint/suspicious/noExplicitAny: commander passes (args..., options, command)
+  type Action = (...args: any[]) => Promise<number>;
+  const run =
+    (fn: Action) =>
+    async (...args: unknown[]) =>
+      setCode(await fn(...args));
 
   withCommon(program.command('validate').description('check every manifest at the ref; change nothing'))
     .addOption(output(['text', 'json']))
@@ -43,10 +53,18 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('--out <file>', 'save the plan, to apply exactly it later with: bosun apply <file>')
     .addOption(output(['text', 'json', 'markdown']))
     .action(run(reconcileCommand));
-  withCommon(program.command('apply').description('apply a plan saved by reconcile --out; refused if anything changed since').argument('<file>'))
-    .action(run(applyCommand));
-  withCommon(program.command('rollback').description('re-apply release N as a new release and pin the stack there').argument('<N>'))
-    .action(run(rollbackCommand));
+  withCommon(
+    program
+      .command('apply')
+      .description('apply a plan saved by reconcile --out; refused if anything changed since')
+      .argument('<file>'),
+  ).action(run(applyCommand));
+  withCommon(
+    program
+      .command('rollback')
+      .description('re-apply release N as a new release and pin the stack there')
+      .argument('<N>'),
+  ).action(run(rollbackCommand));
   withCommon(program.command('resume').description('unpin and converge to git again')).action(run(resumeCommand));
   withCommon(program.command('status').description('release in force, pin, drift and pending git changes'))
     .addOption(output(['text', 'json']))

@@ -28,7 +28,9 @@ export async function reconcileCommand(flags: ReconcileFlags): Promise<number> {
     p.out(render(plan, format));
     if (!flags.dryRun && !pin && plan.operations.length > 0) p.progress('\napplying:\n');
   };
-  const result = await withSession(flags, p, (session) => reconcile(session, { dryRun: Boolean(flags.dryRun), trigger: 'cli', onPlan }));
+  const result = await withSession(flags, p, (session) =>
+    reconcile(session, { dryRun: Boolean(flags.dryRun), trigger: 'cli', onPlan }),
+  );
   if (flags.out && planned) await savePlan(flags.out, planned);
   if (result.release) p.progress(releaseLine(result.release));
   const changed = result.plan.operations.length > 0;
@@ -46,7 +48,11 @@ export function printer(format: OutputFormat) {
   return {
     out,
     progress: ((line: string, _op?: Operation, ms?: number) =>
-      side(ms === undefined ? line : `  ${line} (${(ms / 1000).toFixed(1)}s)\n`)) as (line: string, op?: Operation, ms?: number) => void,
+      side(ms === undefined ? line : `  ${line} (${(ms / 1000).toFixed(1)}s)\n`)) as (
+      line: string,
+      op?: Operation,
+      ms?: number,
+    ) => void,
     notice: (line: string) => side(`! ${line}\n`),
   };
 }

@@ -11,10 +11,22 @@ function when(iso: string | undefined): string {
 
 /** One row per release, oldest first, like `git log --oneline` reversed. */
 export function releaseTable(list: Release[]): string {
-  const rows = list.map((r) => [String(r.number), r.status, r.trigger, r.revision.slice(0, 12), when(r.startedAt), changes(r), r.actor]);
+  const rows = list.map((r) => [
+    String(r.number),
+    r.status,
+    r.trigger,
+    r.revision.slice(0, 12),
+    when(r.startedAt),
+    changes(r),
+    r.actor,
+  ]);
   const head = ['#', 'STATUS', 'TRIGGER', 'REVISION', 'STARTED', 'CHANGES', 'ACTOR'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -33,7 +45,8 @@ export function releaseDetail(r: Release): string {
     lines.push(`    ${s.name}: ${s.image}${id} × ${s.replicas}`);
   }
   if (r.desired.configs.length) lines.push('  configs:');
-  for (const c of r.desired.configs) lines.push(`    ${c.name}: ${c.prefix} (${Object.keys(c.data).length} key(s)${c.secret ? ', secret' : ''})`);
+  for (const c of r.desired.configs)
+    lines.push(`    ${c.name}: ${c.prefix} (${Object.keys(c.data).length} key(s)${c.secret ? ', secret' : ''})`);
   lines.push('  operations:', ...r.operations.map((o) => `    ${o}`));
   return lines.join('\n') + '\n';
 }

@@ -21,7 +21,9 @@ export async function releaseShowCommand(n: string, flags: CommonOptions): Promi
 
 /** Releases keep secret values (a rollback needs them); what is printed never shows them. */
 function maskSecrets(r: Release): Release {
-  const configs = r.desired.configs.map((c) => (c.secret ? { ...c, data: Object.fromEntries(Object.keys(c.data).map((k) => [k, SECRET])) } : c));
+  const configs = r.desired.configs.map((c) =>
+    c.secret ? { ...c, data: Object.fromEntries(Object.keys(c.data).map((k) => [k, SECRET])) } : c,
+  );
   return { ...r, desired: { ...r.desired, configs } };
 }
 

@@ -18,9 +18,18 @@ export interface ServeFlags extends CommonOptions {
 export function defineServe(cmd: Command): Command {
   return cmd
     .description('run as a controller: webhooks, polling and drift healing, one reconcile at a time')
-    .option('--listen <host:port>', `HTTP address for webhooks, /healthz, /readyz, /metrics, /status; port 0 picks one [default ${DEFAULT_LISTEN}]`)
-    .option('--poll <cron>', `cron schedule of the fallback fetch+reconcile (6 fields for seconds) [default "${DEFAULT_POLL}"]`)
-    .option('--webhook-secret-file <file>', 'file holding the webhook secret [or BOSUN_WEBHOOK_SECRET; none: webhooks answer 503]');
+    .option(
+      '--listen <host:port>',
+      `HTTP address for webhooks, /healthz, /readyz, /metrics, /status; port 0 picks one [default ${DEFAULT_LISTEN}]`,
+    )
+    .option(
+      '--poll <cron>',
+      `cron schedule of the fallback fetch+reconcile (6 fields for seconds) [default "${DEFAULT_POLL}"]`,
+    )
+    .option(
+      '--webhook-secret-file <file>',
+      'file holding the webhook secret [or BOSUN_WEBHOOK_SECRET; none: webhooks answer 503]',
+    );
 }
 
 /** How long after a graceful stop a handle a library left open may keep the process alive. */

@@ -14,14 +14,26 @@ export async function statusCommand(flags: CommonOptions): Promise<number> {
 function statusText(r: StatusReport): string {
   const lines = [`project ${r.project}`];
   if (!r.inForce) lines.push('  no release applied yet');
-  else lines.push(`  in force:  release ${r.inForce.number} at ${r.inForce.revision.slice(0, 12)} (${r.inForce.trigger}, ${r.inForce.status})`);
-  lines.push(r.pin ? `  pinned:    at release ${r.pin.release} by ${r.pin.by} since ${r.pin.at} — bosun resume to follow git again` : '  pinned:    no');
+  else
+    lines.push(
+      `  in force:  release ${r.inForce.number} at ${r.inForce.revision.slice(0, 12)} (${r.inForce.trigger}, ${r.inForce.status})`,
+    );
+  lines.push(
+    r.pin
+      ? `  pinned:    at release ${r.pin.release} by ${r.pin.by} since ${r.pin.at} — bosun resume to follow git again`
+      : '  pinned:    no',
+  );
   if (r.latest && r.latest.number !== r.inForce?.number) {
-    lines.push(`  latest:    release ${r.latest.number} ${r.latest.status}${r.latest.error ? `: ${r.latest.error.message}` : ''}`);
+    lines.push(
+      `  latest:    release ${r.latest.number} ${r.latest.status}${r.latest.error ? `: ${r.latest.error.message}` : ''}`,
+    );
   }
   if (r.drift) {
     const n = r.drift.operations.length;
-    lines.push(n === 0 ? '  drift:     none' : `  drift:     ${n} operation(s) to return to the release in force`, ...r.drift.operations.map((o) => `    ${o}`));
+    lines.push(
+      n === 0 ? '  drift:     none' : `  drift:     ${n} operation(s) to return to the release in force`,
+      ...r.drift.operations.map((o) => `    ${o}`),
+    );
   }
   if (r.git?.error) lines.push(`  git:       ${r.git.error.split('\n')[0]}`);
   else if (r.git) lines.push(`  git:       ${r.git.revision.slice(0, 12)}: ${summaryLine(r.git.pending)}`);

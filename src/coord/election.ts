@@ -23,7 +23,12 @@ export interface ElectionOptions {
  * unique among the candidates (e.g. `host:pid`): it is what followers see as the leader.
  * Fails with E_STORE_UNREACHABLE when the store cannot be reached at the start.
  */
-export async function startElection(kv: KvStore, project: string, candidate: string, opts: ElectionOptions): Promise<ElectionHandle> {
+export async function startElection(
+  kv: KvStore,
+  project: string,
+  candidate: string,
+  opts: ElectionOptions,
+): Promise<ElectionHandle> {
   const ttlMs = opts.ttlMs ?? DEFAULT_ELECTION_TTL_MS;
   if (!(ttlMs > 0)) throw new BosunError(Codes.usage, `election ttl must be positive, got ${opts.ttlMs}`);
   if (candidate === '') throw new BosunError(Codes.usage, 'an election candidate needs a non-empty name');

@@ -19,7 +19,12 @@ export interface LockOptions {
  * (and, on etcd, every host). `holder` names who is applying in messages, e.g. `bosun@web-1:4242`.
  * Fails with E_LOCKED (disposition busy) naming the holder when it is not free within `waitMs`.
  */
-export async function acquireApplyLock(kv: KvStore, project: string, holder: string, opts: LockOptions): Promise<ApplyLock> {
+export async function acquireApplyLock(
+  kv: KvStore,
+  project: string,
+  holder: string,
+  opts: LockOptions,
+): Promise<ApplyLock> {
   const key = lockKey(project);
   const resolved = { waitMs: Math.max(0, opts.waitMs), ttlMs: opts.ttlMs ?? DEFAULT_LOCK_TTL_MS };
   if (!(resolved.ttlMs > 0)) throw new BosunError(Codes.usage, `lock ttl must be positive, got ${opts.ttlMs}`);

@@ -20,12 +20,19 @@ export const DEFAULT_FORMATS: readonly DesiredStateFormat[] = [bosunV1];
  */
 const FALLBACK: DesiredStateFormat = bosunV1;
 
-export function formatOf(artifact: Artifact, formats: readonly DesiredStateFormat[] = DEFAULT_FORMATS): DesiredStateFormat {
+export function formatOf(
+  artifact: Artifact,
+  formats: readonly DesiredStateFormat[] = DEFAULT_FORMATS,
+): DesiredStateFormat {
   return formats.find((f) => f.recognises(artifact)) ?? FALLBACK;
 }
 
 /** Throws ManifestError with every located issue of the repo. */
-export function loadDesiredState(artifact: Artifact, opts: LoadOptions = {}, formats: readonly DesiredStateFormat[] = DEFAULT_FORMATS): DesiredState {
+export function loadDesiredState(
+  artifact: Artifact,
+  opts: LoadOptions = {},
+  formats: readonly DesiredStateFormat[] = DEFAULT_FORMATS,
+): DesiredState {
   return formatOf(artifact, formats).load(artifact, opts);
 }
 
@@ -33,5 +40,8 @@ export function loadDesiredState(artifact: Artifact, opts: LoadOptions = {}, for
 export function projectNameOf(artifact: Artifact, formats: readonly DesiredStateFormat[] = DEFAULT_FORMATS): string {
   const name = formatOf(artifact, formats).projectName(artifact);
   if (name !== undefined) return name;
-  throw new BosunError(Codes.usage, `no Project manifest found in ${artifact.repo}${artifact.path ? `/${artifact.path}` : ''}: name the project with --project`);
+  throw new BosunError(
+    Codes.usage,
+    `no Project manifest found in ${artifact.repo}${artifact.path ? `/${artifact.path}` : ''}: name the project with --project`,
+  );
 }

@@ -21,7 +21,11 @@ export function resolveEnv(service: ServiceSpec, configs: ConfigSpec[]): Record<
   const vars = new Map<string, string>();
   for (const from of service.envFrom) {
     const config = byName.get(from.config);
-    if (!config) throw new BosunError(Codes.internal, `service "${service.name}" reads Config "${from.config}", which is not in the desired state`);
+    if (!config)
+      throw new BosunError(
+        Codes.internal,
+        `service "${service.name}" reads Config "${from.config}", which is not in the desired state`,
+      );
     for (const [key, value] of Object.entries(config.data)) vars.set(from.prefix + envName(key), value);
   }
   for (const [key, value] of Object.entries(service.env)) vars.set(key, value);
@@ -40,7 +44,11 @@ export function resolveFiles(service: ServiceSpec, configs: ConfigSpec[]): Resol
   const files = new Map<string, ResolvedFile>();
   for (const f of service.files ?? []) {
     const config = byName.get(f.config);
-    if (!config) throw new BosunError(Codes.internal, `service "${service.name}" reads Config "${f.config}", which is not in the desired state`);
+    if (!config)
+      throw new BosunError(
+        Codes.internal,
+        `service "${service.name}" reads Config "${f.config}", which is not in the desired state`,
+      );
     const keys = f.key === undefined ? Object.keys(config.data) : [f.key];
     for (const key of keys) {
       const path = f.key === undefined ? `${f.target.replace(/\/+$/, '')}/${key}` : f.target;

@@ -6,22 +6,45 @@ import type { KeyOperation as Operation } from '../model/plan.ts';
  * Config keys: put what is missing or different, delete only keys bosun itself wrote and the
  * repo no longer has. A key someone else wrote under a prefix is never touched, only noted.
  */
-export function planKeys(desired: DesiredState, observed: ObservedKeys): { puts: Operation[]; deletes: Operation[]; notes: string[] } {
+export function planKeys(
+  desired: DesiredState,
+  observed: ObservedKeys,
+): { puts: Operation[]; deletes: Operation[]; notes: string[] } {
   const wanted = desiredKeys(desired);
   const owned = new Set(observed.ownedKeys);
   const puts: Operation[] = [];
   for (const [key, { value, secret }] of wanted) {
     const current = observed.keys[key];
     if (current?.value === value) continue;
-    const cause = current === undefined ? 'missing' : owned.has(key) ? 'value differs from repo' : 'value differs from repo (key was not written by bosun)';
-    puts.push({ kind: 'put-key', key, value, previous: current?.value, expectedVersion: current?.version ?? null, secret, cause });
+    const cause =
+      current === undefined
+        ? 'missing'
+        : owned.has(key)
+          ? 'value differs from repo'
+          : 'value differs from repo (key was not written by bosun)';
+    puts.push({
+      kind: 'put-key',
+      key,
+      value,
+      previous: current?.value,
+      expectedVersion: current?.version ?? null,
+      secret,
+      cause,
+    });
   }
   const deletes: Operation[] = [];
   for (const key of [...owned].sort()) {
     const current = observed.keys[key];
     if (wanted.has(key) || current === undefined) continue;
     // Once its Config is gone nobody can say whether the value was secret: mask it to be safe.
-    deletes.push({ kind: 'delete-key', key, previous: current.value, expectedVersion: current.version, secret: true, cause: 'removed from repo' });
+    deletes.push({
+      kind: 'delete-key',
+      key,
+      previous: current.value,
+      expectedVersion: current.version,
+      secret: true,
+      cause: 'removed from repo',
+    });
   }
   const notes = Object.keys(observed.keys)
     .filter((k) => !wanted.has(k) && !owned.has(k))

@@ -41,7 +41,12 @@ export function assemblePlan<W extends OperationHead>(
 }
 
 /** Covers what the plan does and what it saw, so a saved plan can be refused once the world moved. */
-function planHash(ops: OperationHead[], workloads: Record<string, unknown>, observed: ObservedKeys, revision: string): string {
+function planHash(
+  ops: OperationHead[],
+  workloads: Record<string, unknown>,
+  observed: ObservedKeys,
+  revision: string,
+): string {
   const seen = { ...workloads, keys: sortedAsText(Object.values(observed.keys).map((k) => [k.key, k.version])) };
   return sha256(canonicalJson({ revision, ops, seen }));
 }

@@ -9,7 +9,9 @@ const BASE_READY_MS = 30_000;
  */
 export function startGate(service: ServiceSpec): StartGate {
   const hc = service.healthcheck;
-  const readyTimeoutMs = hc ? Math.max(BASE_READY_MS, hc.startPeriodMs + (hc.intervalMs + hc.timeoutMs) * (hc.retries + 2)) : BASE_READY_MS;
+  const readyTimeoutMs = hc
+    ? Math.max(BASE_READY_MS, hc.startPeriodMs + (hc.intervalMs + hc.timeoutMs) * (hc.retries + 2))
+    : BASE_READY_MS;
   return { readyTimeoutMs, monitorMs: service.update.monitorMs };
 }
 

@@ -22,7 +22,9 @@ export function described(backend: string, op: OperationHead): Described {
   if (isKeyOperation(op)) {
     const put = op.kind === 'put-key';
     const target = put ? `key ${op.key} = ${op.secret ? SECRET : JSON.stringify(op.value)}` : `key ${op.key}`;
-    const json = put ? { key: op.key, value: op.secret ? SECRET : op.value, previous: op.secret ? SECRET : op.previous } : { key: op.key };
+    const json = put
+      ? { key: op.key, value: op.secret ? SECRET : op.value, previous: op.secret ? SECRET : op.previous }
+      : { key: op.key };
     return { symbol: !put ? '-' : op.previous !== undefined ? '~' : '+', verb: put ? 'put' : 'delete', target, json };
   }
   const d = describerOf(backend);

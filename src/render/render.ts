@@ -37,7 +37,14 @@ export function renderJson(p: Plan): string {
   const operations = p.operations.map((op) => {
     const d = described(p.backend, op);
     const changes = d.changes?.changes.map((c) => (c.secret ? { ...c, from: SECRET, to: SECRET } : c));
-    return { kind: op.kind, action: d.verb, target: d.target, cause: op.cause, ...d.json, ...(changes ? { changes } : {}) };
+    return {
+      kind: op.kind,
+      action: d.verb,
+      target: d.target,
+      cause: op.cause,
+      ...d.json,
+      ...(changes ? { changes } : {}),
+    };
   });
   const { project, repo, ref, revision, hash, summary, notes: planNotes } = p;
   return JSON.stringify({ project, repo, ref, revision, hash, summary, notes: planNotes, operations }, null, 2) + '\n';
@@ -52,12 +59,20 @@ export function renderMarkdown(p: Plan): string {
   for (const { op, d } of all) out.push(`| ${d.symbol} | ${d.verb} | \`${d.target}\` | ${op.cause} |`);
   for (const { d } of all) {
     if (!d.changes || d.changes.changes.length === 0) continue;
-    const patch = createTwoFilesPatch('running', 'desired', lines(d.changes.changes, 'from'), lines(d.changes.changes, 'to'), '', '', { context: 0 });
+    const patch = createTwoFilesPatch(
+      'running',
+      'desired',
+      lines(d.changes.changes, 'from'),
+      lines(d.changes.changes, 'to'),
+      '',
+      '',
+      { context: 0 },
+    );
     out.push('', `<details><summary>${d.changes.name}</summary>`, '', '```diff', patch.trimEnd(), '```', '</details>');
   }
   return [...out, ...p.notes.map((n) => `\n> ${n}`), ''].join('\n');
 }
 
 function lines(changes: FieldChange[], side: 'from' | 'to'): string {
-  return changes.map((c) => `${c.path}: ${c.secret ? SECRET : JSON.stringify(c[side]) ?? '(none)'}\n`).join('');
+  return changes.map((c) => `${c.path}: ${c.secret ? SECRET : (JSON.stringify(c[side]) ?? '(none)')}\n`).join('');
 }

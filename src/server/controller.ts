@@ -58,16 +58,31 @@ export class Controller {
 
   constructor(private readonly o: ControllerOptions) {
     this.isLeader = o.leadership ? () => o.leadership!.isLeader() : () => true;
-    this.status = new StatusBoard({ repo: scrubUrl(o.source.repo), ref: o.source.ref ?? 'HEAD', path: o.source.path, project: o.project });
+    this.status = new StatusBoard({
+      repo: scrubUrl(o.source.repo),
+      ref: o.source.ref ?? 'HEAD',
+      path: o.source.path,
+      project: o.project,
+    });
     const session = new Session({
-      kv: o.kv, backend: o.backend, source: o.source, projectOverride: o.projectOverride, lockWaitMs: o.lockWaitMs,
+      kv: o.kv,
+      backend: o.backend,
+      source: o.source,
+      projectOverride: o.projectOverride,
+      lockWaitMs: o.lockWaitMs,
       progress: (line, _op, ms) => o.log.info({ op: line, ms }, 'applied'),
       notice: (line) => o.log.warn(line),
       // noted before the call: the engine emits kill/die/destroy while the removal is in progress
       removing: (id) => this.activity.removing(id, Date.now()),
     });
     this.runner = new Runner({
-      session, project: o.project, log: o.log, metrics: this.metrics, status: this.status, activity: this.activity, isLeader: this.isLeader,
+      session,
+      project: o.project,
+      log: o.log,
+      metrics: this.metrics,
+      status: this.status,
+      activity: this.activity,
+      isLeader: this.isLeader,
       retryLater: (t) => this.retryLater(t),
       succeeded: () => this.retries.reset(),
       afterRun: () => o.leadership?.publish() ?? Promise.resolve(),
@@ -81,7 +96,10 @@ export class Controller {
     });
     this.server = this.createServer();
     this.drift = new DriftWatcher({
-      backend: o.backend, project: o.project, activity: this.activity, log: o.log,
+      backend: o.backend,
+      project: o.project,
+      activity: this.activity,
+      log: o.log,
       onDrift: () => this.trigger({ heal: true }),
       onResync: () => this.trigger({ heal: true }),
     });
@@ -91,10 +109,17 @@ export class Controller {
   async start(): Promise<string> {
     const address = await listen(this.server, this.o.listen);
     const { repo, ref, project } = this.status.source;
-    this.o.log.info({ address, repo, ref, project, poll: this.o.poll, webhooks: this.o.secret ? 'enabled' : 'disabled (no secret)' }, `listening on ${address}`);
+    this.o.log.info(
+      { address, repo, ref, project, poll: this.o.poll, webhooks: this.o.secret ? 'enabled' : 'disabled (no secret)' },
+      `listening on ${address}`,
+    );
     await this.runner.refreshApplied();
     await this.o.leadership?.start();
-    this.cron = schedule(this.o.poll, () => void this.trigger({ reconcile: 'poll', heal: false }), { name: 'bosun-poll', noOverlap: true, logger: cronLogger(this.o.log) });
+    this.cron = schedule(this.o.poll, () => void this.trigger({ reconcile: 'poll', heal: false }), {
+      name: 'bosun-poll',
+      noOverlap: true,
+      logger: cronLogger(this.o.log),
+    });
     this.drift.start();
     this.trigger({ reconcile: 'poll', heal: false });
     return address;
@@ -150,14 +175,30 @@ export class Controller {
 
   private recordWebhook(provider: Provider, r: WebhookReply): void {
     this.metrics.webhooks.inc({ provider, status: r.status });
-    this.status.lastWebhook = { provider, at: new Date().toISOString(), status: r.status, event: r.event, delivery: r.delivery };
+    this.status.lastWebhook = {
+      provider,
+      at: new Date().toISOString(),
+      status: r.status,
+      event: r.event,
+      delivery: r.delivery,
+    };
     const level = r.code >= 400 ? 'warn' : 'info';
-    this.o.log[level]({ provider, status: r.status, code: r.code, event: r.event, delivery: r.delivery }, `webhook ${provider}: ${r.status}`);
+    this.o.log[level](
+      { provider, status: r.status, code: r.code, event: r.event, delivery: r.delivery },
+      `webhook ${provider}: ${r.status}`,
+    );
   }
 
   private async ready(): Promise<{ ok: boolean; checks: Record<string, string> }> {
-    const check = (p: Promise<unknown>, code: Code) => withTimeout(p, 3_000, code).then(() => 'ok', (err: unknown) => `unreachable: ${errorFields(err).message}`);
-    const [docker, store] = await Promise.all([check(this.o.backend.ping(), Codes.dockerUnreachable), check(this.o.kv.get('/bosun/.ready'), Codes.storeUnreachable)]);
+    const check = (p: Promise<unknown>, code: Code) =>
+      withTimeout(p, 3_000, code).then(
+        () => 'ok',
+        (err: unknown) => `unreachable: ${errorFields(err).message}`,
+      );
+    const [docker, store] = await Promise.all([
+      check(this.o.backend.ping(), Codes.dockerUnreachable),
+      check(this.o.kv.get('/bosun/.ready'), Codes.storeUnreachable),
+    ]);
     const checks: Record<string, string> = { docker, store };
     if (this.draining) checks.draining = 'shutting down';
     return { ok: docker === 'ok' && store === 'ok' && !this.draining, checks };
@@ -173,12 +214,21 @@ export class Controller {
     }
     const queue = { ...this.queue.state(), coalesced: this.status.coalesced };
     const leaderName = this.o.leadership ? (this.o.leadership.leader() ?? null) : null;
-    return this.status.snapshot({ queue, pinned, pinError, leader: this.isLeader(), leaderName, draining: this.draining });
+    return this.status.snapshot({
+      queue,
+      pinned,
+      pinError,
+      leader: this.isLeader(),
+      leaderName,
+      draining: this.draining,
+    });
   }
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, code: Code): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BosunError(code, `no answer in ${ms / 1000}s`)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new BosunError(code, `no answer in ${ms / 1000}s`)), ms)),
+  );
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -84,7 +84,8 @@ export class DriftWatcher {
 
   private onEvent(ev: DriftEvent): void {
     const fields = { service: ev.service, container: ev.name ?? ev.id.slice(0, 12), action: ev.action };
-    if (this.opts.activity.isOwn(ev)) return void this.opts.log.debug(fields, 'container event caused by bosun: ignored');
+    if (this.opts.activity.isOwn(ev))
+      return void this.opts.log.debug(fields, 'container event caused by bosun: ignored');
     if (this.healTimers.has(ev.service)) return; // a heal for this service is already on its way
     const delayMs = this.perService.next(ev.service, this.now());
     this.opts.log.info({ ...fields, delayMs }, 'drift: heal scheduled');

@@ -30,7 +30,8 @@ async function route(req: IncomingMessage, res: ServerResponse, routes: Routes):
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   const hook = /^\/hooks\/([a-z]+)\/?$/.exec(path);
   if (hook) return webhook(hook[1]!, req, res, routes);
-  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: `${req.method} not allowed on ${path}` });
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return send(res, 405, { error: `${req.method} not allowed on ${path}` });
   switch (path) {
     case '/healthz':
       return send(res, 200, { status: 'ok' });
@@ -51,7 +52,8 @@ async function route(req: IncomingMessage, res: ServerResponse, routes: Routes):
 }
 
 async function webhook(name: string, req: IncomingMessage, res: ServerResponse, routes: Routes): Promise<void> {
-  if (!isProvider(name)) return send(res, 404, { error: `unknown webhook provider "${name}" (github, gitlab, gitea, bitbucket, generic)` });
+  if (!isProvider(name))
+    return send(res, 404, { error: `unknown webhook provider "${name}" (github, gitlab, gitea, bitbucket, generic)` });
   if (req.method !== 'POST') return send(res, 405, { error: 'webhooks are POST' });
   const reply = await handleWebhook(name, req, routes.webhook);
   routes.onWebhook(name, reply);
@@ -69,7 +71,8 @@ function send(res: ServerResponse, code: number, body: unknown): void {
 export async function listen(server: http.Server, at: ListenAddress): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     const where = at.host.includes(':') ? `[${at.host}]:${at.port}` : `${at.host}:${at.port}`;
-    const onError = (err: NodeJS.ErrnoException) => reject(new BosunError(Codes.config, `cannot listen on ${where}: ${err.code ?? err.message}`, { cause: err }));
+    const onError = (err: NodeJS.ErrnoException) =>
+      reject(new BosunError(Codes.config, `cannot listen on ${where}: ${err.code ?? err.message}`, { cause: err }));
     server.once('error', onError);
     server.listen(at.port, at.host, () => {
       server.off('error', onError);

@@ -36,7 +36,10 @@ export class Leadership {
       // runs inside etcd3's callbacks: must never throw
       onChange: (isLeader, leader) => {
         this.leaderName = leader;
-        this.o.log.info({ leader, me: this.candidate }, isLeader ? 'elected leader' : `following ${leader ?? '(no leader)'}`);
+        this.o.log.info(
+          { leader, me: this.candidate },
+          isLeader ? 'elected leader' : `following ${leader ?? '(no leader)'}`,
+        );
         if (isLeader) this.lead();
         else this.follow();
       },

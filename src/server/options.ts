@@ -16,7 +16,10 @@ export function parseListen(value: string): ListenAddress {
   const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value.trim());
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65535) {
-    throw new BosunError(Codes.usage, `--listen "${value}" is not host:port (e.g. 127.0.0.1:8080, [::1]:8080 or :8080)`);
+    throw new BosunError(
+      Codes.usage,
+      `--listen "${value}" is not host:port (e.g. 127.0.0.1:8080, [::1]:8080 or :8080)`,
+    );
   }
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
@@ -33,7 +36,10 @@ export function checkCron(expression: string): string {
  * The webhook secret from a file (trailing newline dropped) or BOSUN_WEBHOOK_SECRET. None means
  * webhooks are disabled (503), never that unsigned pushes are accepted.
  */
-export async function loadSecret(file: string | undefined, env = process.env.BOSUN_WEBHOOK_SECRET): Promise<string | undefined> {
+export async function loadSecret(
+  file: string | undefined,
+  env = process.env.BOSUN_WEBHOOK_SECRET,
+): Promise<string | undefined> {
   if (file !== undefined) {
     let text: string;
     try {

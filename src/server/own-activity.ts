@@ -51,6 +51,8 @@ export class OwnActivity {
   /** An event is bosun's own when it hit a container bosun removed, or happened while bosun was applying. */
   isOwn(ev: EngineEvent): boolean {
     if (this.removed.has(ev.id)) return true;
-    return this.windows.some((w) => ev.timeMs >= w.start - this.graceMs && (w.end === undefined || ev.timeMs <= w.end + this.graceMs));
+    return this.windows.some(
+      (w) => ev.timeMs >= w.start - this.graceMs && (w.end === undefined || ev.timeMs <= w.end + this.graceMs),
+    );
   }
 }

@@ -37,7 +37,11 @@ export async function reconcilePass(trigger: 'webhook' | 'poll', d: PassDeps): P
   const planned = await session.planAt(artifact);
   const revision = planned.artifact.revision;
   const project = planned.plan.project;
-  if (project !== d.project) d.log.warn({ project, watching: d.project }, 'the repo names another project than the one watched for drift: restart bosun serve');
+  if (project !== d.project)
+    d.log.warn(
+      { project, watching: d.project },
+      'the repo names another project than the one watched for drift: restart bosun serve',
+    );
   if (planned.pinned) return { ...(await healPass({ ...d, project })), result: 'pinned', revision };
   if (planned.plan.operations.length === 0) return { result: 'noop', revision, repaired: 0 };
   const [inForce, latest] = await Promise.all([session.releaseInForce(project), session.releases.latest(project)]);
@@ -45,7 +49,12 @@ export async function reconcilePass(trigger: 'webhook' | 'poll', d: PassDeps): P
   const failed = trigger === 'poll' ? failedBefore(latest, revision) : undefined;
   if (failed) return { result: 'skipped', revision, repaired: 0, reason: failed };
   const real = await applyUnderLock(session, planned, { dryRun: false, trigger });
-  return { result: real.release ? 'applied' : real.pinned ? 'pinned' : 'noop', revision, release: real.release?.number, repaired: 0 };
+  return {
+    result: real.release ? 'applied' : real.pinned ? 'pinned' : 'noop',
+    revision,
+    release: real.release?.number,
+    repaired: 0,
+  };
 }
 
 /** Drift repair: back to the release in force (heal() records no new release). */
@@ -56,7 +65,12 @@ export async function healPass(d: PassDeps): Promise<Outcome> {
     return { result: 'skipped', revision: r.paused.revision, release: r.paused.number, repaired: 0, reason };
   }
   const repaired = r.plan?.operations.length ?? 0;
-  return { result: repaired > 0 ? 'healed' : 'noop', revision: r.release?.revision, release: r.release?.number, repaired };
+  return {
+    result: repaired > 0 ? 'healed' : 'noop',
+    revision: r.release?.revision,
+    release: r.release?.number,
+    repaired,
+  };
 }
 
 /**
@@ -65,7 +79,8 @@ export async function healPass(d: PassDeps): Promise<Outcome> {
  */
 export function failedBefore(latest: Release | undefined, revision: string): string | undefined {
   if (!latest || latest.revision !== revision) return undefined;
-  const broken = latest.status === 'rolled-back' || (latest.status === 'failed' && !isTransient(latest.error?.code ?? ''));
+  const broken =
+    latest.status === 'rolled-back' || (latest.status === 'failed' && !isTransient(latest.error?.code ?? ''));
   if (!broken) return undefined;
   return `revision ${revision.slice(0, 12)} already ${latest.status} as release ${latest.number}: push a fix, redeliver the webhook or run bosun reconcile`;
 }

@@ -43,7 +43,7 @@ export class CoalescingQueue<T> {
 
   /** Resolves when nothing runs and nothing is pending. */
   async idle(): Promise<void> {
-    while (this.active) await this.active;
+    while (this.active !== undefined) await this.active;
   }
 
   /** Takes no more work and drops the pending follow-up; resolves once the current run ends. */

@@ -12,7 +12,8 @@ export interface Batch {
 }
 
 export function mergeBatches(older: Batch, newer: Batch): Batch {
-  const reconcile = older.reconcile === 'webhook' || newer.reconcile === 'webhook' ? 'webhook' : (newer.reconcile ?? older.reconcile);
+  const reconcile =
+    older.reconcile === 'webhook' || newer.reconcile === 'webhook' ? 'webhook' : (newer.reconcile ?? older.reconcile);
   return { reconcile, heal: older.heal || newer.heal };
 }
 
@@ -42,7 +43,9 @@ export class Runner {
     this.d.activity.begin(Date.now());
     try {
       // a reconcile pass also repairs drift, unless it could not run or chose not to apply
-      const covered = batch.reconcile ? await this.attempt(batch.reconcile, () => reconcilePass(batch.reconcile!, this.d)) : false;
+      const covered = batch.reconcile
+        ? await this.attempt(batch.reconcile, () => reconcilePass(batch.reconcile!, this.d))
+        : false;
       if (batch.heal && !covered) await this.attempt('drift', () => healPass(this.d));
       await this.refreshApplied();
       await this.d.afterRun?.();
@@ -70,8 +73,26 @@ export class Runner {
       const o = await pass();
       this.finish(trigger, started, o.result);
       if (o.repaired > 0) this.d.metrics.driftRepairs.inc();
-      this.d.status.lastAttempt = { trigger, at, durationMs: Date.now() - started, result: o.result, revision: o.revision, release: o.release };
-      this.d.log.info({ trigger, result: o.result, revision: o.revision, release: o.release, repaired: o.repaired, reason: o.reason, ms: Date.now() - started }, `${trigger} pass: ${o.result}`);
+      this.d.status.lastAttempt = {
+        trigger,
+        at,
+        durationMs: Date.now() - started,
+        result: o.result,
+        revision: o.revision,
+        release: o.release,
+      };
+      this.d.log.info(
+        {
+          trigger,
+          result: o.result,
+          revision: o.revision,
+          release: o.release,
+          repaired: o.repaired,
+          reason: o.reason,
+          ms: Date.now() - started,
+        },
+        `${trigger} pass: ${o.result}`,
+      );
       this.d.succeeded();
       return o.result !== 'skipped';
     } catch (err) {

@@ -49,7 +49,9 @@ export class StatusBoard {
 
   constructor(readonly source: { repo: string; ref: string; path?: string; project: string }) {}
 
-  snapshot(live: Pick<StatusSnapshot, 'queue' | 'pinned' | 'pinError' | 'leader' | 'leaderName' | 'draining'>): StatusSnapshot {
+  snapshot(
+    live: Pick<StatusSnapshot, 'queue' | 'pinned' | 'pinError' | 'leader' | 'leaderName' | 'draining'>,
+  ): StatusSnapshot {
     return {
       ...this.source,
       applied: this.applied,

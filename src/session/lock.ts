@@ -20,7 +20,11 @@ export function lockHolder(): string {
  * etcd) hosts. Under the lock, a release still `applying` belongs to a process that died, so it
  * is recorded `interrupted` before anything else happens.
  */
-export async function withApplyLock<T>(session: Session, project: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withApplyLock<T>(
+  session: Session,
+  project: string,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const waitMs = session.o.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
   const lock = await acquireApplyLock(session.kv, project, lockHolder(), { waitMs });
   try {

@@ -32,7 +32,10 @@ export async function reconcile(session: Session, opts: ReconcileOptions): Promi
   const project = session.desired(artifact).project.name;
   await session.backend.ping();
   // planned without the lock first, so a pass with nothing to apply reads and writes nothing more
-  const [first, unfinished] = await Promise.all([session.planAt(artifact), !opts.dryRun && leftApplying(session, project)]);
+  const [first, unfinished] = await Promise.all([
+    session.planAt(artifact),
+    !opts.dryRun && leftApplying(session, project),
+  ]);
   if (opts.dryRun || (isIdle(first) && !unfinished)) return reported(first, opts);
   return applyUnderLock(session, first, opts);
 }
@@ -47,7 +50,10 @@ export function applyUnderLock(session: Session, first: GitPlanned, opts: Reconc
     if (isIdle(planned)) return reported(planned, opts);
     const result = reported(planned, opts);
     const images = await session.backend.resolveImages(planned.plan, planned.observed);
-    return { ...result, release: await applyAsRelease(session, planned.plan, { trigger: opts.trigger, images, signal }) };
+    return {
+      ...result,
+      release: await applyAsRelease(session, planned.plan, { trigger: opts.trigger, images, signal }),
+    };
   });
 }
 

@@ -47,10 +47,23 @@ export async function applyAsRelease(session: Session, plan: Plan, opts: ApplyOp
 /** Executes a plan with the session's back end, store and progress reporting. */
 export function run(session: Session, plan: Plan, release: number, signal?: AbortSignal): Promise<void> {
   const { o } = session;
-  return execute(plan, { backend: session.backend, kv: session.kv, release, onProgress: o.progress, removing: o.removing, signal });
+  return execute(plan, {
+    backend: session.backend,
+    kv: session.kv,
+    release,
+    onProgress: o.progress,
+    removing: o.removing,
+    signal,
+  });
 }
 
-async function recover(session: Session, plan: Plan, release: Release, previous: Release | undefined, err: BosunError): Promise<BosunError> {
+async function recover(
+  session: Session,
+  plan: Plan,
+  release: Release,
+  previous: Release | undefined,
+  err: BosunError,
+): Promise<BosunError> {
   const { releases } = session;
   const failure = { code: err.code, message: err.message };
   const action = failureActionFor(plan, err);
@@ -59,21 +72,35 @@ async function recover(session: Session, plan: Plan, release: Release, previous:
     const recorded = action === 'pause' ? { ...failure, code: Codes.paused } : failure;
     await releases.finish(plan.project, release.number, 'failed', recorded);
     const why = action === 'pause' ? ' (failureAction pause: the stack is left as it is)' : '';
-    return new BosunError(err.code, `release ${release.number} failed${why}: ${err.message}`, { data: { ...err.data, release: release.number }, cause: err });
+    return new BosunError(err.code, `release ${release.number} failed${why}: ${err.message}`, {
+      data: { ...err.data, release: release.number },
+      cause: err,
+    });
   }
   session.o.notice?.(`rollout failed, rolling back to release ${previous.number}: ${err.message}`);
   try {
     await returnTo(session, previous);
   } catch (rollbackErr) {
     const msg = rollbackErr instanceof Error ? rollbackErr.message : String(rollbackErr);
-    await releases.finish(plan.project, release.number, 'failed', { code: err.code, message: `${err.message}; rollback to release ${previous.number} failed too: ${msg}` });
-    return new BosunError(err.code, `release ${release.number} failed and the rollback to release ${previous.number} failed too: ${err.message}; rollback: ${msg}`, { cause: err });
+    await releases.finish(plan.project, release.number, 'failed', {
+      code: err.code,
+      message: `${err.message}; rollback to release ${previous.number} failed too: ${msg}`,
+    });
+    return new BosunError(
+      err.code,
+      `release ${release.number} failed and the rollback to release ${previous.number} failed too: ${err.message}; rollback: ${msg}`,
+      { cause: err },
+    );
   }
   await releases.finish(plan.project, release.number, 'rolled-back', failure);
-  return new BosunError(Codes.rolledBack, `release ${release.number} rolled back to release ${previous.number}: ${err.message}`, {
-    data: { ...err.data, release: release.number, restored: previous.number },
-    cause: err,
-  });
+  return new BosunError(
+    Codes.rolledBack,
+    `release ${release.number} rolled back to release ${previous.number}: ${err.message}`,
+    {
+      data: { ...err.data, release: release.number, restored: previous.number },
+      cause: err,
+    },
+  );
 }
 
 /** The stack as `release` left it: whatever this release changed (and only that) is undone. */

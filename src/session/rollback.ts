@@ -18,10 +18,18 @@ export interface RollbackResult {
  * Re-applies release N's recorded desired state as a new release (trigger `rollback`) and pins
  * the project there, so polling and webhooks cannot undo it until `bosun resume`.
  */
-export async function rollbackTo(session: Session, project: string, number: number, onPlan?: (plan: Plan) => void): Promise<RollbackResult> {
+export async function rollbackTo(
+  session: Session,
+  project: string,
+  number: number,
+  onPlan?: (plan: Plan) => void,
+): Promise<RollbackResult> {
   const target = await session.releases.get(project, number);
   if (target.status !== 'succeeded') {
-    throw new BosunError(Codes.usage, `release ${target.number} ${target.status}: only a release that succeeded can be rolled back to`);
+    throw new BosunError(
+      Codes.usage,
+      `release ${target.number} ${target.status}: only a release that succeeded can be rolled back to`,
+    );
   }
   await session.backend.ping();
   return withApplyLock(session, project, async (signal) => {
@@ -30,7 +38,8 @@ export async function rollbackTo(session: Session, project: string, number: numb
     const { plan } = await session.planRelease(target, desired);
     onPlan?.(plan);
     let release: Release | undefined;
-    if (plan.operations.length > 0) release = await applyAsRelease(session, plan, { trigger: 'rollback', images: target.images, signal });
+    if (plan.operations.length > 0)
+      release = await applyAsRelease(session, plan, { trigger: 'rollback', images: target.images, signal });
     const pinnedTo = release?.number ?? target.number;
     await writePin(session.kv, project, { release: pinnedTo, at: new Date().toISOString(), by: actor() });
     return { target, plan, release, pinnedTo };

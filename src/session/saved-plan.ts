@@ -27,7 +27,8 @@ export async function readSavedPlan(file: string): Promise<Plan> {
   } catch (err) {
     throw new BosunError(Codes.usage, `cannot read plan ${file}: ${(err as Error).message}`);
   }
-  if (saved?.format !== FORMAT) throw new BosunError(Codes.usage, `${file} is not a bosun plan (expected format ${FORMAT})`);
+  if (saved?.format !== FORMAT)
+    throw new BosunError(Codes.usage, `${file} is not a bosun plan (expected format ${FORMAT})`);
   return saved.plan;
 }
 
@@ -40,14 +41,18 @@ export async function applySavedPlan(session: Session, saved: Plan): Promise<Rel
   if (artifact.revision !== saved.revision) {
     throw stale(`${saved.ref} of ${saved.repo} moved from ${short(saved.revision)} to ${short(artifact.revision)}`);
   }
-  if (saved.backend !== session.backend.name) throw stale(`it was made for the ${saved.backend} back end, not ${session.backend.name}`);
+  if (saved.backend !== session.backend.name)
+    throw stale(`it was made for the ${saved.backend} back end, not ${session.backend.name}`);
   await session.backend.ping();
   return withApplyLock(session, saved.project, async (signal) => {
     const pin = await readPin(session.kv, saved.project);
-    if (pin) throw new BosunError(Codes.usage, `${saved.project} is pinned at release ${pin.release}: run bosun resume first`);
+    if (pin)
+      throw new BosunError(Codes.usage, `${saved.project} is pinned at release ${pin.release}: run bosun resume first`);
     const now = await session.planFor(saved.desired, { repo: saved.repo, ref: saved.ref, revision: saved.revision });
     if (now.plan.hash !== saved.hash) {
-      throw stale(`the containers or keys changed since it was made (it had ${saved.operations.length} operation(s), a new plan has ${now.plan.operations.length})`);
+      throw stale(
+        `the containers or keys changed since it was made (it had ${saved.operations.length} operation(s), a new plan has ${now.plan.operations.length})`,
+      );
     }
     if (saved.operations.length === 0) return undefined;
     const images = await session.backend.resolveImages(saved, now.observed);
@@ -56,7 +61,10 @@ export async function applySavedPlan(session: Session, saved: Plan): Promise<Rel
 }
 
 function stale(why: string): BosunError {
-  return new BosunError(Codes.planStale, `the saved plan is stale and was not applied: ${why}; make a new one with reconcile --dry-run --out`);
+  return new BosunError(
+    Codes.planStale,
+    `the saved plan is stale and was not applied: ${why}; make a new one with reconcile --dry-run --out`,
+  );
 }
 
 function short(sha: string): string {

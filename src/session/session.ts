@@ -70,7 +70,10 @@ export class Session {
 
   /** ONE snapshot: the back end's workloads and the keys, read together. */
   async observe(desired: DesiredState): Promise<ObservedState> {
-    const [workloads, keys] = await Promise.all([this.backend.observe(desired.project.name), observeKeys(this.kv, desired)]);
+    const [workloads, keys] = await Promise.all([
+      this.backend.observe(desired.project.name),
+      observeKeys(this.kv, desired),
+    ]);
     return { ...(workloads as object), ...keys };
   }
 

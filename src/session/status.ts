@@ -18,14 +18,31 @@ export interface StatusReport {
 
 /** Read-only: everything a user asks "where is my stack?" about, in one report. */
 export async function projectStatus(session: Session, project: string, withGit: boolean): Promise<StatusReport> {
-  const [pin, inForce, latest] = await Promise.all([readPin(session.kv, project), session.releaseInForce(project), session.releases.latest(project)]);
+  const [pin, inForce, latest] = await Promise.all([
+    readPin(session.kv, project),
+    session.releaseInForce(project),
+    session.releases.latest(project),
+  ]);
   const report: StatusReport = { project, pin };
-  if (inForce) report.inForce = { number: inForce.number, revision: inForce.revision, status: inForce.status, trigger: inForce.trigger, finishedAt: inForce.finishedAt };
-  if (latest) report.latest = { number: latest.number, revision: latest.revision, status: latest.status, error: latest.error };
+  if (inForce)
+    report.inForce = {
+      number: inForce.number,
+      revision: inForce.revision,
+      status: inForce.status,
+      trigger: inForce.trigger,
+      finishedAt: inForce.finishedAt,
+    };
+  if (latest)
+    report.latest = { number: latest.number, revision: latest.revision, status: latest.status, error: latest.error };
   await session.backend.ping();
   if (inForce) {
     const { plan } = await session.planRelease(inForce);
-    report.drift = { ...plan.summary, operations: plan.operations.map((op) => `${op.kind} ${String(subject(described(plan.backend, op).json))}: ${op.cause}`) };
+    report.drift = {
+      ...plan.summary,
+      operations: plan.operations.map(
+        (op) => `${op.kind} ${String(subject(described(plan.backend, op).json))}: ${op.cause}`,
+      ),
+    };
   }
   if (withGit) report.git = await gitPending(session);
   return report;
@@ -40,6 +57,10 @@ async function gitPending(session: Session): Promise<StatusReport['git']> {
     const { plan } = await session.planAt();
     return { revision: plan.revision, pending: plan.summary };
   } catch (err) {
-    return { revision: '', pending: { create: 0, replace: 0, remove: 0, keysPut: 0, keysDeleted: 0, networks: 0, volumes: 0 }, error: (err as Error).message };
+    return {
+      revision: '',
+      pending: { create: 0, replace: 0, remove: 0, keysPut: 0, keysDeleted: 0, networks: 0, volumes: 0 },
+      error: (err as Error).message,
+    };
   }
 }

@@ -3,7 +3,7 @@
  * straight from a git dir.
  */
 import fs from 'node:fs';
-import git from 'isomorphic-git';
+import git, { type ReadObjectResult } from 'isomorphic-git';
 import { BosunError, Codes } from '../errors.ts';
 
 /** A git dir plus the pack cache isomorphic-git shares between calls (packs load once). */
@@ -32,8 +32,16 @@ export function candidateRefs(ref: string, layout: RefLayout): string[] {
 
 /** Refuses names that could make a ref lookup read outside the git dir. */
 function assertSaneRef(ref: string, display: string): void {
-  const bad = ref === '' || ref.includes('..') || ref.startsWith('/') || ref.includes('\\') || ref.includes('//') ||
-    /[\x00-\x20~^:?*[\x7f]/.test(ref) || ref.endsWith('.lock') || ref.endsWith('/');
+  const bad =
+    ref === '' ||
+    ref.includes('..') ||
+    ref.startsWith('/') ||
+    ref.includes('\\') ||
+    ref.includes('//') ||
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: git forbids control characters (and space, DEL) in ref names
+    /[\x00-\x20~^:?*[\x7f]/.test(ref) ||
+    ref.endsWith('.lock') ||
+    ref.endsWith('/');
   if (bad) throw new BosunError(Codes.gitRef, `ref "${ref}" is not a valid ref name (repo ${display})`);
 }
 
@@ -61,7 +69,7 @@ async function tryExpandSha(store: ObjectStore, ref: string): Promise<string | u
 async function peelToCommit(store: ObjectStore, oid: string, ref: string): Promise<string | undefined> {
   let current = oid;
   for (let depth = 0; depth < 10; depth++) {
-    let obj;
+    let obj: ReadObjectResult;
     try {
       obj = await git.readObject({ fs, gitdir: store.gitdir, oid: current, cache: store.cache, format: 'parsed' });
     } catch {

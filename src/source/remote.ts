@@ -67,7 +67,11 @@ async function serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
 /** A stale lock (its process died) is taken over after 10 s; waiting retries for about a minute. */
 async function acrossProcesses<T>(gitdir: string, work: () => Promise<T>): Promise<T> {
   await mkdir(gitdir, { recursive: true });
-  const release = await lockfile.lock(gitdir, { lockfilePath: `${gitdir}.lock`, stale: 10_000, retries: { retries: 120, minTimeout: 50, maxTimeout: 500 } });
+  const release = await lockfile.lock(gitdir, {
+    lockfilePath: `${gitdir}.lock`,
+    stale: 10_000,
+    retries: { retries: 120, minTimeout: 50, maxTimeout: 500 },
+  });
   try {
     return await work();
   } finally {
@@ -79,13 +83,22 @@ async function acrossProcesses<T>(gitdir: string, work: () => Promise<T>): Promi
  * Brings the cache for `url` up to date and returns its git dir. Every branch and tag is
  * mirrored (tags re-read each time, so a moved tag is seen; deleted branches are pruned).
  */
-export async function syncCache(url: string, cacheDir: string, token: string | undefined, cache: object): Promise<string> {
+export async function syncCache(
+  url: string,
+  cacheDir: string,
+  token: string | undefined,
+  cache: object,
+): Promise<string> {
   const gitdir = cachePath(cacheDir, url);
   await serialized(gitdir, async () => {
     try {
       await ensureBareRepo(gitdir, url);
       await git.fetch({
-        fs, http, gitdir, url, cache,
+        fs,
+        http,
+        gitdir,
+        url,
+        cache,
         ref: 'HEAD',
         tags: true,
         prune: true,

@@ -5,7 +5,10 @@ import { readOwnedKeys } from '../store/owned-keys.ts';
 
 /** The keys under every desired Config prefix plus every key bosun owns: the store's half of a snapshot. */
 export async function observeKeys(kv: KvStore, desired: DesiredState): Promise<ObservedKeys> {
-  const [ownedKeys, lists] = await Promise.all([readOwnedKeys(kv, desired.project.name), Promise.all(desired.configs.map((c) => kv.list(c.prefix)))]);
+  const [ownedKeys, lists] = await Promise.all([
+    readOwnedKeys(kv, desired.project.name),
+    Promise.all(desired.configs.map((c) => kv.list(c.prefix))),
+  ]);
   const keys: Record<string, KvEntry> = {};
   for (const e of lists.flat()) keys[e.key] = e;
   const outside = ownedKeys.filter((k) => !(k in keys));

@@ -19,12 +19,7 @@ export async function readOwnedKeys(kv: KvStore, project: string): Promise<strin
 }
 
 /** Adds then removes (a key in both ends up removed), atomically against other writers. */
-export async function updateOwnedKeys(
-  kv: KvStore,
-  project: string,
-  added: string[],
-  removed: string[],
-): Promise<void> {
+export async function updateOwnedKeys(kv: KvStore, project: string, added: string[], removed: string[]): Promise<void> {
   if (added.length === 0 && removed.length === 0) return;
   const gone = new Set(removed);
   await updateKey(kv, ownedKeysKey(project), (current) => {

@@ -20,7 +20,10 @@ const BIN = path.resolve(import.meta.dirname, '../../bin/bosun.js');
 function stack(project: string, image: string): Record<string, string> {
   const svc = (i: number) =>
     `apiVersion: bosun/v1\nkind: Service\nmetadata: { name: s${i} }\nspec:\n  image: ${image}\n  replicas: 2\n  command: [sh, -c, "trap 'exit 0' TERM; while true; do sleep 1; done"]\n  healthcheck: { cmd: [test, -f, /VERSION], interval: 500ms, retries: 3 }\n  update: { order: stop-first }\n  stopGracePeriod: 1s\n`;
-  return { 'bosun.yaml': `apiVersion: bosun/v1\nkind: Project\nmetadata: { name: ${project} }\n`, 'services.yaml': [1, 2, 3, 4, 5].map(svc).join('---\n') };
+  return {
+    'bosun.yaml': `apiVersion: bosun/v1\nkind: Project\nmetadata: { name: ${project} }\n`,
+    'services.yaml': [1, 2, 3, 4, 5].map(svc).join('---\n'),
+  };
 }
 
 async function until(what: string, probe: () => Promise<boolean>, ms: number): Promise<void> {
@@ -36,7 +39,15 @@ async function restartEngine(): Promise<void> {
   await exec('pkill -TERM -x dockerd');
   // The API socket closes long before dockerd has stopped its containers and removed its pid
   // file; a new dockerd started in between refuses to run.
-  await until('dockerd to exit', () => exec('pgrep -x dockerd').then(() => false, () => true), 60_000);
+  await until(
+    'dockerd to exit',
+    () =>
+      exec('pgrep -x dockerd').then(
+        () => false,
+        () => true,
+      ),
+    60_000,
+  );
   spawn('sh', ['-c', 'nohup dockerd > /tmp/dockerd.log 2>&1 &'], { stdio: 'ignore', detached: true }).unref();
   await until('dockerd to answer again', () => docker.ping().then(() => true), 60_000);
 }

@@ -6,7 +6,14 @@ import path from 'node:path';
 import { ReleaseStore } from '../../src/release/store.ts';
 import { openStore } from '../../src/store/open.ts';
 import { bosun } from '../helpers/cli.ts';
-import { cleanupProject, ensureTestImages, IMAGE_V1, IMAGE_V2, projectContainers, uniqueProject } from '../helpers/docker.ts';
+import {
+  cleanupProject,
+  ensureTestImages,
+  IMAGE_V1,
+  IMAGE_V2,
+  projectContainers,
+  uniqueProject,
+} from '../helpers/docker.ts';
 import { startGitServer, type GitServer, type TestRepo } from '../helpers/git-server.ts';
 
 /** `npm test` runs a few rounds; `npm run chaos` sets CHAOS_ROUNDS=50. */
@@ -75,15 +82,28 @@ describe('chaos: kill -9 the reconciler at random moments', function () {
   async function assertConverged(round: number): Promise<void> {
     const containers = await projectContainers(project);
     const names = containers.map((c) => c.Names[0].slice(1)).sort();
-    const want = [`${project}-api-1`, ...(round % 3 >= 1 ? [`${project}-api-2`] : []), ...(round % 3 === 2 ? [`${project}-api-3`] : []), `${project}-db-1`, `${project}-web-1`, `${project}-web-2`].sort();
+    const want = [
+      `${project}-api-1`,
+      ...(round % 3 >= 1 ? [`${project}-api-2`] : []),
+      ...(round % 3 === 2 ? [`${project}-api-3`] : []),
+      `${project}-db-1`,
+      `${project}-web-1`,
+      `${project}-web-2`,
+    ].sort();
     assert.deepEqual(names, want, `round ${round}: no orphans, no duplicates, canonical names`);
-    assert.ok(containers.every((c) => c.State === 'running'), `round ${round}: all running`);
+    assert.ok(
+      containers.every((c) => c.State === 'running'),
+      `round ${round}: all running`,
+    );
     const dry = await bosun(['reconcile', ...flags, '--dry-run', '--detailed-exitcode']);
     assert.equal(dry.code, 0, `round ${round}: state equals desired\n${dry.stdout}`);
     const kv = await openStore(`file:${tmp}/state`);
     try {
       const releases = await new ReleaseStore(kv).list(project);
-      assert.ok(releases.every((x) => x.status !== 'applying'), `round ${round}: ${releases.map((x) => `${x.number}:${x.status}`).join(' ')}`);
+      assert.ok(
+        releases.every((x) => x.status !== 'applying'),
+        `round ${round}: ${releases.map((x) => `${x.number}:${x.status}`).join(' ')}`,
+      );
       assert.equal((await kv.get(`/${project}/c/ROUND`))?.value, String(round));
     } finally {
       await kv.close();

@@ -20,19 +20,26 @@ function artifactOf(files: Files): Artifact {
 /** Everything a user needs to find the problem: where, and what. */
 function wellFormed(i: ManifestIssue, files: Set<string>): boolean {
   return (
-    typeof i.file === 'string' && (files.has(i.file) || i.file === ROOT_FILE) &&
-    Number.isInteger(i.line) && i.line >= 1 &&
-    Number.isInteger(i.col) && i.col >= 1 &&
-    typeof i.message === 'string' && i.message.trim() !== ''
+    typeof i.file === 'string' &&
+    (files.has(i.file) || i.file === ROOT_FILE) &&
+    Number.isInteger(i.line) &&
+    i.line >= 1 &&
+    Number.isInteger(i.col) &&
+    i.col >= 1 &&
+    typeof i.message === 'string' &&
+    i.message.trim() !== ''
   );
 }
 
-const prototypeKeys = () => [Object.prototype, Array.prototype, Function.prototype].map((p) => Object.getOwnPropertyNames(p).join(',')).join('|');
+const prototypeKeys = () =>
+  [Object.prototype, Array.prototype, Function.prototype].map((p) => Object.getOwnPropertyNames(p).join(',')).join('|');
 const before = prototypeKeys();
 
 function pollution(): string[] {
   const probe = {} as Record<string, unknown>;
-  const found = ['polluted', 'image', 'name', 'metadata', 'replicas', 'cmd', 'parallelism', 'prune'].filter((k) => probe[k] !== undefined);
+  const found = ['polluted', 'image', 'name', 'metadata', 'replicas', 'cmd', 'parallelism', 'prune'].filter(
+    (k) => probe[k] !== undefined,
+  );
   if (prototypeKeys() !== before) found.push('prototype property names changed');
   return found;
 }
@@ -50,7 +57,14 @@ function run(index: number): Outcome {
     const ms = performance.now() - started;
     if (!(err instanceof ManifestError)) {
       const e = err as Error;
-      return { ...base, ms, verdict: 'crashed', error: `${e?.name}: ${String(e?.message).slice(0, 300)}`, stack: e?.stack?.split('\n').slice(0, 6).join('\n'), polluted: pollution() };
+      return {
+        ...base,
+        ms,
+        verdict: 'crashed',
+        error: `${e?.name}: ${String(e?.message).slice(0, 300)}`,
+        stack: e?.stack?.split('\n').slice(0, 6).join('\n'),
+        polluted: pollution(),
+      };
     }
     const names = new Set(Object.keys(files));
     return {

@@ -41,14 +41,31 @@ function filesFor(id: string, project: string): Files {
 }
 
 /** Commits `files` for a fresh project, reconciles it with the CLI, and checks nothing was written. */
-async function refuses(tmp: string, projects: string[], name: string, files: (project: string) => Files): Promise<void> {
+async function refuses(
+  tmp: string,
+  projects: string[],
+  name: string,
+  files: (project: string) => Files,
+): Promise<void> {
   const project = uniqueProject('chaos');
   projects.push(project);
   const dir = path.join(tmp, project);
   await commitRepo(path.join(dir, 'repo'), files(project));
   const state = `file:${path.join(dir, 'state')}`;
-  const r = await bosun(['reconcile', '--repo', path.join(dir, 'repo'), '--state', state, '--cache-dir', path.join(dir, 'cache')]);
-  assert.equal(r.code, 1, `${name}: exit ${r.code}\nstdout: ${r.stdout.slice(0, 500)}\nstderr: ${r.stderr.slice(0, 500)}`);
+  const r = await bosun([
+    'reconcile',
+    '--repo',
+    path.join(dir, 'repo'),
+    '--state',
+    state,
+    '--cache-dir',
+    path.join(dir, 'cache'),
+  ]);
+  assert.equal(
+    r.code,
+    1,
+    `${name}: exit ${r.code}\nstdout: ${r.stdout.slice(0, 500)}\nstderr: ${r.stderr.slice(0, 500)}`,
+  );
   assert.match(r.stderr, /^error: /, `${name}: no error line: ${r.stderr.slice(0, 300)}`);
   assert.match(r.stderr, new RegExp(`${HOSTILE}:\\d+:\\d+`), `${name}: the error does not point at the file`);
   assert.doesNotMatch(r.stderr, /^\s+at /m, `${name}: stack trace printed`);

@@ -34,7 +34,10 @@ describe('hostile manifests: the loader refuses every case of the corpus cleanly
 
   before(async () => {
     const started = performance.now();
-    outcomes = await runCorpus(cases.map((c) => c.id), { hardLimitMs: HARD_LIMIT_MS });
+    outcomes = await runCorpus(
+      cases.map((c) => c.id),
+      { hardLimitMs: HARD_LIMIT_MS },
+    );
     totalMs = performance.now() - started;
   });
 

@@ -35,13 +35,26 @@ for (const store of ['file', 'etcd'] as const) {
     });
     after(async () => {
       await cleanupProject(project);
-      if (kv) for (const prefix of [`/${project}/`, `/bosun/${project}/`]) for (const e of await kv.list(prefix)) await kv.delete(e.key);
+      if (kv)
+        for (const prefix of [`/${project}/`, `/bosun/${project}/`])
+          for (const e of await kv.list(prefix)) await kv.delete(e.key);
       await kv?.close();
       await fs.rm(dir, { recursive: true, force: true });
     });
 
     it('never runs two applies at once, never repeats a release number, and ends on one replica', async () => {
-      const run = (tag: number) => bosun(['reconcile', '--repo', path.join(dir, 'repo'), '--ref', `v${tag}`, '--state', url, '--lock-timeout', '60']);
+      const run = (tag: number) =>
+        bosun([
+          'reconcile',
+          '--repo',
+          path.join(dir, 'repo'),
+          '--ref',
+          `v${tag}`,
+          '--state',
+          url,
+          '--lock-timeout',
+          '60',
+        ]);
       for (let round = 0; round < ROUNDS; round++) {
         const [a, b] = await Promise.all([run(2 * round + 1), run(2 * round + 2)]);
         assert.equal(a.code, 0, a.stderr);

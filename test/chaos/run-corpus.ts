@@ -12,7 +12,9 @@ export interface RunOptions {
 
 function startWorker(): Worker {
   // 1 MB of stack like the CLI's main thread (workers default to 4 MB), so stack limits match
-  return new Worker(new URL('./load-worker-boot.mjs', import.meta.url), { resourceLimits: { stackSizeMb: 1, maxOldGenerationSizeMb: 2048 } });
+  return new Worker(new URL('./load-worker-boot.mjs', import.meta.url), {
+    resourceLimits: { stackSizeMb: 1, maxOldGenerationSizeMb: 2048 },
+  });
 }
 
 function nextMessage<T>(worker: Worker, ms: number): Promise<T | 'timeout' | Error> {
@@ -53,7 +55,12 @@ export async function runCorpus(ids: string[], opts: RunOptions): Promise<Map<st
       continue;
     }
     const ms = performance.now() - started;
-    results.set(id, reply === 'timeout' ? failed(id, 'timed-out', ms, `no answer after ${opts.hardLimitMs} ms`) : failed(id, 'crashed', ms, `worker died: ${reply.message}`));
+    results.set(
+      id,
+      reply === 'timeout'
+        ? failed(id, 'timed-out', ms, `no answer after ${opts.hardLimitMs} ms`)
+        : failed(id, 'crashed', ms, `worker died: ${reply.message}`),
+    );
     await worker.terminate();
     worker = await ready();
   }

@@ -16,8 +16,16 @@ const SIG_HEADERS = ['x-hub-signature-256', 'x-gitlab-token', 'x-gitea-signature
 /** A request no honest forge would send: random body, random or truncated or missing signature. */
 function hostile(i: number): { provider: string; body: Buffer; headers: Record<string, string> } {
   const provider = PROVIDERS[i % PROVIDERS.length];
-  const body = i % 3 === 0 ? randomBytes(64 + (i % 500)) : Buffer.from(JSON.stringify({ ref: 'refs/heads/main', after: randomBytes(20).toString('hex'), n: i }));
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-gitlab-event': 'Push Hook', 'x-gitea-event': 'push' };
+  const body =
+    i % 3 === 0
+      ? randomBytes(64 + (i % 500))
+      : Buffer.from(JSON.stringify({ ref: 'refs/heads/main', after: randomBytes(20).toString('hex'), n: i }));
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-github-event': 'push',
+    'x-gitlab-event': 'Push Hook',
+    'x-gitea-event': 'push',
+  };
   const sig = `sha256=${randomBytes(32).toString('hex')}`;
   if (i % 4 !== 0) headers[SIG_HEADERS[i % SIG_HEADERS.length]] = i % 4 === 1 ? sig.slice(0, 20) : sig;
   return { provider, body, headers };
@@ -28,7 +36,9 @@ function slowClient(url: string, ms: number): Promise<void> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
     const socket = net.connect(Number(port), hostname, () => {
-      socket.write('POST /hooks/github HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{');
+      socket.write(
+        'POST /hooks/github HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{',
+      );
       const drip = setInterval(() => socket.write(' '), 200);
       setTimeout(() => {
         clearInterval(drip);
@@ -53,10 +63,29 @@ describe('chaos: webhook abuse', function () {
     server = await startGitServer();
     repo = await server.createRepo(project, present(stackFiles(project, { webReplicas: 1, worker: false })));
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'bosun-abuse-'));
-    serve = await startServe(['--repo', repo.url, '--ref', 'main', '--state', `file:${tmp}/state`, '--cache-dir', `${tmp}/cache`, '--poll', '0 0 1 1 *'], {
-      BOSUN_WEBHOOK_SECRET: SECRET,
-    });
-    await waitFor('first converge', async () => ((await status(serve)).applied?.release === 1 ? true : undefined), 60_000, serve);
+    serve = await startServe(
+      [
+        '--repo',
+        repo.url,
+        '--ref',
+        'main',
+        '--state',
+        `file:${tmp}/state`,
+        '--cache-dir',
+        `${tmp}/cache`,
+        '--poll',
+        '0 0 1 1 *',
+      ],
+      {
+        BOSUN_WEBHOOK_SECRET: SECRET,
+      },
+    );
+    await waitFor(
+      'first converge',
+      async () => ((await status(serve)).applied?.release === 1 ? true : undefined),
+      60_000,
+      serve,
+    );
   });
   after(async () => {
     await serve?.stop('SIGKILL');
@@ -78,22 +107,36 @@ describe('chaos: webhook abuse', function () {
         await new Promise((r) => setTimeout(r, 150));
       }
     })();
-    for (let i = 0; i < 250; i++) codes.push((await post(serve, hostile(i).provider, hostile(i)).catch(() => ({ code: 0 }))).code);
+    for (let i = 0; i < 250; i++)
+      codes.push((await post(serve, hostile(i).provider, hostile(i)).catch(() => ({ code: 0 }))).code);
     const huge = randomBytes(10 * 1024 * 1024);
     for (let i = 0; i < 3; i++) {
-      const r = await fetch(`${serve.url}/hooks/github`, { method: 'POST', body: new Uint8Array(huge), headers: { 'content-type': 'application/json' } }).catch(() => undefined);
+      const r = await fetch(`${serve.url}/hooks/github`, {
+        method: 'POST',
+        body: new Uint8Array(huge),
+        headers: { 'content-type': 'application/json' },
+      }).catch(() => undefined);
       codes.push(r?.status ?? 413);
     }
     const valid = githubPush('main', await repo.head(), SECRET);
     const replays = await Promise.all(Array.from({ length: 20 }, () => post(serve, 'github', valid)));
     await Promise.all([health, ...slow]);
-    assert.ok(codes.every((c) => [400, 401, 413].includes(c)), `unexpected codes: ${[...new Set(codes)].join(', ')}`);
-    assert.equal(replays.filter((r) => r.code === 202 && r.body.status !== 'duplicate').length, 1, JSON.stringify(replays.map((r) => r.body.status)));
+    assert.ok(
+      codes.every((c) => [400, 401, 413].includes(c)),
+      `unexpected codes: ${[...new Set(codes)].join(', ')}`,
+    );
+    assert.equal(
+      replays.filter((r) => r.code === 202 && r.body.status !== 'duplicate').length,
+      1,
+      JSON.stringify(replays.map((r) => r.body.status)),
+    );
     await new Promise((r) => setTimeout(r, 1500));
     const after = await metric(serve, 'bosun_reconciles_total', { trigger: 'webhook' });
     assert.ok(after - before <= 1, `hostile traffic caused ${after - before} reconciles`);
     assert.equal((await status(serve)).applied?.release, 1, 'no new release');
-    console.log(`      ${codes.length} hostile requests refused; /healthz worst ${worstHealthMs} ms under 10 slow clients`);
+    console.log(
+      `      ${codes.length} hostile requests refused; /healthz worst ${worstHealthMs} ms under 10 slow clients`,
+    );
     assert.ok(worstHealthMs < 2_000, `healthz took ${worstHealthMs} ms`);
   });
 });

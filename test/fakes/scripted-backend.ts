@@ -56,10 +56,18 @@ export class ScriptedBackend implements Backend<FakeOperation, FakeObserved> {
       }),
     );
     const wanted = new Set(desired.services.map((s) => s.name));
-    const stops = observed.workloads.filter((w) => !wanted.has(w.service)).map((w): FakeOperation => ({ kind: 'stop', service: w.service, hash: w.hash, cause: 'removed from repo' }));
+    const stops = observed.workloads
+      .filter((w) => !wanted.has(w.service))
+      .map((w): FakeOperation => ({ kind: 'stop', service: w.service, hash: w.hash, cause: 'removed from repo' }));
     const ops = [...levels.flat(), ...stops];
     const count = (kind: string) => ops.filter((o) => o.kind === kind).length;
-    const counts = { create: count('start'), replace: count('replace'), remove: count('stop'), networks: 0, volumes: 0 };
+    const counts = {
+      create: count('start'),
+      replace: count('replace'),
+      remove: count('stop'),
+      networks: 0,
+      volumes: 0,
+    };
     return { prepare: [], rollout: [...levels, stops], notes: [], counts, seen: { workloads: [...running].sort() } };
   }
 

@@ -94,10 +94,15 @@ function launchMember(m: Member, initialCluster: string, token: string): Promise
   const peerUrl = `http://127.0.0.1:${m.peer}`;
   const clientUrl = `http://127.0.0.1:${m.client}`;
   const args = [
-    `--name=${m.name}`, `--data-dir=${m.dataDir}`,
-    `--listen-peer-urls=${peerUrl}`, `--initial-advertise-peer-urls=${peerUrl}`,
-    `--listen-client-urls=${clientUrl}`, `--advertise-client-urls=${clientUrl}`,
-    `--initial-cluster=${initialCluster}`, `--initial-cluster-token=${token}`, '--initial-cluster-state=new',
+    `--name=${m.name}`,
+    `--data-dir=${m.dataDir}`,
+    `--listen-peer-urls=${peerUrl}`,
+    `--initial-advertise-peer-urls=${peerUrl}`,
+    `--listen-client-urls=${clientUrl}`,
+    `--advertise-client-urls=${clientUrl}`,
+    `--initial-cluster=${initialCluster}`,
+    `--initial-cluster-token=${token}`,
+    '--initial-cluster-state=new',
   ];
   // etcd reads ETCD_* variables as flags: keep the developer's own out of the test cluster
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCD_')));
@@ -114,7 +119,8 @@ function launchMember(m: Member, initialCluster: string, token: string): Promise
     child.once('spawn', () => resolve());
     child.once('error', (err: NodeJS.ErrnoException) => {
       m.process = undefined;
-      const why = err.code === 'ENOENT' ? `no etcd binary on PATH; ${INSTALL_HINT}` : `cannot start etcd: ${err.message}`;
+      const why =
+        err.code === 'ENOENT' ? `no etcd binary on PATH; ${INSTALL_HINT}` : `cannot start etcd: ${err.message}`;
       reject(new Error(why));
     });
   });
@@ -132,7 +138,9 @@ async function waitHealthy(m: Member): Promise<void> {
     }
     await sleep(100);
   }
-  throw new Error(`etcd member ${m.name} not healthy after ${START_TIMEOUT_MS / 1000} s:\n${m.log.join('').slice(-2000)}`);
+  throw new Error(
+    `etcd member ${m.name} not healthy after ${START_TIMEOUT_MS / 1000} s:\n${m.log.join('').slice(-2000)}`,
+  );
 }
 
 /** Asks a running member for its status: the leader's member id, matched against each member's own. */

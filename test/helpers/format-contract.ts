@@ -38,7 +38,10 @@ function loadError(format: DesiredStateFormat, a: Artifact): ManifestError {
 
 function assertLocated(issue: ManifestIssue, repoFiles: Set<string>): void {
   const where = JSON.stringify(issue);
-  assert.ok(repoFiles.has(issue.file) || issue.file === ROOT_FILE, `${where}: not a file of the repo, named from its root`);
+  assert.ok(
+    repoFiles.has(issue.file) || issue.file === ROOT_FILE,
+    `${where}: not a file of the repo, named from its root`,
+  );
   assert.ok(Number.isInteger(issue.line) && issue.line >= 1, `${where}: line`);
   assert.ok(Number.isInteger(issue.col) && issue.col >= 1, `${where}: col`);
   assert.ok(issue.message.trim() !== '', `${where}: message`);
@@ -72,7 +75,10 @@ export function formatContract(format: DesiredStateFormat, ex: FormatExamples): 
       assert.ok(err.issues.length > 0);
       const repoFiles = new Set([...a.files.keys()].map((rel) => `deploy/${rel}`));
       for (const issue of err.issues) assertLocated(issue, repoFiles);
-      assert.ok(err.issues.some((i) => i.file !== ROOT_FILE), 'no issue points into a file');
+      assert.ok(
+        err.issues.some((i) => i.file !== ROOT_FILE),
+        'no issue points into a file',
+      );
     });
 
     it('still names the project of a broken repo', () => {
@@ -85,7 +91,10 @@ export function formatContract(format: DesiredStateFormat, ex: FormatExamples): 
       a.skipped = [{ path: ex.ownFile, bytes: 11 * 1024 * 1024 }];
       assert.equal(format.recognises(a), true);
       const err = loadError(format, a);
-      assert.ok(err.issues.some((i) => i.file === `deploy/${ex.ownFile}`), JSON.stringify(err.issues));
+      assert.ok(
+        err.issues.some((i) => i.file === `deploy/${ex.ownFile}`),
+        JSON.stringify(err.issues),
+      );
     });
   });
 }

@@ -42,7 +42,12 @@ export function emptyObserved(over: Partial<ObservedState<DockerObserved>> = {})
 }
 
 /** A running container exactly as bosun would have created it from `d`'s service. */
-export function running(d: DesiredState, name: string, replica: number, over: Partial<ObservedContainer> = {}): ObservedContainer {
+export function running(
+  d: DesiredState,
+  name: string,
+  replica: number,
+  over: Partial<ObservedContainer> = {},
+): ObservedContainer {
   const s = d.services.find((x) => x.name === name);
   if (!s) throw new Error(`no service ${name}`);
   return {

@@ -8,7 +8,12 @@ import { git } from './git-server.ts';
  * A local repo whose tag `v<i>` sets one Config value to i (and, with `service`, one service's
  * env too): every racer that reconciles a different tag has a real change to apply.
  */
-export async function taggedRepo(dir: string, project: string, tags: number, opts: { service?: string } = {}): Promise<void> {
+export async function taggedRepo(
+  dir: string,
+  project: string,
+  tags: number,
+  opts: { service?: string } = {},
+): Promise<void> {
   await git(dir, 'init', '-q', '-b', 'main');
   const config = (i: number) =>
     `apiVersion: bosun/v1\nkind: Project\nmetadata: { name: ${project} }\n---\napiVersion: bosun/v1\nkind: Config\nmetadata: { name: race }\nspec:\n  prefix: /${project}/race/\n  data: { N: "${i}" }\n`;
@@ -24,8 +29,16 @@ export async function taggedRepo(dir: string, project: string, tags: number, opt
 
 /** Release numbers 1..n, all succeeded, and no two applies overlapping in time. */
 export function assertSerial(list: Release[], n: number): void {
-  assert.deepEqual(list.map((r) => r.number).sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i + 1), 'numbers unique and dense');
+  assert.deepEqual(
+    list.map((r) => r.number).sort((a, b) => a - b),
+    Array.from({ length: n }, (_, i) => i + 1),
+    'numbers unique and dense',
+  );
   const spans = list.map((r) => [Date.parse(r.startedAt), Date.parse(r.finishedAt ?? '')]).sort((a, b) => a[0] - b[0]);
-  for (let i = 1; i < spans.length; i++) assert.ok(spans[i][0] >= spans[i - 1][1], `release applies overlap: ${JSON.stringify(spans.slice(i - 1, i + 1))}`);
-  assert.ok(list.every((r) => r.status === 'succeeded'), `not all succeeded: ${list.map((r) => `${r.number}:${r.status}`).join(' ')}`);
+  for (let i = 1; i < spans.length; i++)
+    assert.ok(spans[i][0] >= spans[i - 1][1], `release applies overlap: ${JSON.stringify(spans.slice(i - 1, i + 1))}`);
+  assert.ok(
+    list.every((r) => r.status === 'succeeded'),
+    `not all succeeded: ${list.map((r) => `${r.number}:${r.status}`).join(' ')}`,
+  );
 }

@@ -66,7 +66,14 @@ function parseLine(line: string): Record<string, unknown> {
 
 export interface ServeStatus {
   applied: { revision: string; release: number } | null;
-  lastAttempt: { trigger: string; at: string; durationMs: number; result: string; revision?: string; error?: { code: string; message: string } } | null;
+  lastAttempt: {
+    trigger: string;
+    at: string;
+    durationMs: number;
+    result: string;
+    revision?: string;
+    error?: { code: string; message: string };
+  } | null;
   lastWebhook: { provider: string; status: string } | null;
   queue: { running: boolean; pending: boolean; coalesced: number };
   pinned: unknown;
@@ -102,19 +109,33 @@ export function sign(body: string, secret: string): string {
 /** A GitHub push delivery for `ref`, signed with `secret` (undefined: unsigned). */
 export function githubPush(ref: string, after: string, secret: string | undefined, extra: Record<string, string> = {}) {
   const body = JSON.stringify({ ref: `refs/heads/${ref}`, after, repository: { full_name: 'test/repo' } });
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': randomUUID(), ...extra };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-github-event': 'push',
+    'x-github-delivery': randomUUID(),
+    ...extra,
+  };
   if (secret !== undefined) headers['x-hub-signature-256'] = `sha256=${sign(body, secret)}`;
   return { body, headers };
 }
 
-export async function post(s: ServeProcess, provider: string, req: { body: string | Buffer; headers: Record<string, string> }) {
+export async function post(
+  s: ServeProcess,
+  provider: string,
+  req: { body: string | Buffer; headers: Record<string, string> },
+) {
   const body = typeof req.body === 'string' ? req.body : new Uint8Array(req.body);
   const res = await fetch(`${s.url}/hooks/${provider}`, { method: 'POST', body, headers: req.headers });
   return { code: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 /** Polls `probe` until it returns a value (not undefined) or the deadline passes. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, s?: ServeProcess): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  s?: ServeProcess,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -126,6 +147,13 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const tail = s ? `\nlast log lines:\n${s.logs.slice(-15).map((l) => JSON.stringify(l)).join('\n')}\n${s.stderr()}` : '';
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}${tail}`);
+  const tail = s
+    ? `\nlast log lines:\n${s.logs
+        .slice(-15)
+        .map((l) => JSON.stringify(l))
+        .join('\n')}\n${s.stderr()}`
+    : '';
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}${tail}`,
+  );
 }

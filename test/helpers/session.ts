@@ -9,6 +9,10 @@ export function localDocker(): DockerBackend {
 }
 
 /** A session on a real store and (by default) the local Docker engine, as a CLI verb builds one. */
-export function testSession(kv: KvStore, source?: GitSourceOptions, over: Partial<SessionOptions> & { backend?: Backend } = {}): Session {
+export function testSession(
+  kv: KvStore,
+  source?: GitSourceOptions,
+  over: Partial<SessionOptions> & { backend?: Backend } = {},
+): Session {
   return new Session({ kv, source, ...over, backend: over.backend ?? localDocker() });
 }

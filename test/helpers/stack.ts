@@ -28,7 +28,10 @@ export function stackFiles(project: string, o: StackOptions = {}): Record<string
       '    LIMITS: { rps: 10 }',
       '',
     ].join('\n'),
-    'services/web.yaml': service('web', `  image: ${o.webImage ?? IMAGE_V1}\n  replicas: ${o.webReplicas ?? 2}\n  dependsOn: [api]\n`),
+    'services/web.yaml': service(
+      'web',
+      `  image: ${o.webImage ?? IMAGE_V1}\n  replicas: ${o.webReplicas ?? 2}\n  dependsOn: [api]\n`,
+    ),
     'services/api.yaml': service(
       'api',
       `  image: ${IMAGE_V1}\n  envFrom: [{ config: app }]\n  healthcheck: { cmd: [test, -f, /VERSION], interval: 300ms, retries: 3 }\n`,

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileKv } from '../../src/store/file.ts';
 import { backendContract } from '../helpers/backend-contract.ts';
-import { cleanupProject, ensureTestImages, IMAGE_V1, IMAGE_V2, requireDocker, uniqueProject } from '../helpers/docker.ts';
+import {
+  cleanupProject,
+  ensureTestImages,
+  IMAGE_V1,
+  IMAGE_V2,
+  requireDocker,
+  uniqueProject,
+} from '../helpers/docker.ts';
 import { service } from '../helpers/model.ts';
 import { localDocker } from '../helpers/session.ts';
 
@@ -19,7 +26,8 @@ backendContract('docker (real engine)', async () => {
     backend: localDocker(),
     kv,
     project,
-    service: (name, version, over = {}) => service(name, { image: version === 1 ? IMAGE_V1 : IMAGE_V2, command: IDLE, stopGracePeriodMs: 1000, ...over }),
+    service: (name, version, over = {}) =>
+      service(name, { image: version === 1 ? IMAGE_V1 : IMAGE_V2, command: IDLE, stopGracePeriodMs: 1000, ...over }),
     cleanup: async () => {
       await cleanupProject(project);
       await kv.close();

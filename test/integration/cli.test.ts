@@ -56,13 +56,21 @@ describe('bosun CLI on the etcd store, and its errors', function () {
     assert.equal(first.code, 0, first.stderr);
     const keys = (await etcd.list(`/${project}/app/`)).map((e) => `${e.key}=${e.value}`);
     assert.deepEqual(keys, [`/${project}/app/LEVEL=info`, `/${project}/app/LIMITS={"rps":10}`]);
-    const sha = await repo.commit(stackFiles(project, { webReplicas: 1, worker: false, webImage: IMAGE_V2, level: 'debug' }));
+    const sha = await repo.commit(
+      stackFiles(project, { webReplicas: 1, worker: false, webImage: IMAGE_V2, level: 'debug' }),
+    );
     const second = await bosun(['reconcile', ...flags]);
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, /~ put key .*\/app\/LEVEL = "debug" — value differs from repo/);
     assert.match(second.stdout, /~ replace container .*-api-1 .* — env\.LEVEL info → debug/);
-    const list = JSON.parse((await bosun(['releases', ...flags, '-o', 'json'])).stdout) as { number: number; revision: string }[];
-    assert.deepEqual(list.map((x) => x.number), [1, 2]);
+    const list = JSON.parse((await bosun(['releases', ...flags, '-o', 'json'])).stdout) as {
+      number: number;
+      revision: string;
+    }[];
+    assert.deepEqual(
+      list.map((x) => x.number),
+      [1, 2],
+    );
     assert.equal(list[1].revision, sha);
     const show = await bosun(['releases', 'show', '2', ...flags]);
     assert.match(show.stdout, /release 2 of .*: succeeded/);
@@ -73,9 +81,16 @@ describe('bosun CLI on the etcd store, and its errors', function () {
     await repo.commit(stackFiles(project, { webReplicas: 2, worker: false, webImage: IMAGE_V2, level: 'debug' }));
     const json = await bosun(['reconcile', ...flags, '--dry-run', '-o', 'json', '--detailed-exitcode']);
     assert.equal(json.code, 2, json.stderr);
-    const plan = JSON.parse(json.stdout) as { summary: { create: number }; operations: { kind: string; name: string }[]; hash: string };
+    const plan = JSON.parse(json.stdout) as {
+      summary: { create: number };
+      operations: { kind: string; name: string }[];
+      hash: string;
+    };
     assert.equal(plan.summary.create, 1);
-    assert.deepEqual(plan.operations.map((o) => `${o.kind} ${o.name}`), [`create-container ${project}-web-2`]);
+    assert.deepEqual(
+      plan.operations.map((o) => `${o.kind} ${o.name}`),
+      [`create-container ${project}-web-2`],
+    );
     assert.match(plan.hash, /^[0-9a-f]{64}$/);
     const md = await bosun(['reconcile', ...flags, '--dry-run', '-o', 'markdown']);
     assert.match(md.stdout, /^### Plan for /);
@@ -99,7 +114,9 @@ describe('bosun CLI on the etcd store, and its errors', function () {
   });
 
   it('processes sharing one repository cache fetch safely at the same time', async () => {
-    const sha = await repo.commit(stackFiles(project, { webReplicas: 2, worker: false, webImage: IMAGE_V2, level: 'shared-cache' }));
+    const sha = await repo.commit(
+      stackFiles(project, { webReplicas: 2, worker: false, webImage: IMAGE_V2, level: 'shared-cache' }),
+    );
     const runs = await Promise.all([1, 2, 3, 4].map(() => bosun(['validate', '--repo', repo.url, '--cache-dir', tmp])));
     for (const r of runs) {
       assert.equal(r.code, 0, r.stderr);

@@ -45,7 +45,10 @@ describe('Config keys on etcd: ownership, drift, files, secrets', function () {
   before(async () => {
     await Promise.all([ensureTestImages(), requireEtcd()]);
     server = await startGitServer();
-    const repo = await server.createRepo(p, files(p, { level: 'info', token: 's3cr3t-one', extra: true }) as Record<string, string>);
+    const repo = await server.createRepo(
+      p,
+      files(p, { level: 'info', token: 's3cr3t-one', extra: true }) as Record<string, string>,
+    );
     push = (f) => repo.commit(f);
     etcd = await openStore(ETCD_URL);
     cache = await fs.mkdtemp(path.join(os.tmpdir(), 'bosun-cfg-'));
@@ -64,7 +67,9 @@ describe('Config keys on etcd: ownership, drift, files, secrets', function () {
 
   it('writes a Config file into the container, with its mode, and never prints the secret', async () => {
     const id = (await containerIds(p)).filer[0].split(':')[1];
-    const exec = await docker.getContainer(id).exec({ Cmd: ['sh', '-c', 'cat /run/secrets/token; stat -c %a /run/secrets/token'], AttachStdout: true });
+    const exec = await docker
+      .getContainer(id)
+      .exec({ Cmd: ['sh', '-c', 'cat /run/secrets/token; stat -c %a /run/secrets/token'], AttachStdout: true });
     const out = await new Promise<string>((resolve) => {
       exec.start({}, (_e, stream) => {
         let text = '';
@@ -76,7 +81,9 @@ describe('Config keys on etcd: ownership, drift, files, secrets', function () {
     assert.match(out, /600/);
     const show = await bosun(['releases', 'show', '1', ...flags, '-o', 'json']);
     const dry = await bosun(['reconcile', ...flags, '--dry-run']);
-    const release = JSON.parse(show.stdout) as { desired: { configs: { name: string; data: Record<string, string> }[] } };
+    const release = JSON.parse(show.stdout) as {
+      desired: { configs: { name: string; data: Record<string, string> }[] };
+    };
     assert.deepEqual(release.desired.configs.find((c) => c.name === 'creds')?.data, { TOKEN: '(secret)' });
     assert.doesNotMatch(show.stdout + dry.stdout, /s3cr3t/);
   });
@@ -100,8 +107,11 @@ describe('Config keys on etcd: ownership, drift, files, secrets', function () {
     const r = await bosun(['reconcile', ...flags]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`- delete key /${p}/app/EXTRA — removed from repo`));
-    assert.match(r.stdout, new RegExp(`note: key /${p}/app/FOREIGN is under a Config prefix but was not written by bosun: left alone`));
-    assert.equal((await etcd.get(`/${p}/app/EXTRA`)), undefined);
+    assert.match(
+      r.stdout,
+      new RegExp(`note: key /${p}/app/FOREIGN is under a Config prefix but was not written by bosun: left alone`),
+    );
+    assert.equal(await etcd.get(`/${p}/app/EXTRA`), undefined);
     assert.equal((await etcd.get(`/${p}/app/FOREIGN`))?.value, 'not-bosuns');
   });
 

@@ -47,7 +47,11 @@ class Child {
   }
 
   async waitFor(line: string, ms = 20_000): Promise<void> {
-    await waitUntil(() => this.output.includes(line), ms, () => `child never printed "${line}":\n${this.output}`);
+    await waitUntil(
+      () => this.output.includes(line),
+      ms,
+      () => `child never printed "${line}":\n${this.output}`,
+    );
   }
 
   /** Resolves after the exit is reaped, so the pid no longer exists. */
@@ -67,7 +71,10 @@ async function waitUntil(check: () => boolean | Promise<boolean>, ms: number, wh
 }
 
 async function rejection(p: Promise<unknown>): Promise<BosunError> {
-  const err = await p.then(() => assert.fail('expected a rejection'), (e: unknown) => e);
+  const err = await p.then(
+    () => assert.fail('expected a rejection'),
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof BosunError, String(err));
   return err;
 }
@@ -92,7 +99,7 @@ const backends: Backend[] = [
 ];
 
 for (const backend of backends) {
-  describe(`coordination on ${backend.name}`, function () {
+  describe(`coordination on ${backend.name}`, () => {
     let url: string;
     let kv: KvStore;
     let project: string;
@@ -132,7 +139,9 @@ for (const backend of backends) {
         const handoverMs = performance.now() - released;
         assert.equal(second.holder, 'second');
         assert.ok(handoverMs < 1_000, `hand-over took ${handoverMs} ms`);
-        console.log(`      (${backend.name}: acquire ${acquireMs.toFixed(1)} ms, hand-over ${handoverMs.toFixed(1)} ms)`);
+        console.log(
+          `      (${backend.name}: acquire ${acquireMs.toFixed(1)} ms, hand-over ${handoverMs.toFixed(1)} ms)`,
+        );
         await second.release();
         await acquireApplyLock(kv, project, 'third', { waitMs: 0 }).then((l) => l.release());
       });
@@ -167,7 +176,9 @@ for (const backend of backends) {
       });
 
       it('frees the lock of a SIGKILLed holder (etcd: when its lease expires; file: its pid is gone)', async () => {
-        const holder = child(`await acquireApplyLock(kv, project, 'child-holder', { waitMs: 0, ttlMs: ${TTL_MS} }); console.log('locked');`);
+        const holder = child(
+          `await acquireApplyLock(kv, project, 'child-holder', { waitMs: 0, ttlMs: ${TTL_MS} }); console.log('locked');`,
+        );
         await holder.waitFor('locked');
         const err = await rejection(acquireApplyLock(kv, project, 'parent', { waitMs: 0 }));
         assert.match(err.message, /held by child-holder since/);
@@ -179,14 +190,22 @@ for (const backend of backends) {
         console.log(`      (${backend.name}: lock of a SIGKILLed holder free after ${freedMs} ms, TTL ${TTL_MS} ms)`);
         assert.ok(freedMs < TTL_MS + SLACK_MS, `took ${freedMs} ms`);
         // on etcd the key outlives the holder until the lease runs out: a lower bound proves it
-        if (backend.name === 'etcd') assert.ok(freedMs > TTL_MS / 2, `freed after ${freedMs} ms, before the lease could expire`);
+        if (backend.name === 'etcd')
+          assert.ok(freedMs > TTL_MS / 2, `freed after ${freedMs} ms, before the lease could expire`);
         else assert.ok(freedMs < TTL_MS / 2, `took ${freedMs} ms although the holder's pid was gone`);
       });
 
       it('release() leaves alone a lock that someone else holds now', async () => {
         const lock = await acquireApplyLock(kv, project, 'old', { waitMs: 0, ttlMs: TTL_MS });
         const key = `/bosun/${project}/lock`;
-        const foreign = JSON.stringify({ holder: 'new', since: 'now', expiresAt: Date.now() + 60_000, host: 'elsewhere', pid: 1, token: 't' });
+        const foreign = JSON.stringify({
+          holder: 'new',
+          since: 'now',
+          expiresAt: Date.now() + 60_000,
+          host: 'elsewhere',
+          pid: 1,
+          token: 't',
+        });
         await kv.put(key, foreign);
         await lock.release();
         assert.equal((await kv.get(key))?.value, foreign);
@@ -194,9 +213,19 @@ for (const backend of backends) {
 
       if (backend.name === 'file') {
         it('takes over a holder on another host only after its expiry', async () => {
-          const record = { holder: 'far-away', since: 'then', expiresAt: Date.now() + 1_500, host: 'other-host.invalid', pid: 1, token: 'x' };
+          const record = {
+            holder: 'far-away',
+            since: 'then',
+            expiresAt: Date.now() + 1_500,
+            host: 'other-host.invalid',
+            pid: 1,
+            token: 'x',
+          };
           await kv.put(`/bosun/${project}/lock`, JSON.stringify(record));
-          assert.match((await rejection(acquireApplyLock(kv, project, 'near', { waitMs: 0 }))).message, /held by far-away/);
+          assert.match(
+            (await rejection(acquireApplyLock(kv, project, 'near', { waitMs: 0 }))).message,
+            /held by far-away/,
+          );
           const lock = await acquireApplyLock(kv, project, 'near', { waitMs: 5_000 });
           const waited = Date.now() - (record.expiresAt - 1_500);
           await lock.release();
@@ -204,10 +233,20 @@ for (const backend of backends) {
         });
 
         it('judges a holder by its pid only in the same host name and pid namespace', async () => {
-          const deadPid = { holder: 'ghost', since: 'then', expiresAt: Date.now() + 60_000, host: hostname(), pid: 2 ** 22 + 1, token: 'g' };
+          const deadPid = {
+            holder: 'ghost',
+            since: 'then',
+            expiresAt: Date.now() + 60_000,
+            host: hostname(),
+            pid: 2 ** 22 + 1,
+            token: 'g',
+          };
           await kv.put(`/bosun/${project}/lock`, JSON.stringify({ ...deadPid, pidns: 'pid:[1]' }));
           assert.match((await rejection(acquireApplyLock(kv, project, 'me', { waitMs: 0 }))).message, /held by ghost/);
-          await kv.put(`/bosun/${project}/lock`, JSON.stringify({ ...deadPid, pidns: readlinkSync('/proc/self/ns/pid') }));
+          await kv.put(
+            `/bosun/${project}/lock`,
+            JSON.stringify({ ...deadPid, pidns: readlinkSync('/proc/self/ns/pid') }),
+          );
           await acquireApplyLock(kv, project, 'me', { waitMs: 0 }).then((l) => l.release());
         });
       }
@@ -220,51 +259,105 @@ for (const backend of backends) {
           const [entry] = (await kv.etcd.getAll().prefix(`/bosun/${project}/lock`).exec()).kvs;
           await kv.etcd.leaseClient.leaseRevoke({ ID: entry!.lease });
         } else {
-          await kv.put(`/bosun/${project}/lock`, JSON.stringify({ holder: 'thief', since: 'now', expiresAt: Date.now() + 60_000, host: 'x', pid: 1, token: 'y' }));
+          await kv.put(
+            `/bosun/${project}/lock`,
+            JSON.stringify({
+              holder: 'thief',
+              since: 'now',
+              expiresAt: Date.now() + 60_000,
+              host: 'x',
+              pid: 1,
+              token: 'y',
+            }),
+          );
         }
-        await waitUntil(() => lock.signal.aborted, TTL_MS + 2 * SLACK_MS, () => 'signal never aborted');
+        await waitUntil(
+          () => lock.signal.aborted,
+          TTL_MS + 2 * SLACK_MS,
+          () => 'signal never aborted',
+        );
         assert.equal((lock.signal.reason as BosunError).code, Codes.lockLost);
       });
     });
 
     describe('leader election', () => {
       it('elects exactly one of three candidates, and replaces a SIGKILLed leader within the TTL', async () => {
-        const leaderChild = child(`await startElection(kv, project, 'child', { ttlMs: ${TTL_MS}, onChange: (l) => l && console.log('leading') });`);
+        const leaderChild = child(
+          `await startElection(kv, project, 'child', { ttlMs: ${TTL_MS}, onChange: (l) => l && console.log('leading') });`,
+        );
         await leaderChild.waitFor('leading');
         const seen: Record<'a' | 'b', [boolean, string | undefined][]> = { a: [], b: [] };
         const join = async (name: 'a' | 'b') => {
-          const h = await startElection(kv, project, name, { ttlMs: TTL_MS, onChange: (l, who) => seen[name].push([l, who]) });
+          const h = await startElection(kv, project, name, {
+            ttlMs: TTL_MS,
+            onChange: (l, who) => seen[name].push([l, who]),
+          });
           cleanups.push(() => h.resign());
           return h;
         };
         const a = await join('a');
         const b = await join('b');
-        await waitUntil(() => [seen.a, seen.b].every((s) => s.at(-1)?.[1] === 'child'), 5_000, () => JSON.stringify(seen));
+        await waitUntil(
+          () => [seen.a, seen.b].every((s) => s.at(-1)?.[1] === 'child'),
+          5_000,
+          () => JSON.stringify(seen),
+        );
         assert.equal(a.isLeader() || b.isLeader(), false);
         assert.equal(await a.leader(), 'child');
 
         await leaderChild.kill();
-        const failoverMs = await waitUntil(() => a.isLeader() || b.isLeader(), TTL_MS + 5_000, () => 'nobody took over');
+        const failoverMs = await waitUntil(
+          () => a.isLeader() || b.isLeader(),
+          TTL_MS + 5_000,
+          () => 'nobody took over',
+        );
         console.log(`      (${backend.name}: new leader ${failoverMs} ms after SIGKILL of the old, TTL ${TTL_MS} ms)`);
         assert.ok(failoverMs < TTL_MS + SLACK_MS, `failover took ${failoverMs} ms`);
         const [winner, loser, loserName] = a.isLeader() ? [a, b, 'b' as const] : [b, a, 'a' as const];
         assert.equal(loser.isLeader(), false);
         const winnerName = winner === a ? ('a' as const) : ('b' as const);
         assert.equal(await loser.leader(), winnerName);
-        await waitUntil(() => seen[loserName].at(-1)?.[1] === winnerName, 3_000, () => JSON.stringify(seen));
+        await waitUntil(
+          () => seen[loserName].at(-1)?.[1] === winnerName,
+          3_000,
+          () => JSON.stringify(seen),
+        );
 
         await winner.resign();
-        await waitUntil(() => loser.isLeader(), 3_000, () => 'the last candidate was not elected after a resign');
+        await waitUntil(
+          () => loser.isLeader(),
+          3_000,
+          () => 'the last candidate was not elected after a resign',
+        );
         assert.deepEqual(seen[winnerName].at(-1), [false, undefined]);
       });
     });
 
     describe('endpoints', () => {
-      const web1: Endpoint = { service: 'web', replica: 1, host: '127.0.0.1', port: 8081, container: 'p-web-1', release: 3 };
-      const web2: Endpoint = { service: 'web', replica: 2, host: '127.0.0.1', port: 8082, container: 'p-web-2', release: 3 };
+      const web1: Endpoint = {
+        service: 'web',
+        replica: 1,
+        host: '127.0.0.1',
+        port: 8081,
+        container: 'p-web-1',
+        release: 3,
+      };
+      const web2: Endpoint = {
+        service: 'web',
+        replica: 2,
+        host: '127.0.0.1',
+        port: 8082,
+        container: 'p-web-2',
+        release: 3,
+      };
       const api1: Endpoint = { service: 'api', replica: 1, host: '10.0.0.5', port: 80, container: 'p-api-1' };
       const published = async () =>
-        Object.fromEntries((await kv.list(`/bosun/${project}/endpoints/`)).map((e) => [e.key.split('/endpoints/')[1], JSON.parse(e.value)]));
+        Object.fromEntries(
+          (await kv.list(`/bosun/${project}/endpoints/`)).map((e) => [
+            e.key.split('/endpoints/')[1],
+            JSON.parse(e.value),
+          ]),
+        );
 
       it('publishes, changes and removes endpoints, and withdraws them on close', async () => {
         const publisher = new EndpointPublisher(kv, project, { ttlMs: TTL_MS });
@@ -277,7 +370,12 @@ for (const backend of backends) {
         });
         await publisher.sync([{ ...web1, port: 9091, release: 4 }, api1]);
         assert.deepEqual(Object.keys(await published()), ['api/1', 'web/1']);
-        assert.deepEqual((await published())['web/1'], { host: '127.0.0.1', port: 9091, container: 'p-web-1', release: 4 });
+        assert.deepEqual((await published())['web/1'], {
+          host: '127.0.0.1',
+          port: 9091,
+          container: 'p-web-1',
+          release: 4,
+        });
         if (kv instanceof EtcdKv) {
           const leases = (await kv.etcd.getAll().prefix(`/bosun/${project}/endpoints/`).exec()).kvs.map((k) => k.lease);
           assert.equal(new Set(leases).size, 1, 'one lease for every endpoint');
@@ -289,19 +387,30 @@ for (const backend of backends) {
         assert.deepEqual(await published(), {});
       });
 
-      it(backend.name === 'etcd' ? 'lets the endpoints of a SIGKILLed publisher expire after the TTL' : 'keeps the endpoints of a SIGKILLed publisher (no expiry)', async () => {
-        const publisher = child(`await new EndpointPublisher(kv, project, { ttlMs: ${TTL_MS} }).sync(${JSON.stringify([web1, api1])}); console.log('published');`);
-        await publisher.waitFor('published');
-        assert.deepEqual(Object.keys(await published()), ['api/1', 'web/1']);
-        await publisher.kill();
-        if (backend.name === 'file') {
-          await sleep(TTL_MS);
-          return assert.deepEqual(Object.keys(await published()), ['api/1', 'web/1']);
-        }
-        const goneMs = await waitUntil(async () => Object.keys(await published()).length === 0, TTL_MS + 5_000, () => 'endpoints never expired');
-        console.log(`      (etcd: endpoints of a SIGKILLed publisher gone after ${goneMs} ms, TTL ${TTL_MS} ms)`);
-        assert.ok(goneMs < TTL_MS + SLACK_MS, `took ${goneMs} ms`);
-      });
+      it(
+        backend.name === 'etcd'
+          ? 'lets the endpoints of a SIGKILLed publisher expire after the TTL'
+          : 'keeps the endpoints of a SIGKILLed publisher (no expiry)',
+        async () => {
+          const publisher = child(
+            `await new EndpointPublisher(kv, project, { ttlMs: ${TTL_MS} }).sync(${JSON.stringify([web1, api1])}); console.log('published');`,
+          );
+          await publisher.waitFor('published');
+          assert.deepEqual(Object.keys(await published()), ['api/1', 'web/1']);
+          await publisher.kill();
+          if (backend.name === 'file') {
+            await sleep(TTL_MS);
+            return assert.deepEqual(Object.keys(await published()), ['api/1', 'web/1']);
+          }
+          const goneMs = await waitUntil(
+            async () => Object.keys(await published()).length === 0,
+            TTL_MS + 5_000,
+            () => 'endpoints never expired',
+          );
+          console.log(`      (etcd: endpoints of a SIGKILLed publisher gone after ${goneMs} ms, TTL ${TTL_MS} ms)`);
+          assert.ok(goneMs < TTL_MS + SLACK_MS, `took ${goneMs} ms`);
+        },
+      );
     });
   });
 }
@@ -314,8 +423,17 @@ describe('Docker back end endpoints (real Docker)', () => {
 
   async function run(service: string, replica: number, extra: object): Promise<string> {
     const name = `${project}-${service}-${replica}`;
-    const labels = { 'bosun.project': project, 'bosun.service': service, 'bosun.replica': String(replica), 'bosun.release': '7' };
-    const cmd = ['sh', '-c', "trap 'exit 0' TERM; mkdir -p /www; echo ok > /www/index.html; httpd -p 80 -h /www; while true; do sleep 1; done"];
+    const labels = {
+      'bosun.project': project,
+      'bosun.service': service,
+      'bosun.replica': String(replica),
+      'bosun.release': '7',
+    };
+    const cmd = [
+      'sh',
+      '-c',
+      "trap 'exit 0' TERM; mkdir -p /www; echo ok > /www/index.html; httpd -p 80 -h /www; while true; do sleep 1; done",
+    ];
     const c = await docker.createContainer({ name, Image: IMAGE_V1, Cmd: cmd, Labels: labels, ...extra });
     await c.start();
     return name;
@@ -323,21 +441,46 @@ describe('Docker back end endpoints (real Docker)', () => {
   const health = (test: string[]) => ({ Healthcheck: { Test: ['CMD', ...test], Interval: 200e6, Retries: 1 } });
 
   it('lists running, healthy replicas with their published port, or their network address', async () => {
-    await run('web', 1, { ExposedPorts: { '80/tcp': {} }, HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '' }] } } });
+    await run('web', 1, {
+      ExposedPorts: { '80/tcp': {} },
+      HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '' }] } },
+    });
     await run('api', 1, { ExposedPorts: { '80/tcp': {} }, ...health(['test', '-f', '/VERSION']) });
     await run('api', 2, { ExposedPorts: { '80/tcp': {} }, ...health(['false']) });
     await run('worker', 1, {}); // no port at all: nothing to publish
     const stopped = await run('web', 2, { ExposedPorts: { '80/tcp': {} } });
     await docker.getContainer(stopped).stop({ t: 1 });
-    await waitUntil(async () => (await docker.getContainer(`${project}-api-2`).inspect()).State.Health?.Status === 'unhealthy', 10_000, () => 'api-2 never unhealthy');
-    await waitUntil(async () => (await docker.getContainer(`${project}-api-1`).inspect()).State.Health?.Status === 'healthy', 10_000, () => 'api-1 never healthy');
+    await waitUntil(
+      async () => (await docker.getContainer(`${project}-api-2`).inspect()).State.Health?.Status === 'unhealthy',
+      10_000,
+      () => 'api-2 never unhealthy',
+    );
+    await waitUntil(
+      async () => (await docker.getContainer(`${project}-api-1`).inspect()).State.Health?.Status === 'healthy',
+      10_000,
+      () => 'api-1 never healthy',
+    );
 
     const web = await docker.getContainer(`${project}-web-1`).inspect();
     const api = await docker.getContainer(`${project}-api-1`).inspect();
     const found = await backend.endpoints(project);
     assert.deepEqual(found, [
-      { service: 'api', replica: 1, host: api.NetworkSettings.Networks.bridge!.IPAddress, port: 80, container: `${project}-api-1`, release: 7 },
-      { service: 'web', replica: 1, host: '127.0.0.1', port: Number(web.NetworkSettings.Ports['80/tcp']![0]!.HostPort), container: `${project}-web-1`, release: 7 },
+      {
+        service: 'api',
+        replica: 1,
+        host: api.NetworkSettings.Networks.bridge!.IPAddress,
+        port: 80,
+        container: `${project}-api-1`,
+        release: 7,
+      },
+      {
+        service: 'web',
+        replica: 1,
+        host: '127.0.0.1',
+        port: Number(web.NetworkSettings.Ports['80/tcp']![0]!.HostPort),
+        container: `${project}-web-1`,
+        release: 7,
+      },
     ]);
     const body = await (await fetch(`http://${found[1]!.host}:${found[1]!.port}/`)).text();
     assert.equal(body.trim(), 'ok');

@@ -33,7 +33,8 @@ for (const store of ['file', 'etcd'] as const) {
       kv = await openStore(url);
     });
     after(async () => {
-      for (const prefix of [`/${project}/`, `/bosun/${project}/`]) for (const e of await kv.list(prefix)) await kv.delete(e.key);
+      for (const prefix of [`/${project}/`, `/bosun/${project}/`])
+        for (const e of await kv.list(prefix)) await kv.delete(e.key);
       await kv?.close();
       await fs.rm(dir, { recursive: true, force: true });
     });
@@ -52,14 +53,28 @@ for (const store of ['file', 'etcd'] as const) {
     it('--lock-timeout gives up naming the holder; a release left applying is marked interrupted', async () => {
       const held = await acquireApplyLock(kv, project, 'someone@elsewhere:42', { waitMs: 0 });
       try {
-        const r = await bosun(['reconcile', '--repo', path.join(dir, 'repo'), '--ref', 'v1', '--state', url, '--lock-timeout', '0.5']);
+        const r = await bosun([
+          'reconcile',
+          '--repo',
+          path.join(dir, 'repo'),
+          '--ref',
+          'v1',
+          '--state',
+          url,
+          '--lock-timeout',
+          '0.5',
+        ]);
         assert.equal(r.code, 1);
         assert.match(r.stderr, /^error: another apply is running, held by someone@elsewhere:42 since \S+\n$/);
       } finally {
         await held.release();
       }
       const releases = new ReleaseStore(kv);
-      const crashed = await releases.begin({ ...(await releases.get(project, RACERS)), trigger: 'cli', actor: 'ghost@host' });
+      const crashed = await releases.begin({
+        ...(await releases.get(project, RACERS)),
+        trigger: 'cli',
+        actor: 'ghost@host',
+      });
       const r = await bosun(['reconcile', '--repo', path.join(dir, 'repo'), '--ref', 'v2', '--state', url]);
       assert.equal(r.code, 0, r.stderr);
       const after = await releases.get(project, crashed.number);

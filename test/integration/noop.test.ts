@@ -27,7 +27,9 @@ function counted(kv: KvStore): { kv: KvStore; calls: string[] } {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => (calls.push(String(prop)), (value as (...a: unknown[]) => unknown).apply(target, args));
+      return (...args: unknown[]) => (
+        calls.push(String(prop)), (value as (...a: unknown[]) => unknown).apply(target, args)
+      );
     },
   });
   return { kv: proxy, calls };
@@ -44,20 +46,31 @@ describe('reconcile: no-op and small changes (docker + local repo + embedded sto
   let fileKv: FileKv;
 
   async function commit(levels: Record<string, string>, images: Record<string, string> = {}): Promise<void> {
-    for (const [name, level] of Object.entries(levels)) await writeFile(join(dir, 'repo', `${name}.yaml`), serviceYaml(name, images[name] ?? IMAGE_V1, level));
+    for (const [name, level] of Object.entries(levels))
+      await writeFile(join(dir, 'repo', `${name}.yaml`), serviceYaml(name, images[name] ?? IMAGE_V1, level));
     await git(join(dir, 'repo'), 'add', '-A');
     await git(join(dir, 'repo'), 'commit', '-q', '-m', 'change');
   }
 
   const pass = (over: { kv?: KvStore; backend?: Backend } = {}) =>
-    reconcile(testSession(over.kv ?? fileKv, { repo: join(dir, 'repo'), cacheDir: join(dir, 'cache') }, { lockWaitMs: 0, backend: over.backend }), { dryRun: false, trigger: 'cli' });
+    reconcile(
+      testSession(
+        over.kv ?? fileKv,
+        { repo: join(dir, 'repo'), cacheDir: join(dir, 'cache') },
+        { lockWaitMs: 0, backend: over.backend },
+      ),
+      { dryRun: false, trigger: 'cli' },
+    );
 
   before(async () => {
     await ensureTestImages();
     dir = await mkdtemp(join(tmpdir(), 'bosun-noop-'));
     await mkdir(join(dir, 'repo'));
     await git(join(dir, 'repo'), 'init', '-q', '-b', 'main');
-    await writeFile(join(dir, 'repo', 'bosun.yaml'), `apiVersion: bosun/v1\nkind: Project\nmetadata: { name: ${project} }\n`);
+    await writeFile(
+      join(dir, 'repo', 'bosun.yaml'),
+      `apiVersion: bosun/v1\nkind: Project\nmetadata: { name: ${project} }\n`,
+    );
     await commit({ a: '1', b: '1', c: '1', d: '1' }, { d: IMAGE_V2 });
     fileKv = new FileKv(join(dir, 'state'));
     const first = await pass();
@@ -76,7 +89,11 @@ describe('reconcile: no-op and small changes (docker + local repo + embedded sto
       const r = await pass({ kv });
       assert.equal(r.plan.operations.length, 0);
       assert.equal(r.release, undefined);
-      assert.deepEqual(calls.filter((c) => WRITES.has(c)), [], `store calls: ${calls.join(', ')}`);
+      assert.deepEqual(
+        calls.filter((c) => WRITES.has(c)),
+        [],
+        `store calls: ${calls.join(', ')}`,
+      );
       // this stack has no Config to list: a list would be the releases, read in full
       assert.ok(!calls.includes('list'), `store calls: ${calls.join(', ')}`);
     } finally {
@@ -94,7 +111,10 @@ describe('reconcile: no-op and small changes (docker + local repo + embedded sto
       assert.equal(r.pinned?.release, 1);
       assert.equal(r.plan.summary.replace, 1);
       assert.equal(r.release, undefined);
-      assert.deepEqual(calls.filter((c) => WRITES.has(c)), []);
+      assert.deepEqual(
+        calls.filter((c) => WRITES.has(c)),
+        [],
+      );
     } finally {
       await held.release();
       await clearPin(fileKv, project);
@@ -111,12 +131,23 @@ describe('reconcile: no-op and small changes (docker + local repo + embedded sto
     assert.equal(r.plan.summary.replace, 2);
     assert.deepEqual(inspected, [IMAGE_V1]);
     const [v1, v2] = await Promise.all([IMAGE_V1, IMAGE_V2].map(async (i) => (await docker.getImage(i).inspect()).Id));
-    assert.deepEqual(r.release?.images, { a: v1, b: v1, c: v1, d: v2 }, 'services left alone are recorded with the image they run');
+    assert.deepEqual(
+      r.release?.images,
+      { a: v1, b: v1, c: v1, d: v2 },
+      'services left alone are recorded with the image they run',
+    );
   });
 
   it('a release left applying by a dead process is marked interrupted by the next pass, even a no-op', async () => {
     const releases = new ReleaseStore(fileKv);
-    const { number: _n, status: _s, startedAt: _t, finishedAt: _f, error: _e, ...draft } = (await releases.newest(project))!;
+    const {
+      number: _n,
+      status: _s,
+      startedAt: _t,
+      finishedAt: _f,
+      error: _e,
+      ...draft
+    } = (await releases.newest(project))!;
     const crashed = await releases.begin({ ...draft, trigger: 'cli', actor: 'ghost@host' });
     const r = await pass();
     assert.equal(r.plan.operations.length, 0);

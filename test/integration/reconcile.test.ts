@@ -4,7 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { openStore } from '../../src/store/open.ts';
 import { bosun } from '../helpers/cli.ts';
-import { cleanupProject, containerIds, docker, ensureTestImages, IMAGE_V1, IMAGE_V2, uniqueProject } from '../helpers/docker.ts';
+import {
+  cleanupProject,
+  containerIds,
+  docker,
+  ensureTestImages,
+  IMAGE_V1,
+  IMAGE_V2,
+  uniqueProject,
+} from '../helpers/docker.ts';
 import { startGitServer, type GitServer, type TestRepo } from '../helpers/git-server.ts';
 import { present, stackFiles } from '../helpers/stack.ts';
 
@@ -46,7 +54,8 @@ describe('bosun reconcile (docker + git over HTTP + embedded store)', function (
   it('dry-run from empty lists every create, exits 2 and creates nothing', async () => {
     const r = await bosun(['reconcile', ...flags, '--dry-run', '--detailed-exitcode']);
     assert.equal(r.code, 2, r.stderr);
-    for (const name of ['api-1', 'web-1', 'web-2', 'worker-1']) assert.match(r.stdout, new RegExp(`\\+ create container ${project}-${name} `));
+    for (const name of ['api-1', 'web-1', 'web-2', 'worker-1'])
+      assert.match(r.stdout, new RegExp(`\\+ create container ${project}-${name} `));
     assert.match(r.stdout, new RegExp(`\\+ put key /${project}/app/LEVEL = "info" — missing`));
     assert.deepEqual(await containerIds(project), {});
     assert.deepEqual(await keysNow(), []);
@@ -58,7 +67,11 @@ describe('bosun reconcile (docker + git over HTTP + embedded store)', function (
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /release 1 succeeded/);
     const ids = await containerIds(project);
-    assert.deepEqual(Object.fromEntries(Object.entries(ids).map(([s, l]) => [s, l.length])), { api: 1, web: 2, worker: 1 });
+    assert.deepEqual(Object.fromEntries(Object.entries(ids).map(([s, l]) => [s, l.length])), {
+      api: 1,
+      web: 2,
+      worker: 1,
+    });
     assert.deepEqual(await keysNow(), [`/${project}/app/LEVEL=info`, `/${project}/app/LIMITS={"rps":10}`]);
     const env = (await docker.getContainer(ids.api[0].split(':')[1]).inspect()).Config.Env;
     assert.ok(env.includes('LEVEL=info') && env.includes('LIMITS={"rps":10}'), env.join(' '));
@@ -72,7 +85,10 @@ describe('bosun reconcile (docker + git over HTTP + embedded store)', function (
     const sha = await repo.commit(stackFiles(project, { webImage: IMAGE_V2 }), 'web v2');
     const r = await bosun(['reconcile', ...flags]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`~ replace container ${project}-web-1 \\(${IMAGE_V2}\\) — image ${IMAGE_V1} → ${IMAGE_V2}`));
+    assert.match(
+      r.stdout,
+      new RegExp(`~ replace container ${project}-web-1 \\(${IMAGE_V2}\\) — image ${IMAGE_V1} → ${IMAGE_V2}`),
+    );
     const after = await containerIds(project);
     assert.deepEqual(after.api, before.api);
     assert.deepEqual(after.worker, before.worker);
@@ -97,7 +113,11 @@ describe('bosun reconcile (docker + git over HTTP + embedded store)', function (
   });
 
   it('prunes a service removed from the repo and leaves an unlabelled container alone', async () => {
-    const foreign = await docker.createContainer({ name: `${project}-worker-9`, Image: IMAGE_V1, Cmd: ['sleep', '60'] });
+    const foreign = await docker.createContainer({
+      name: `${project}-worker-9`,
+      Image: IMAGE_V1,
+      Cmd: ['sleep', '60'],
+    });
     try {
       await repo.commit(stackFiles(project, { webImage: IMAGE_V2, webReplicas: 1, worker: false }), 'drop worker');
       const r = await bosun(['reconcile', ...flags]);
@@ -111,13 +131,21 @@ describe('bosun reconcile (docker + git over HTTP + embedded store)', function (
   });
 
   it('an invalid repo reports every error with file:line:col and changes nothing', async () => {
-    const before = { ids: await containerIds(project), keys: await keysNow(), releases: (await bosun(['releases', ...flags])).stdout };
+    const before = {
+      ids: await containerIds(project),
+      keys: await keysNow(),
+      releases: (await bosun(['releases', ...flags])).stdout,
+    };
     const broken = {
       ...stackFiles(project, { webImage: IMAGE_V2, webReplicas: 1, worker: false }),
-      'services/web.yaml': 'apiVersion: bosun/v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  image: x:1\n  replicas: three\n  replica: 2\n  dependsOn: [api]\n',
+      'services/web.yaml':
+        'apiVersion: bosun/v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  image: x:1\n  replicas: three\n  replica: 2\n  dependsOn: [api]\n',
       'services/api.yaml': 'apiVersion: bosun/v1\nkind: Service\nmetadata:\n  name: api\nspec:\n  dependsOn: [web]\n',
       'services/loop.yaml': [1, 2]
-        .map((n) => `apiVersion: bosun/v1\nkind: Service\nmetadata:\n  name: loop${n}\nspec:\n  image: x:1\n  dependsOn: [loop${3 - n}]\n`)
+        .map(
+          (n) =>
+            `apiVersion: bosun/v1\nkind: Service\nmetadata:\n  name: loop${n}\nspec:\n  image: x:1\n  dependsOn: [loop${3 - n}]\n`,
+        )
         .join('---\n'),
     };
     await repo.commit(broken, 'broken');
@@ -126,7 +154,10 @@ describe('bosun reconcile (docker + git over HTTP + embedded store)', function (
     assert.match(r.stderr, /services\/web\.yaml:7:13 spec\.replicas: must be integer/);
     assert.match(r.stderr, /services\/web\.yaml:8:3 spec\.replica: unknown field "replica"/);
     assert.match(r.stderr, /services\/api\.yaml:6:3 spec\.image: is required/);
-    assert.match(r.stderr, /services\/loop\.yaml:\d+:\d+ spec\.dependsOn\[0\]: dependency cycle: loop1 → loop2 → loop1/);
+    assert.match(
+      r.stderr,
+      /services\/loop\.yaml:\d+:\d+ spec\.dependsOn\[0\]: dependency cycle: loop1 → loop2 → loop1/,
+    );
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
     assert.deepEqual(await containerIds(project), before.ids);
     assert.deepEqual(await keysNow(), before.keys);
@@ -136,7 +167,10 @@ describe('bosun reconcile (docker + git over HTTP + embedded store)', function (
   it('lists one release per applying reconcile, with its commit', async () => {
     const r = await bosun(['releases', ...flags, '--output', 'json']);
     const list = JSON.parse(r.stdout) as { number: number; status: string; revision: string }[];
-    assert.deepEqual(list.map((x) => x.number), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      list.map((x) => x.number),
+      [1, 2, 3, 4, 5],
+    );
     assert.ok(list.every((x) => x.status === 'succeeded' && /^[0-9a-f]{40}$/.test(x.revision)));
   });
 });

@@ -3,14 +3,25 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { bosun } from '../helpers/cli.ts';
-import { cleanupProject, containerIds, docker, ensureTestImages, IMAGE_V1, IMAGE_V2, uniqueProject } from '../helpers/docker.ts';
+import {
+  cleanupProject,
+  containerIds,
+  docker,
+  ensureTestImages,
+  IMAGE_V1,
+  IMAGE_V2,
+  uniqueProject,
+} from '../helpers/docker.ts';
 import { startGitServer, type GitServer } from '../helpers/git-server.ts';
 
 const IDLE = `[sh, -c, "trap 'exit 0' TERM; while true; do sleep 1; done"]`;
 type Variant = 'ok' | 'crash' | 'unhealthy';
 
 /** One service manifest; `variant` decides whether its new version can ever pass the health gate. */
-function svc(name: string, o: { image?: string; variant?: Variant; replicas?: number; dependsOn?: string[]; order?: string; onFailure?: string }): string {
+function svc(
+  name: string,
+  o: { image?: string; variant?: Variant; replicas?: number; dependsOn?: string[]; order?: string; onFailure?: string },
+): string {
   const command = o.variant === 'crash' ? '[sh, -c, "echo boom; exit 3"]' : IDLE;
   const probe = o.variant === 'unhealthy' ? '[sh, -c, "echo probe-says-no; exit 1"]' : '[test, -f, /VERSION]';
   return [
@@ -30,7 +41,10 @@ function svc(name: string, o: { image?: string; variant?: Variant; replicas?: nu
 }
 
 function project(name: string, services: string[]): Record<string, string> {
-  return { 'bosun.yaml': `apiVersion: bosun/v1\nkind: Project\nmetadata: { name: ${name} }\n`, 'services.yaml': services.join('---\n') };
+  return {
+    'bosun.yaml': `apiVersion: bosun/v1\nkind: Project\nmetadata: { name: ${name} }\n`,
+    'services.yaml': services.join('---\n'),
+  };
 }
 
 describe('safe rollouts (real dockerd)', function () {
@@ -58,7 +72,13 @@ describe('safe rollouts (real dockerd)', function () {
     const first = await bosun(['reconcile', ...flags]);
     assert.equal(first.code, 0, first.stdout + first.stderr);
     const push = (svcs: string[]) => repo.commit(project(name, svcs));
-    const releases = async () => JSON.parse((await bosun(['releases', ...flags, '-o', 'json'])).stdout) as { number: number; status: string; error?: { message: string }; trigger: string }[];
+    const releases = async () =>
+      JSON.parse((await bosun(['releases', ...flags, '-o', 'json'])).stdout) as {
+        number: number;
+        status: string;
+        error?: { message: string };
+        trigger: string;
+      }[];
     return { name, repo, flags, push, releases };
   }
 
@@ -69,13 +89,20 @@ describe('safe rollouts (real dockerd)', function () {
       await s.push([svc('web', { replicas: 2, order, image: IMAGE_V2, variant: 'crash' })]);
       const r = await bosun(['reconcile', ...s.flags]);
       assert.equal(r.code, 1, r.stdout);
-      assert.match(r.stderr, /error: release 2 rolled back to release 1: .*web-1.* (exited with code 3|restarted after exiting with code 3)/);
+      assert.match(
+        r.stderr,
+        /error: release 2 rolled back to release 1: .*web-1.* (exited with code 3|restarted after exiting with code 3)/,
+      );
       const after = await containerIds(s.name);
       if (order === 'start-first') assert.deepEqual(after, before, 'start-first keeps the very same containers');
-      for (const c of await docker.listContainers({ filters: { label: [`bosun.project=${s.name}`] } })) assert.equal(c.Image, IMAGE_V1);
+      for (const c of await docker.listContainers({ filters: { label: [`bosun.project=${s.name}`] } }))
+        assert.equal(c.Image, IMAGE_V1);
       assert.equal(after.web.length, 2);
       const list = await s.releases();
-      assert.deepEqual(list.map((x) => x.status), ['succeeded', 'rolled-back']);
+      assert.deepEqual(
+        list.map((x) => x.status),
+        ['succeeded', 'rolled-back'],
+      );
     });
   }
 
@@ -87,7 +114,9 @@ describe('safe rollouts (real dockerd)', function () {
     assert.match(r.stderr, /release 2 failed \(failureAction pause: the stack is left as it is\)/);
     const list = await s.releases();
     assert.equal(list[1].status, 'failed');
-    const images = (await docker.listContainers({ all: true, filters: { label: [`bosun.project=${s.name}`] } })).map((c) => c.Image);
+    const images = (await docker.listContainers({ all: true, filters: { label: [`bosun.project=${s.name}`] } })).map(
+      (c) => c.Image,
+    );
     assert.deepEqual(images, [IMAGE_V2], 'the failed new container is left for inspection, not rolled back');
   });
 
@@ -118,7 +147,10 @@ describe('safe rollouts (real dockerd)', function () {
     assert.deepEqual(after.c, before.c, 'c was never touched');
     assert.deepEqual(after.a, before.a, 'a is back on its old container (start-first)');
     const images = await docker.listContainers({ filters: { label: [`bosun.project=${s.name}`] } });
-    assert.ok(images.every((c) => c.Image === IMAGE_V1), images.map((c) => `${c.Names[0]}=${c.Image}`).join(' '));
+    assert.ok(
+      images.every((c) => c.Image === IMAGE_V1),
+      images.map((c) => `${c.Names[0]}=${c.Image}`).join(' '),
+    );
   });
 
   it('a start-first rolling update never drops below 3 healthy replicas (sampled every 100 ms)', async () => {
@@ -143,7 +175,10 @@ describe('safe rollouts (real dockerd)', function () {
     assert.ok(samples >= 5, `only ${samples} samples`);
     assert.ok(min >= 3, `saw only ${min} healthy replicas`);
     const after = await docker.listContainers({ filters: { label: [`bosun.project=${s.name}`] } });
-    assert.deepEqual(after.map((c) => c.Names[0]).sort(), [1, 2, 3].map((i) => `/${s.name}-web-${i}`));
+    assert.deepEqual(
+      after.map((c) => c.Names[0]).sort(),
+      [1, 2, 3].map((i) => `/${s.name}-web-${i}`),
+    );
     assert.ok(after.every((c) => c.Image === IMAGE_V2));
   });
 
@@ -154,7 +189,8 @@ describe('safe rollouts (real dockerd)', function () {
     const rb = await bosun(['rollback', '1', ...s.flags]);
     assert.equal(rb.code, 0, rb.stderr);
     assert.match(rb.stdout, /release 3 succeeded.*\n.*pinned .* at release 3/);
-    const imageNow = async () => (await docker.listContainers({ filters: { label: [`bosun.project=${s.name}`] } })).map((c) => c.Image);
+    const imageNow = async () =>
+      (await docker.listContainers({ filters: { label: [`bosun.project=${s.name}`] } })).map((c) => c.Image);
     assert.deepEqual(await imageNow(), [IMAGE_V1]);
     await s.push([svc('web', { image: IMAGE_V2, replicas: 2 })]);
     const blocked = await bosun(['reconcile', ...s.flags]);
@@ -167,7 +203,10 @@ describe('safe rollouts (real dockerd)', function () {
     const resumed = await bosun(['resume', ...s.flags]);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.deepEqual(await imageNow(), [IMAGE_V2, IMAGE_V2]);
-    assert.deepEqual((await s.releases()).map((x) => x.trigger), ['cli', 'cli', 'rollback', 'cli']);
+    assert.deepEqual(
+      (await s.releases()).map((x) => x.trigger),
+      ['cli', 'cli', 'rollback', 'cli'],
+    );
   });
 
   it('applies a saved plan exactly, and refuses a stale one', async () => {

@@ -18,7 +18,7 @@ const service = (name: string, image: string) =>
  * The in-process caches keyed by the manifest folder's tree oid: a pass over an unchanged
  * folder reuses the files and the validated desired state; any change under it reads again.
  */
-describe('artifact and desired-state caches (local repo)', function () {
+describe('artifact and desired-state caches (local repo)', () => {
   let dir: string;
   const source = () => ({ repo: dir, path: 'deploy', cacheDir: join(dir, '.cache') });
 
@@ -67,8 +67,15 @@ describe('artifact and desired-state caches (local repo)', function () {
     assert.equal(text(second, 'web.yaml'), service('web', 'nginx:2'));
     const after = loadDesiredCached(second);
     assert.notEqual(after, before);
-    assert.deepEqual(after.services.map((s) => s.image), ['nginx:2']);
-    assert.deepEqual(before.services.map((s) => s.image), ['nginx:1'], 'what an earlier pass planned is not changed');
+    assert.deepEqual(
+      after.services.map((s) => s.image),
+      ['nginx:2'],
+    );
+    assert.deepEqual(
+      before.services.map((s) => s.image),
+      ['nginx:1'],
+      'what an earlier pass planned is not changed',
+    );
   });
 
   it('an older ref whose tree was cached earlier is served from its own content', async () => {
@@ -78,7 +85,10 @@ describe('artifact and desired-state caches (local repo)', function () {
     await fetchArtifact(source());
     const back = await fetchArtifact({ ...source(), ref: old });
     assert.equal(text(back, 'web.yaml'), service('web', 'nginx:1'));
-    assert.deepEqual(loadDesiredCached(back).services.map((s) => s.image), ['nginx:1']);
+    assert.deepEqual(
+      loadDesiredCached(back).services.map((s) => s.image),
+      ['nginx:1'],
+    );
   });
 
   it('a caller editing its artifact or desired state cannot change what the next pass gets', async () => {
@@ -98,7 +108,9 @@ describe('artifact and desired-state caches (local repo)', function () {
     assert.equal(second.tree, first.tree);
     assert.equal(second.files.get('web.yaml'), first.files.get('web.yaml'), 'served from the cache');
     assert.deepEqual(second.skipped, [{ path: 'big.yaml', bytes: MAX_FILE_BYTES + 1 }]);
-    assert.throws(() => loadDesiredCached(second), { message: `1 manifest error:\ndeploy/big.yaml:1:1 file too large (${MAX_FILE_BYTES + 1} bytes, the limit is 1 MiB)` });
+    assert.throws(() => loadDesiredCached(second), {
+      message: `1 manifest error:\ndeploy/big.yaml:1:1 file too large (${MAX_FILE_BYTES + 1} bytes, the limit is 1 MiB)`,
+    });
   });
 
   it('keys the desired state by --project too, and never remembers an invalid one', async () => {

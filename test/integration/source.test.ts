@@ -42,7 +42,7 @@ const CLUSTER = {
   'examples/cluster-repo/sub/db.yaml': 'kind: Service\nname: db\n',
 };
 
-describe('git source (integration, real smart-HTTP server)', function () {
+describe('git source (integration, real smart-HTTP server)', () => {
   let server: GitServer;
   let cleanup: string[] = [];
 
@@ -95,8 +95,8 @@ describe('git source (integration, real smart-HTTP server)', function () {
     assert.deepEqual(keys(art), ['app.yaml', 'sub/db.yaml']);
     assert.equal(text(art, 'app.yaml'), CLUSTER['examples/cluster-repo/app.yaml']);
 
-    const escape = await failure(() => fetchArtifact({ repo: r.url, path: 'examples/../..', cacheDir }));
-    assert.equal(escape.code, 'E_GIT_PATH');
+    const escaping = await failure(() => fetchArtifact({ repo: r.url, path: 'examples/../..', cacheDir }));
+    assert.equal(escaping.code, 'E_GIT_PATH');
     const aFile = await failure(() => fetchArtifact({ repo: r.url, path: 'README.md', cacheDir }));
     assert.equal(aFile.code, 'E_GIT_PATH');
   });
@@ -194,7 +194,10 @@ describe('git source (integration, real smart-HTTP server)', function () {
       failure(() => fetchArtifact({ repo: withUser, token, path: 'nope', cacheDir })),
       failure(() => fetchArtifact({ repo: server.url('does-not-exist'), token, cacheDir })),
     ]);
-    assert.deepEqual(errors.map((e) => e.code), ['E_GIT_REF', 'E_GIT_PATH', 'E_GIT_FETCH']);
+    assert.deepEqual(
+      errors.map((e) => e.code),
+      ['E_GIT_REF', 'E_GIT_PATH', 'E_GIT_FETCH'],
+    );
     assert.match(errors[2]!.message, /HTTP 404/);
     for (const e of errors) {
       const shown = `${e.message} ${JSON.stringify(e.data)}`;

@@ -30,14 +30,24 @@ function draft(project: string): ReleaseDraft {
   const summary = { create: 1, replace: 0, remove: 0, keysPut: 0, keysDeleted: 0, networks: 0, volumes: 0 };
   const desired = { project: { name: project }, services: [], configs: [], networks: [], volumes: [], locations: {} };
   return {
-    project, repo: 'https://git.example/app.git', ref: 'main', revision: 'a'.repeat(40), trigger: 'cli',
-    actor: 'tester@host', desired: desired as unknown as ReleaseDraft['desired'], images: { web: 'sha256:1' },
-    summary, operations: ['create web-1'],
+    project,
+    repo: 'https://git.example/app.git',
+    ref: 'main',
+    revision: 'a'.repeat(40),
+    trigger: 'cli',
+    actor: 'tester@host',
+    desired: desired as unknown as ReleaseDraft['desired'],
+    images: { web: 'sha256:1' },
+    summary,
+    operations: ['create web-1'],
   };
 }
 
 async function rejectsWithCode(p: Promise<unknown>, code: string): Promise<BosunError> {
-  const err = await p.then(() => assert.fail(`expected ${code}`), (e: unknown) => e as BosunError);
+  const err = await p.then(
+    () => assert.fail(`expected ${code}`),
+    (e: unknown) => e as BosunError,
+  );
   assert.ok(err instanceof BosunError, String(err));
   assert.equal(err.code, code, err.message);
   return err;
@@ -74,8 +84,14 @@ for (const backend of backends) {
       assert.equal(got?.value, 'value a');
       assert.equal(got?.key, `${base}dir/a`);
       const listed = await kv.list(`${base}dir/`);
-      assert.deepEqual(listed.map((e) => e.key), ['a', 'b', 'c/d'].map((k) => `${base}dir/${k}`));
-      assert.deepEqual(listed.map((e) => e.value), ['value a', 'value b', 'value c/d']);
+      assert.deepEqual(
+        listed.map((e) => e.key),
+        ['a', 'b', 'c/d'].map((k) => `${base}dir/${k}`),
+      );
+      assert.deepEqual(
+        listed.map((e) => e.value),
+        ['value a', 'value b', 'value c/d'],
+      );
       await kv.delete(`${base}dir/b`);
       await kv.delete(`${base}never-written`);
       assert.equal(await kv.get(`${base}dir/b`), undefined);
@@ -119,21 +135,40 @@ for (const backend of backends) {
       const store = new ReleaseStore(kv);
       const releases = await Promise.all(Array.from({ length: 50 }, () => store.begin(draft(project))));
       const numbers = releases.map((r) => r.number).sort((a, b) => a - b);
-      assert.deepEqual(numbers, Array.from({ length: 50 }, (_, i) => i + 1));
-      assert.deepEqual((await store.list(project)).map((r) => r.number), numbers);
+      assert.deepEqual(
+        numbers,
+        Array.from({ length: 50 }, (_, i) => i + 1),
+      );
+      assert.deepEqual(
+        (await store.list(project)).map((r) => r.number),
+        numbers,
+      );
     });
 
     it('finishes, lists, gets and finds the latest release', async () => {
       const store = new ReleaseStore(kv, () => new Date('2030-01-02T03:04:05.000Z'));
-      const [r1] = [await store.begin(draft(project)), await store.begin(draft(project)), await store.begin(draft(project))];
+      const [r1] = [
+        await store.begin(draft(project)),
+        await store.begin(draft(project)),
+        await store.begin(draft(project)),
+      ];
       assert.deepEqual([r1!.number, r1!.status, r1!.startedAt], [1, 'applying', '2030-01-02T03:04:05.000Z']);
       const done = await store.finish(project, 1, 'succeeded');
-      assert.deepEqual([done.status, done.finishedAt, done.error], ['succeeded', '2030-01-02T03:04:05.000Z', undefined]);
+      assert.deepEqual(
+        [done.status, done.finishedAt, done.error],
+        ['succeeded', '2030-01-02T03:04:05.000Z', undefined],
+      );
       const error = { code: 'E_CONTAINER_FAILED', message: 'web-1 exited with 1' };
       await store.finish(project, 2, 'failed', error);
       const got = await store.get(project, 2);
-      assert.deepEqual([got.status, got.error, got.revision, got.images], ['failed', error, 'a'.repeat(40), { web: 'sha256:1' }]);
-      assert.deepEqual((await store.list(project)).map((r) => r.status), ['succeeded', 'failed', 'applying']);
+      assert.deepEqual(
+        [got.status, got.error, got.revision, got.images],
+        ['failed', error, 'a'.repeat(40), { web: 'sha256:1' }],
+      );
+      assert.deepEqual(
+        (await store.list(project)).map((r) => r.status),
+        ['succeeded', 'failed', 'applying'],
+      );
       assert.equal((await store.latest(project))?.number, 3);
       assert.equal((await store.latest(project, 'succeeded'))?.number, 1);
       assert.equal(await store.latest(project, 'rolled-back'), undefined);
@@ -208,7 +243,10 @@ describe('FileKv across processes', () => {
     const child = () => execFileP(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
     const [a, b] = await Promise.all([child(), child()]);
     const numbers = [...JSON.parse(a.stdout), ...JSON.parse(b.stdout)].sort((x, y) => x - y);
-    assert.deepEqual(numbers, Array.from({ length: 40 }, (_, i) => i + 1));
+    assert.deepEqual(
+      numbers,
+      Array.from({ length: 40 }, (_, i) => i + 1),
+    );
     const kv = new FileKv(dir);
     assert.equal((await new ReleaseStore(kv).list(project)).length, 40);
     await kv.close();
@@ -259,7 +297,7 @@ describe('openStore', () => {
   it('opens etcd given as http://host:port, and file: paths relative to the cwd', async () => {
     await requireEtcd();
     const etcd = await openStore(ETCD_URL.replace(/^etcd:/, 'http:').split(',')[0]!);
-    assert.equal((await etcd.get(`/bosun-test-${suffix()}`)), undefined);
+    assert.equal(await etcd.get(`/bosun-test-${suffix()}`), undefined);
     await etcd.close();
     const dir = tempDir();
     const file = await openStore(`file:${relative(process.cwd(), join(dir, 'rel'))}`);

@@ -1,5 +1,14 @@
 import { strict as assert } from 'node:assert';
-import { asBosunError, BosunError, CODE_TABLE, Codes, dispositionOf, isTransient, ManifestError, type Code } from '../../src/errors.ts';
+import {
+  asBosunError,
+  BosunError,
+  CODE_TABLE,
+  Codes,
+  dispositionOf,
+  isTransient,
+  ManifestError,
+  type Code,
+} from '../../src/errors.ts';
 import { parseDuration, parseMemory } from '../../src/formats/units.ts';
 import type { ServiceSpec } from '../../src/model/desired.ts';
 import { resolveEnv, resolveFiles } from '../../src/model/env.ts';
@@ -62,10 +71,24 @@ describe('errors: the code table', () => {
   });
 
   it('calls retry and busy codes transient, and nothing it does not know', () => {
-    for (const code of ['E_DOCKER_UNREACHABLE', 'E_STORE_UNREACHABLE', 'E_STORE_CONFLICT', 'E_LOCKED', 'E_LOCK_LOST', 'E_GIT_UNREACHABLE']) {
+    for (const code of [
+      'E_DOCKER_UNREACHABLE',
+      'E_STORE_UNREACHABLE',
+      'E_STORE_CONFLICT',
+      'E_LOCKED',
+      'E_LOCK_LOST',
+      'E_GIT_UNREACHABLE',
+    ]) {
       assert.equal(isTransient(code), true, code);
     }
-    for (const code of ['E_CONTAINER_FAILED', 'E_IMAGE_MISSING', 'E_DOCKER_API', 'E_STORE_CORRUPT', 'E_ROLLOUT_PAUSED', 'E_MANIFEST_INVALID']) {
+    for (const code of [
+      'E_CONTAINER_FAILED',
+      'E_IMAGE_MISSING',
+      'E_DOCKER_API',
+      'E_STORE_CORRUPT',
+      'E_ROLLOUT_PAUSED',
+      'E_MANIFEST_INVALID',
+    ]) {
       assert.equal(isTransient(code), false, code);
     }
     for (const code of ['', 'E_NOT_A_CODE', 'toString', '__proto__']) {
@@ -86,7 +109,10 @@ describe('errors: the code table', () => {
     assert.equal(asBosunError(known), known);
     const plain = new Error('boom');
     const wrapped = asBosunError(plain);
-    assert.deepEqual([wrapped.code, wrapped.disposition, wrapped.message, wrapped.cause], ['E_UNEXPECTED', 'retry', 'boom', plain]);
+    assert.deepEqual(
+      [wrapped.code, wrapped.disposition, wrapped.message, wrapped.cause],
+      ['E_UNEXPECTED', 'retry', 'boom', plain],
+    );
     assert.equal(asBosunError('a string').message, 'a string');
   });
   it('tells the CLI user to rerun with BOSUN_DEBUG only for an unexpected error', () => {
@@ -102,24 +128,38 @@ describe('errors: the code table', () => {
       process.stderr.write = write;
       if (debug !== undefined) process.env.BOSUN_DEBUG = debug;
     }
-    assert.deepEqual(written, ['error: bad flag\n', 'error: x is undefined\n(unexpected: rerun with BOSUN_DEBUG=1 for details)\n']);
+    assert.deepEqual(written, [
+      'error: bad flag\n',
+      'error: x is undefined\n(unexpected: rerun with BOSUN_DEBUG=1 for details)\n',
+    ]);
   });
 
   it('reports a broken invariant as E_INTERNAL (stalled), with the message it always had', () => {
-    const internal = (message: string) => (e: unknown) => e instanceof BosunError && e.code === 'E_INTERNAL' && e.disposition === 'stalled' && e.message === message;
-    const web = { name: 'web', env: {}, envFrom: [{ config: 'app', prefix: '' }], files: [{ config: 'app', target: '/etc/app', mode: 0o644 }] } as unknown as ServiceSpec;
+    const internal = (message: string) => (e: unknown) =>
+      e instanceof BosunError && e.code === 'E_INTERNAL' && e.disposition === 'stalled' && e.message === message;
+    const web = {
+      name: 'web',
+      env: {},
+      envFrom: [{ config: 'app', prefix: '' }],
+      files: [{ config: 'app', target: '/etc/app', mode: 0o644 }],
+    } as unknown as ServiceSpec;
     const missing = 'service "web" reads Config "app", which is not in the desired state';
     assert.throws(() => resolveEnv(web, []), internal(missing));
     assert.throws(() => resolveFiles({ ...web, envFrom: [] }, []), internal(missing));
     assert.throws(() => parseDuration('5 minutes'), internal('invalid duration "5 minutes"'));
     assert.throws(() => parseMemory('lots'), internal('invalid memory quantity "lots"'));
   });
-
 });
 
 describe('errors: a poll re-applies a revision only after a transient failure', () => {
   const failed = (code: string | undefined): Release =>
-    ({ number: 7, project: 'p', revision: 'a'.repeat(40), status: 'failed', error: code === undefined ? undefined : { code, message: 'm' } }) as Release;
+    ({
+      number: 7,
+      project: 'p',
+      revision: 'a'.repeat(40),
+      status: 'failed',
+      error: code === undefined ? undefined : { code, message: 'm' },
+    }) as Release;
   const skipped = (code: string | undefined) => failedBefore(failed(code), 'a'.repeat(40));
 
   it('retries the codes it always did, and a lost lock', () => {
@@ -129,8 +169,20 @@ describe('errors: a poll re-applies a revision only after a transient failure', 
   });
 
   it('skips a revision that failed for a reason of its own, or an unknown one', () => {
-    for (const code of ['E_CONTAINER_FAILED', 'E_IMAGE_MISSING', 'E_DOCKER_API', 'E_STORE_CORRUPT', 'E_ROLLOUT_PAUSED', 'E_SOMETHING_OLD', undefined]) {
-      assert.equal(skipped(code), `revision ${'a'.repeat(12)} already failed as release 7: push a fix, redeliver the webhook or run bosun reconcile`, String(code));
+    for (const code of [
+      'E_CONTAINER_FAILED',
+      'E_IMAGE_MISSING',
+      'E_DOCKER_API',
+      'E_STORE_CORRUPT',
+      'E_ROLLOUT_PAUSED',
+      'E_SOMETHING_OLD',
+      undefined,
+    ]) {
+      assert.equal(
+        skipped(code),
+        `revision ${'a'.repeat(12)} already failed as release 7: push a fix, redeliver the webhook or run bosun reconcile`,
+        String(code),
+      );
     }
   });
 
@@ -154,7 +206,10 @@ describe('errors: a server pass that throws what nobody anticipated', () => {
         releaseInForce: () => Promise.resolve(undefined),
       },
       log: { info: () => {}, warn: () => {}, error: () => {} },
-      metrics: { reconciles: { inc: (l: { result: string }) => results.push(l.result) }, duration: { observe: () => {} } },
+      metrics: {
+        reconciles: { inc: (l: { result: string }) => results.push(l.result) },
+        duration: { observe: () => {} },
+      },
       status,
       activity: { begin: () => {}, end: () => {} },
       isLeader: () => true,
@@ -162,7 +217,11 @@ describe('errors: a server pass that throws what nobody anticipated', () => {
       succeeded: () => assert.fail('the pass did not succeed'),
     } as unknown as RunnerDeps;
     await new Runner(deps).run({ heal: true });
-    assert.deepEqual(status.lastAttempt?.error, { code: 'E_UNEXPECTED', message: 'x is undefined', disposition: 'retry' });
+    assert.deepEqual(status.lastAttempt?.error, {
+      code: 'E_UNEXPECTED',
+      message: 'x is undefined',
+      disposition: 'retry',
+    });
     assert.deepEqual([results, retried], [['retry'], ['drift']]);
   });
 });

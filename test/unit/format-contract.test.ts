@@ -10,11 +10,19 @@ import { artifact, issuesOf, PROJECT, serviceDoc, type Files } from '../fixtures
 import { formatContract, type FormatExamples } from '../helpers/format-contract.ts';
 
 const BOSUN_V1: FormatExamples = {
-  valid: { 'bosun.yaml': PROJECT, 'web.yaml': serviceDoc('web', '  image: nginx:1\n  replicas: 2\n'), '.github/workflows/ci.yaml': 'on: push\n' },
+  valid: {
+    'bosun.yaml': PROJECT,
+    'web.yaml': serviceDoc('web', '  image: nginx:1\n  replicas: 2\n'),
+    '.github/workflows/ci.yaml': 'on: push\n',
+  },
   project: 'shop',
   broken: { 'bosun.yaml': PROJECT, 'web.yaml': serviceDoc('web', '  image: nginx:1\n  replicas: many\n') },
   ownFile: 'web.yaml',
-  foreign: { 'compose.yaml': 'services:\n  web:\n    image: nginx:1\n', 'services.txt': 'project shop\nweb nginx:1 2\n', 'README.md': '# ops\n' },
+  foreign: {
+    'compose.yaml': 'services:\n  web:\n    image: nginx:1\n',
+    'services.txt': 'project shop\nweb nginx:1 2\n',
+    'README.md': '# ops\n',
+  },
 };
 
 const SERVICES_TXT: FormatExamples = {
@@ -43,7 +51,10 @@ describe('format registry', () => {
 
   it('loads with the first format that recognises the artifact', () => {
     const desired = loadDesiredState(tiny, {}, [servicesTxt, ...DEFAULT_FORMATS]);
-    assert.deepEqual(desired.services.map((s) => [s.name, s.image, s.replicas]), [['web', 'nginx:1', 2]]);
+    assert.deepEqual(
+      desired.services.map((s) => [s.name, s.image, s.replicas]),
+      [['web', 'nginx:1', 2]],
+    );
     assert.deepEqual(desired.locations, { 'Service/web': { file: 'deploy/services.txt', line: 2, col: 1 } });
     assert.equal(projectNameOf(tiny, [servicesTxt, ...DEFAULT_FORMATS]), 'shop');
     const both = artifact({ ...BOSUN_V1.valid, ...SERVICES_TXT.valid });
@@ -53,10 +64,18 @@ describe('format registry', () => {
 
   it('judges an artifact no format recognises as bosun/v1, with the same messages as before', () => {
     assert.equal(formatOf(tiny).name, 'bosun/v1');
-    assert.throws(() => loadDesiredState(tiny), { name: 'ManifestError', message: '1 manifest error:\n<root>:1:1 a Project manifest or --project is required' });
-    assert.deepEqual(issuesOf({ 'ci.yaml': 'on: push\n' }, { noProject: true }), ['<root>:1:1 a Project manifest or --project is required']);
+    assert.throws(() => loadDesiredState(tiny), {
+      name: 'ManifestError',
+      message: '1 manifest error:\n<root>:1:1 a Project manifest or --project is required',
+    });
+    assert.deepEqual(issuesOf({ 'ci.yaml': 'on: push\n' }, { noProject: true }), [
+      '<root>:1:1 a Project manifest or --project is required',
+    ]);
     assert.equal(loadDesiredState(tiny, { project: 'named' }).services.length, 0);
-    assert.throws(() => projectNameOf(tiny), { code: 'E_USAGE', message: 'no Project manifest found in r/deploy: name the project with --project' });
+    assert.throws(() => projectNameOf(tiny), {
+      code: 'E_USAGE',
+      message: 'no Project manifest found in r/deploy: name the project with --project',
+    });
   });
 
   it('bosun/v1 claims its documents however the YAML spells the key, and no other YAML', () => {
@@ -64,10 +83,18 @@ describe('format registry', () => {
     const recognises = (files: Files) => bosunV1.recognises(artifact(files));
     assert.equal(recognises({ 'a.yml': '{apiVersion: bosun/v1, kind: Project}' }), true);
     assert.equal(recognises({ 'a.yaml': '"apiVersion": "bosun/v2"\n' }), true, 'parse reports the unsupported version');
-    assert.equal(recognises({ '.ci/a.yaml': 'apiVersion: bosun/v1\n' }), false, 'dot-directories hold other tools\' YAML');
+    assert.equal(
+      recognises({ '.ci/a.yaml': 'apiVersion: bosun/v1\n' }),
+      false,
+      "dot-directories hold other tools' YAML",
+    );
     assert.equal(recognises({ 'a.json': '{"apiVersion": "bosun/v1"}' }), false);
     assert.equal(recognises({ 'a.yaml': 'apiVersion: apps/v1\nimage: bosun/web\n' }), false);
-    assert.equal(recognises({ 'a.yaml': 'image: bosun/web\n---\napiVersion: bosun/v1\n' }), true, 'a later claim counts');
+    assert.equal(
+      recognises({ 'a.yaml': 'image: bosun/web\n---\napiVersion: bosun/v1\n' }),
+      true,
+      'a later claim counts',
+    );
     const unread = (path: string) => bosunV1.recognises({ ...artifact({}), skipped: [{ path, bytes: 11 << 20 }] });
     assert.equal(unread('big.yaml'), true, 'a YAML file too large to read may be a manifest');
     assert.equal(unread('.github/big.yaml'), false);

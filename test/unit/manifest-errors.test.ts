@@ -35,7 +35,9 @@ const schemaCases: Case[] = [
   {
     name: 'invalid name',
     files: { 'web.yaml': serviceDoc('web-') },
-    want: ['web.yaml:4:9 metadata.name: must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit'],
+    want: [
+      'web.yaml:4:9 metadata.name: must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit',
+    ],
   },
   {
     name: 'enum',
@@ -49,7 +51,9 @@ const schemaCases: Case[] = [
   },
   {
     name: 'Project paths must stay inside the manifests folder',
-    files: { 'z.yaml': 'apiVersion: bosun/v1\nkind: Project\nmetadata: { name: shop }\nspec: { paths: [ok, ../up, /abs] }\n' },
+    files: {
+      'z.yaml': 'apiVersion: bosun/v1\nkind: Project\nmetadata: { name: shop }\nspec: { paths: [ok, ../up, /abs] }\n',
+    },
     want: [
       'z.yaml:2:7 kind: only one Project is allowed (first declared at bosun.yaml:2)',
       'z.yaml:4:21 spec.paths[1]: must be a relative path without ".." segments',
@@ -83,7 +87,12 @@ const schemaCases: Case[] = [
   },
   {
     name: 'exactly one of volume and hostPath',
-    files: { 'web.yaml': serviceDoc('web', '  image: app:1\n  volumes:\n    - { target: /a }\n    - { volume: v, hostPath: /x, target: /b }\n') },
+    files: {
+      'web.yaml': serviceDoc(
+        'web',
+        '  image: app:1\n  volumes:\n    - { target: /a }\n    - { volume: v, hostPath: /x, target: /b }\n',
+      ),
+    },
     want: [
       'web.yaml:8:7 spec.volumes[0]: must set exactly one of volume, hostPath',
       'web.yaml:9:7 spec.volumes[1]: must set exactly one of volume, hostPath',
@@ -91,12 +100,19 @@ const schemaCases: Case[] = [
   },
   {
     name: '.. in a path',
-    files: { 'web.yaml': serviceDoc('web', '  image: app:1\n  volumes: [ { hostPath: /srv/../etc, target: /data } ]\n') },
+    files: {
+      'web.yaml': serviceDoc('web', '  image: app:1\n  volumes: [ { hostPath: /srv/../etc, target: /data } ]\n'),
+    },
     want: ['web.yaml:7:26 spec.volumes[0].hostPath: must be an absolute path without ".." segments'],
   },
   {
     name: 'duration',
-    files: { 'web.yaml': serviceDoc('web', '  image: app:1\n  stopGracePeriod: 10\n  healthcheck: { cmd: [CMD, "true"], interval: 5 sec }\n') },
+    files: {
+      'web.yaml': serviceDoc(
+        'web',
+        '  image: app:1\n  stopGracePeriod: 10\n  healthcheck: { cmd: [CMD, "true"], interval: 5 sec }\n',
+      ),
+    },
     want: [
       'web.yaml:7:20 spec.stopGracePeriod: must be a duration like 500ms, 2s, 1m30s or 1h',
       'web.yaml:8:48 spec.healthcheck.interval: must be a duration like 500ms, 2s, 1m30s or 1h',
@@ -132,7 +148,7 @@ const schemaCases: Case[] = [
 
 const documentCases: Case[] = [
   {
-    name: 'duration too long for a timer, memory below Docker\'s minimum, a target mounted twice',
+    name: "duration too long for a timer, memory below Docker's minimum, a target mounted twice",
     files: {
       'web.yaml': serviceDoc(
         'web',
@@ -149,7 +165,10 @@ const documentCases: Case[] = [
   {
     name: 'host address, envFrom prefix, Network fields (references of an invalid document are not checked)',
     files: {
-      'web.yaml': serviceDoc('web', '  image: app:1\n  ports: [ { container: 80, hostIp: localhost } ]\n  envFrom: [ { config: c, prefix: "A-" } ]\n'),
+      'web.yaml': serviceDoc(
+        'web',
+        '  image: app:1\n  ports: [ { container: 80, hostIp: localhost } ]\n  envFrom: [ { config: c, prefix: "A-" } ]\n',
+      ),
       'p.yaml': 'apiVersion: bosun/v1\nkind: Network\nmetadata: { name: n }\nspec: { driver: "", mode: x }\n',
     },
     want: [
@@ -218,14 +237,19 @@ const crossCases: Case[] = [
   },
   {
     name: 'fixed host port with several replicas',
-    files: { 'web.yaml': serviceDoc('web', '  image: app:1\n  replicas: 2\n  ports: [ { container: 80, host: 8080 } ]\n') },
+    files: {
+      'web.yaml': serviceDoc('web', '  image: app:1\n  replicas: 2\n  ports: [ { container: 80, host: 8080 } ]\n'),
+    },
     want: ['web.yaml:8:35 spec.ports[0].host: a fixed host port can serve only one replica'],
   },
   {
     name: 'host port used twice',
     files: {
       'a.yaml': serviceDoc('a', '  image: app:1\n  ports: [ { container: 80, host: 8080 } ]\n'),
-      'b.yaml': serviceDoc('b', '  image: app:1\n  ports: [ { container: 81, host: 8080 }, { container: 81, host: 8080, protocol: udp } ]\n'),
+      'b.yaml': serviceDoc(
+        'b',
+        '  image: app:1\n  ports: [ { container: 81, host: 8080 }, { container: 81, host: 8080, protocol: udp } ]\n',
+      ),
     },
     want: ['b.yaml:7:35 spec.ports[0].host: host port 8080/tcp is already used by Service "a" (a.yaml:7)'],
   },

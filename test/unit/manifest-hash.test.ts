@@ -39,7 +39,10 @@ function hashes(files: Record<string, string>): Record<string, string> {
 
 describe('manifest hashing', () => {
   it('canonicalJson sorts keys at every level and leaves out undefined members', () => {
-    assert.equal(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: undefined }], c: null }, u: undefined }), '{"a":{"c":null,"d":[3,{"z":1}]},"b":1}');
+    assert.equal(
+      canonicalJson({ b: 1, a: { d: [3, { z: 1, y: undefined }], c: null }, u: undefined }),
+      '{"a":{"c":null,"d":[3,{"z":1}]},"b":1}',
+    );
     assert.equal(canonicalJson({ 10: 'x', 9: 'y' }), '{"10":"x","9":"y"}');
     assert.equal(canonicalJson([undefined, 'a']), '[null,"a"]');
   });
@@ -79,10 +82,22 @@ describe('resolveEnv', () => {
     { name: 'a', prefix: '/a/', data: { 'db.url': 'x', LEVEL: 'info', 'feature-flag': 'on' }, secret: false },
     { name: 'b', prefix: '/b/', data: { LEVEL: 'warn' }, secret: true },
   ];
-  const service = (over: Partial<ServiceSpec>) => ({ ...load({ 'w.yaml': WEB.replace('envFrom: [ { config: web } ]', 'envFrom: []') }).services[0]!, ...over });
+  const service = (over: Partial<ServiceSpec>) => ({
+    ...load({ 'w.yaml': WEB.replace('envFrom: [ { config: web } ]', 'envFrom: []') }).services[0]!,
+    ...over,
+  });
 
   it('names Config keys prefix + key with unsafe characters as "_", later entries and env win, keys sorted', () => {
-    const env = resolveEnv(service({ env: { LEVEL: 'debug', Z: '1' }, envFrom: [{ config: 'a', prefix: 'APP_' }, { config: 'b', prefix: 'APP_' }] }), configs);
+    const env = resolveEnv(
+      service({
+        env: { LEVEL: 'debug', Z: '1' },
+        envFrom: [
+          { config: 'a', prefix: 'APP_' },
+          { config: 'b', prefix: 'APP_' },
+        ],
+      }),
+      configs,
+    );
     assert.deepEqual(env, { APP_LEVEL: 'warn', APP_db_url: 'x', APP_feature_flag: 'on', LEVEL: 'debug', Z: '1' });
     assert.deepEqual(Object.keys(env), ['APP_LEVEL', 'APP_db_url', 'APP_feature_flag', 'LEVEL', 'Z']);
   });

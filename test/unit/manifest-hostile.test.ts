@@ -40,8 +40,12 @@ describe('hostile manifests', () => {
   });
 
   it('treats keys that become the same JS property as duplicates, aliases included', () => {
-    assert.deepEqual(issuesOf({ 'w.yaml': serviceDoc('web', '  image: a\n  env: {1: a, "1": b}\n') }), ['w.yaml:7:15 spec.env["1"]: duplicate key "1"']);
-    assert.deepEqual(issuesOf({ 'w.yaml': serviceDoc('web', '  x: &k image\n  image: a\n  *k : evil\n') }), ['w.yaml:8:3 spec.image: duplicate key "image"']);
+    assert.deepEqual(issuesOf({ 'w.yaml': serviceDoc('web', '  image: a\n  env: {1: a, "1": b}\n') }), [
+      'w.yaml:7:15 spec.env["1"]: duplicate key "1"',
+    ]);
+    assert.deepEqual(issuesOf({ 'w.yaml': serviceDoc('web', '  x: &k image\n  image: a\n  *k : evil\n') }), [
+      'w.yaml:8:3 spec.image: duplicate key "image"',
+    ]);
   });
 
   it('reserves the /bosun/ key prefix, naming the field', () => {
@@ -58,7 +62,10 @@ describe('hostile manifests', () => {
   });
 
   it('refuses a files key that its Config does not hold', () => {
-    const files = { 'c.yaml': config('  prefix: /c/\n  data: { a: 1 }\n'), 'w.yaml': serviceDoc('web', '  image: a\n  files: [{ config: c, key: b, target: /etc/b }]\n') };
+    const files = {
+      'c.yaml': config('  prefix: /c/\n  data: { a: 1 }\n'),
+      'w.yaml': serviceDoc('web', '  image: a\n  files: [{ config: c, key: b, target: /etc/b }]\n'),
+    };
     assert.deepEqual(issuesOf(files), ['w.yaml:7:29 spec.files[0].key: Config "c" has no key "b"']);
   });
 
@@ -82,11 +89,16 @@ describe('hostile manifests', () => {
 
   it('refuses raw control characters, naming line and column', () => {
     const nul = Buffer.concat([Buffer.from(serviceDoc('web', '  image: ab')), Buffer.from([0x00]), Buffer.from('c\n')]);
-    assert.deepEqual(issuesOf({ 'w.yaml': nul }), ['w.yaml:6:12 control character U+0000 is not allowed in YAML (write it as an escape inside double quotes)']);
+    assert.deepEqual(issuesOf({ 'w.yaml': nul }), [
+      'w.yaml:6:12 control character U+0000 is not allowed in YAML (write it as an escape inside double quotes)',
+    ]);
     const c1 = serviceDoc('web', '  image: a\u009b\n');
     assert.match(issuesOf({ 'w.yaml': c1 })[0]!, /^w\.yaml:6:11 control character U\+009B/);
     // escapes inside double quotes are how YAML spells them: left to the schema
-    assert.equal(load({ 'w.yaml': serviceDoc('web', '  image: a\n  env: { A: "tab\\there" }\n') }).services[0]!.env.A, 'tab\there');
+    assert.equal(
+      load({ 'w.yaml': serviceDoc('web', '  image: a\n  env: { A: "tab\\there" }\n') }).services[0]!.env.A,
+      'tab\there',
+    );
   });
 
   it('stops parsing past 100 levels of nesting, block or flow', () => {

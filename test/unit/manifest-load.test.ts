@@ -76,7 +76,10 @@ describe('manifest loading', () => {
   const state = load(REPO);
 
   it('fills every default and keeps absent optional fields absent', () => {
-    assert.deepEqual(state.services.find((s) => s.name === 'db'), { ...defaults('db', 'postgres:16'), resources: { memoryBytes: 512_000_000 } });
+    assert.deepEqual(
+      state.services.find((s) => s.name === 'db'),
+      { ...defaults('db', 'postgres:16'), resources: { memoryBytes: 512_000_000 } },
+    );
     assert.ok(!('command' in state.services[0]!) && !('healthcheck' in state.services[0]!));
   });
 
@@ -87,13 +90,22 @@ describe('manifest loading', () => {
       replicas: 3,
       env: { DEBUG: 'True', LOG_LEVEL: 'info', PORT: '8080', RATIO: '1.10' },
       envFrom: [{ config: 'web', prefix: 'WEB_' }],
-      ports: [{ container: 80, protocol: 'udp', hostIp: '127.0.0.1' }, { container: 443, protocol: 'tcp' }],
+      ports: [
+        { container: 80, protocol: 'udp', hostIp: '127.0.0.1' },
+        { container: 443, protocol: 'tcp' },
+      ],
       volumes: [
         { target: '/certs', hostPath: '/etc/ssl', readOnly: true },
         { target: '/data', volume: 'data', readOnly: false },
       ],
       networks: ['back', 'default'],
-      healthcheck: { cmd: ['CMD', 'wget', '-qO-', 'http://127.0.0.1/'], intervalMs: 90_000, timeoutMs: 3000, retries: 3, startPeriodMs: 0 },
+      healthcheck: {
+        cmd: ['CMD', 'wget', '-qO-', 'http://127.0.0.1/'],
+        intervalMs: 90_000,
+        timeoutMs: 3000,
+        retries: 3,
+        startPeriodMs: 0,
+      },
       dependsOn: ['cache', 'db'],
       update: { parallelism: 2, order: 'start-first', delayMs: 500, monitorMs: 10_000, failureAction: 'rollback' },
       restart: 'on-failure',
@@ -113,7 +125,10 @@ describe('manifest loading', () => {
       prune: false,
       update: { ...DEFAULT_UPDATE, order: 'start-first', monitorMs: 10_000 },
     });
-    assert.deepEqual(state.services.map((s) => s.name), ['cache', 'db', 'web']);
+    assert.deepEqual(
+      state.services.map((s) => s.name),
+      ['cache', 'db', 'web'],
+    );
     assert.deepEqual(state.configs, [
       {
         name: 'web',
@@ -140,20 +155,41 @@ describe('manifest loading', () => {
     const onlyBack = load({
       'a.yaml': `${serviceDoc('a', '  image: app:1\n  networks: [back]\n')}---\napiVersion: bosun/v1\nkind: Network\nmetadata: { name: back }\n`,
     });
-    assert.deepEqual(onlyBack.networks.map((n) => n.name), ['back']);
+    assert.deepEqual(
+      onlyBack.networks.map((n) => n.name),
+      ['back'],
+    );
     const declared = load({
       'a.yaml': `${serviceDoc('a')}---\napiVersion: bosun/v1\nkind: Network\nmetadata: { name: default }\nspec: { driver: overlay, labels: { tier: x } }\n`,
     });
-    assert.deepEqual(declared.networks, [{ name: 'default', driver: 'overlay', internal: false, labels: { tier: 'x' } }]);
+    assert.deepEqual(declared.networks, [
+      { name: 'default', driver: 'overlay', internal: false, labels: { tier: 'x' } },
+    ]);
   });
 
   it('accepts a repo whose host ports, prefixes and dependencies do not collide', () => {
     const ok = load({
-      'a.yaml': serviceDoc('a', '  image: app:1\n  ports: [ { container: 80, host: 8080 }, { container: 80, host: 8080, protocol: udp } ]\n'),
-      'b.yaml': serviceDoc('b', '  image: app:1\n  dependsOn: [a]\n  ports: [ { container: 80, host: 9090, hostIp: 127.0.0.1 } ]\n'),
-      'c.yaml': serviceDoc('c', '  image: app:1\n  dependsOn: [a, b]\n  ports: [ { container: 80, host: 9090, hostIp: 10.0.0.1 } ]\n'),
+      'a.yaml': serviceDoc(
+        'a',
+        '  image: app:1\n  ports: [ { container: 80, host: 8080 }, { container: 80, host: 8080, protocol: udp } ]\n',
+      ),
+      'b.yaml': serviceDoc(
+        'b',
+        '  image: app:1\n  dependsOn: [a]\n  ports: [ { container: 80, host: 9090, hostIp: 127.0.0.1 } ]\n',
+      ),
+      'c.yaml': serviceDoc(
+        'c',
+        '  image: app:1\n  dependsOn: [a, b]\n  ports: [ { container: 80, host: 9090, hostIp: 10.0.0.1 } ]\n',
+      ),
     });
-    assert.deepEqual(ok.services.map((s) => [s.name, s.dependsOn]), [['a', []], ['b', ['a']], ['c', ['a', 'b']]]);
+    assert.deepEqual(
+      ok.services.map((s) => [s.name, s.dependsOn]),
+      [
+        ['a', []],
+        ['b', ['a']],
+        ['c', ['a', 'b']],
+      ],
+    );
   });
 
   it('is deterministic: the same files in another order give the same state', () => {

@@ -3,19 +3,35 @@ import { issuesOf, load, PROJECT, serviceDoc } from '../fixtures/manifests/helpe
 
 /** A document whose nine levels of aliases expand to 9^9 items if anyone follows them. */
 function billionLaughs(): string {
-  const lines = ['apiVersion: bosun/v1', 'kind: Config', 'metadata: { name: lol }', 'spec:', '  prefix: /lol/', '  data:', '    l0: &l0 "lol"'];
-  for (let i = 1; i <= 9; i++) lines.push(`    l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
+  const lines = [
+    'apiVersion: bosun/v1',
+    'kind: Config',
+    'metadata: { name: lol }',
+    'spec:',
+    '  prefix: /lol/',
+    '  data:',
+    '    l0: &l0 "lol"',
+  ];
+  for (let i = 1; i <= 9; i++)
+    lines.push(
+      `    l${i}: &l${i} [${Array(9)
+        .fill(`*l${i - 1}`)
+        .join(', ')}]`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
 describe('manifest parsing', () => {
   it('reports YAML syntax errors with their position, and still reads the other documents', () => {
     const text = `${serviceDoc('web', '  image: app:1\n  ports: [ { container: 80 }\n')}---\n${serviceDoc('api', '  replicas: x\n')}`;
-    assert.deepEqual(issuesOf({ 'web.yaml': text }), [
-      'web.yaml:8:1 Flow sequence in block collection must be sufficiently indented and end with a ]',
-      'web.yaml:14:13 spec.replicas: must be integer',
-      'web.yaml:14:3 spec.image: is required',
-    ].sort(byPosition));
+    assert.deepEqual(
+      issuesOf({ 'web.yaml': text }),
+      [
+        'web.yaml:8:1 Flow sequence in block collection must be sufficiently indented and end with a ]',
+        'web.yaml:14:13 spec.replicas: must be integer',
+        'web.yaml:14:3 spec.image: is required',
+      ].sort(byPosition),
+    );
   });
 
   it('rejects duplicate keys, naming the key and its path', () => {
@@ -33,7 +49,9 @@ describe('manifest parsing', () => {
   it('accepts the few aliases real manifests use', () => {
     const text = `${serviceDoc('web', '  image: app:1\n  env: &env { A: "1" }\n')}---\n${serviceDoc('api', '  image: app:1\n  env: *env\n')}`;
     // anchors do not cross documents in YAML: the second document's alias is an error
-    assert.deepEqual(issuesOf({ 'web.yaml': text }), ['web.yaml:15:8 Unresolved alias (the anchor must be set before the alias): env']);
+    assert.deepEqual(issuesOf({ 'web.yaml': text }), [
+      'web.yaml:15:8 Unresolved alias (the anchor must be set before the alias): env',
+    ]);
     const same = serviceDoc('web', '  image: app:1\n  command: &c [sh, -c]\n  entrypoint: *c\n');
     assert.deepEqual(load({ 'web.yaml': same }).services[0]!.entrypoint, ['sh', '-c']);
   });
@@ -54,13 +72,19 @@ describe('manifest parsing', () => {
   });
 
   it('rejects a file that is not UTF-8, naming the line', () => {
-    const bytes = Buffer.concat([Buffer.from('apiVersion: bosun/v1\nkind: Service\n# caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+    const bytes = Buffer.concat([
+      Buffer.from('apiVersion: bosun/v1\nkind: Service\n# caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('\n'),
+    ]);
     assert.deepEqual(issuesOf({ 'web.yaml': bytes }), ['web.yaml:3:1 file is not valid UTF-8']);
   });
 
   it('rejects a file over 1 MiB without parsing it', () => {
     const big = `${serviceDoc('web')}# ${'x'.repeat(1.1 * 1024 * 1024)}\n`;
-    assert.deepEqual(issuesOf({ 'big.yaml': big }), [`big.yaml:1:1 file too large (${Buffer.byteLength(big)} bytes, the limit is 1 MiB)`]);
+    assert.deepEqual(issuesOf({ 'big.yaml': big }), [
+      `big.yaml:1:1 file too large (${Buffer.byteLength(big)} bytes, the limit is 1 MiB)`,
+    ]);
   });
 
   it('ignores YAML that is not a bosun manifest, empty documents and dot-directories', () => {
@@ -72,14 +96,18 @@ describe('manifest parsing', () => {
       '.github/workflows/ci.yml': 'on: [push\n',
       'README.md': 'apiVersion: bosun/v1\nkind: Nope\n',
     });
-    assert.deepEqual(state.services.map((s) => s.name), ['web']);
+    assert.deepEqual(
+      state.services.map((s) => s.name),
+      ['web'],
+    );
   });
 
   it('reports every problem of every file at once, sorted by file and position', () => {
     const issues = issuesOf({
       'b.yaml': serviceDoc('b', '  image: app:1\n  replicas: -1\n'),
       'a.yaml': `${serviceDoc('a', '  image: 1\n  restart: never\n')}---\nkind: Volume\napiVersion: bosun/v1\nmetadata: { name: A }\n`,
-      'c.yml': 'apiVersion: bosun/v1\nkind: Config\nmetadata: { name: c }\nspec: { prefix: /c/, data: { k: v }, extra: 1 }\n',
+      'c.yml':
+        'apiVersion: bosun/v1\nkind: Config\nmetadata: { name: c }\nspec: { prefix: /c/, data: { k: v }, extra: 1 }\n',
     });
     assert.deepEqual(issues, [
       'a.yaml:6:10 spec.image: must be string',
@@ -97,7 +125,9 @@ describe('manifest parsing', () => {
   });
 
   it('requires a Project manifest or a project name, and checks the name given', () => {
-    assert.deepEqual(issuesOf({ 'web.yaml': serviceDoc('web') }, { noProject: true }), ['<root>:1:1 a Project manifest or --project is required']);
+    assert.deepEqual(issuesOf({ 'web.yaml': serviceDoc('web') }, { noProject: true }), [
+      '<root>:1:1 a Project manifest or --project is required',
+    ]);
     assert.deepEqual(issuesOf({ 'web.yaml': serviceDoc('web') }, { noProject: true, project: 'Shop' }), [
       '<root>:1:1 --project "Shop" must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit',
     ]);
@@ -113,7 +143,10 @@ describe('manifest parsing', () => {
       'services-old/x.yaml': 'apiVersion: bosun/v1\nkind: Bogus\n',
       'charts/values.yaml': 'a: [unclosed\n',
     });
-    assert.deepEqual(state.services.map((s) => s.name), ['db', 'web']);
+    assert.deepEqual(
+      state.services.map((s) => s.name),
+      ['db', 'web'],
+    );
     assert.deepEqual(state.project.paths, ['config', 'services']);
   });
 });

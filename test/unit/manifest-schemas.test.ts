@@ -18,7 +18,10 @@ function objectSchemas(node: unknown, at = ''): { at: string; schema: Record<str
 
 describe('manifest schemas', () => {
   it('has one draft 2020-12 schema with an $id per kind', () => {
-    assert.deepEqual(schemas.map((s) => s.file), ['config.schema.json', 'network.schema.json', 'project.schema.json', 'service.schema.json', 'volume.schema.json']);
+    assert.deepEqual(
+      schemas.map((s) => s.file),
+      ['config.schema.json', 'network.schema.json', 'project.schema.json', 'service.schema.json', 'volume.schema.json'],
+    );
     for (const { file, schema } of schemas) {
       assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema', file);
       assert.equal(schema.$id, `https://bosun.dev/schemas/v1/${file}`);

@@ -7,7 +7,8 @@ import type { ContainerOperation } from '../../src/backends/docker/model.ts';
 import { converged, desired, emptyObserved, running, service } from '../helpers/model.ts';
 
 const ctx = { repo: 'https://git.example/shop.git', ref: 'main', revision: 'a'.repeat(40) };
-const brief = (ops: (ContainerOperation | KeyOperation)[]) => ops.map((o) => `${o.kind} ${'service' in o ? `${o.service}/${o.replica}` : 'key' in o ? o.key : o.name}`);
+const brief = (ops: (ContainerOperation | KeyOperation)[]) =>
+  ops.map((o) => `${o.kind} ${'service' in o ? `${o.service}/${o.replica}` : 'key' in o ? o.key : o.name}`);
 
 describe('plan', () => {
   it('creates the network, then every replica in dependsOn order, from nothing', () => {
@@ -20,7 +21,15 @@ describe('plan', () => {
       'create-container web/1',
       'create-container web/2',
     ]);
-    assert.deepEqual(p.summary, { create: 4, replace: 0, remove: 0, keysPut: 0, keysDeleted: 0, networks: 1, volumes: 0 });
+    assert.deepEqual(p.summary, {
+      create: 4,
+      replace: 0,
+      remove: 0,
+      keysPut: 0,
+      keysDeleted: 0,
+      networks: 1,
+      volumes: 0,
+    });
   });
 
   it('has nothing to do when everything matches', () => {
@@ -70,7 +79,10 @@ describe('plan', () => {
 
   it('puts changed Config keys, replaces only services reading them, deletes only owned keys', () => {
     const cfg = (v: string) => ({ name: 'web', prefix: '/shop/web/', data: { LEVEL: v }, secret: false });
-    const before = desired([service('web', { envFrom: [{ config: 'web', prefix: '' }] }), service('db')], [cfg('info')]);
+    const before = desired(
+      [service('web', { envFrom: [{ config: 'web', prefix: '' }] }), service('db')],
+      [cfg('info')],
+    );
     const after = desired(before.services, [cfg('debug')]);
     const obs = converged(before);
     obs.keys = {
@@ -80,9 +92,15 @@ describe('plan', () => {
     };
     obs.ownedKeys = ['/shop/web/LEVEL', '/shop/web/OLD'];
     const p = plan(after, obs, ctx);
-    assert.deepEqual(brief(p.operations), ['put-key /shop/web/LEVEL', 'replace-container web/1', 'delete-key /shop/web/OLD']);
+    assert.deepEqual(brief(p.operations), [
+      'put-key /shop/web/LEVEL',
+      'replace-container web/1',
+      'delete-key /shop/web/OLD',
+    ]);
     assert.equal(p.operations[1].cause, 'env.LEVEL info → debug');
-    assert.deepEqual(p.notes, ['key /shop/web/FOREIGN is under a Config prefix but was not written by bosun: left alone']);
+    assert.deepEqual(p.notes, [
+      'key /shop/web/FOREIGN is under a Config prefix but was not written by bosun: left alone',
+    ]);
   });
 
   it('changes its hash when the observed world changes, even with the same operations', () => {
@@ -97,8 +115,16 @@ describe('plan', () => {
 
 describe('dependencyLevels', () => {
   it('puts independent services in one level', () => {
-    const levels = dependencyLevels([service('c', { dependsOn: ['b'] }), service('b', { dependsOn: ['a'] }), service('a'), service('x')]);
-    assert.deepEqual(levels.map((l) => l.map((s) => s.name)), [['a', 'x'], ['b'], ['c']]);
+    const levels = dependencyLevels([
+      service('c', { dependsOn: ['b'] }),
+      service('b', { dependsOn: ['a'] }),
+      service('a'),
+      service('x'),
+    ]);
+    assert.deepEqual(
+      levels.map((l) => l.map((s) => s.name)),
+      [['a', 'x'], ['b'], ['c']],
+    );
   });
 });
 
@@ -106,9 +132,10 @@ describe('renderText', () => {
   it('prints a stable plan with causes and field changes, masking secrets', () => {
     const before = desired([service('web')], [{ name: 's', prefix: '/s/', data: { TOKEN: 'old' }, secret: true }]);
     before.services[0].envFrom = [{ config: 's', prefix: '' }];
-    const after = desired([service('web', { image: 'app:2', envFrom: [{ config: 's', prefix: '' }] })], [
-      { name: 's', prefix: '/s/', data: { TOKEN: 'new' }, secret: true },
-    ]);
+    const after = desired(
+      [service('web', { image: 'app:2', envFrom: [{ config: 's', prefix: '' }] })],
+      [{ name: 's', prefix: '/s/', data: { TOKEN: 'new' }, secret: true }],
+    );
     const obs = converged(before);
     obs.keys = { '/s/TOKEN': { key: '/s/TOKEN', value: 'old', version: '1' } };
     obs.ownedKeys = ['/s/TOKEN'];
@@ -132,23 +159,41 @@ describe('renderText', () => {
 describe('plan: rollout order', () => {
   const startFirst = { ...service('x').update, order: 'start-first' as const };
   it('start-first starts successors beside the old containers and retires them after every level', () => {
-    const before = desired([service('web', { replicas: 2, update: startFirst, dependsOn: ['api'] }), service('api', { update: startFirst })]);
+    const before = desired([
+      service('web', { replicas: 2, update: startFirst, dependsOn: ['api'] }),
+      service('api', { update: startFirst }),
+    ]);
     const after = desired(before.services.map((s) => ({ ...s, image: 'app:2' })));
     const p = plan(after, converged(before), ctx);
-    const steps = p.operations.map((o) => `${o.phase} ${o.kind} ${'blueprint' in o ? o.blueprint.name : 'name' in o ? o.name : ''}`);
-    const hash8 = (p.operations[0] as { blueprint: { labels: Record<string, string> } }).blueprint.labels['bosun.spec-hash'].slice(0, 8);
+    const steps = p.operations.map(
+      (o) => `${o.phase} ${o.kind} ${'blueprint' in o ? o.blueprint.name : 'name' in o ? o.name : ''}`,
+    );
+    const hash8 = (p.operations[0] as { blueprint: { labels: Record<string, string> } }).blueprint.labels[
+      'bosun.spec-hash'
+    ].slice(0, 8);
     assert.equal(steps[0], `0 replace-container shop-api-1-next-${hash8}`);
-    assert.deepEqual(steps.slice(3).map((s) => s.replace(/-next-[0-9a-f]{8}/, '-next')), ['2 retire-container shop-api-1', '2 retire-container shop-web-1', '2 retire-container shop-web-2']);
+    assert.deepEqual(
+      steps.slice(3).map((s) => s.replace(/-next-[0-9a-f]{8}/, '-next')),
+      ['2 retire-container shop-api-1', '2 retire-container shop-web-1', '2 retire-container shop-web-2'],
+    );
   });
 
   it('falls back to stop-first for a stopped container or a fixed host port', () => {
     const exited = desired([service('web', { update: startFirst })]);
     const obs = converged(exited);
     obs.containers[0].state = 'exited';
-    assert.deepEqual(plan(exited, obs, ctx).operations.map((o) => (o.kind === 'replace-container' ? o.order : o.kind)), ['stop-first']);
-    const ported = desired([service('web', { update: startFirst, ports: [{ container: 80, host: 8080, protocol: 'tcp' }] })]);
+    assert.deepEqual(
+      plan(exited, obs, ctx).operations.map((o) => (o.kind === 'replace-container' ? o.order : o.kind)),
+      ['stop-first'],
+    );
+    const ported = desired([
+      service('web', { update: startFirst, ports: [{ container: 80, host: 8080, protocol: 'tcp' }] }),
+    ]);
     const changed = desired([{ ...ported.services[0], image: 'app:2' }]);
-    assert.deepEqual(plan(changed, converged(ported), ctx).operations.map((o) => (o.kind === 'replace-container' ? o.order : o.kind)), ['stop-first']);
+    assert.deepEqual(
+      plan(changed, converged(ported), ctx).operations.map((o) => (o.kind === 'replace-container' ? o.order : o.kind)),
+      ['stop-first'],
+    );
   });
 });
 
@@ -179,7 +224,9 @@ describe('plan: canonical text (planString)', () => {
     assert.equal(
       planString(plan(d, emptyObserved(), ctx)),
       golden(
-        head('4 to create, 0 to replace, 0 to remove, 0 key(s) to put, 0 key(s) to delete, 1 network(s) and 0 volume(s) to create'),
+        head(
+          '4 to create, 0 to replace, 0 to remove, 0 key(s) to put, 0 key(s) to delete, 1 network(s) and 0 volume(s) to create',
+        ),
         '',
         '  + create network shop_default — missing',
         '  + create container shop-api-1 (app:1) — missing',
@@ -209,7 +256,10 @@ describe('plan: canonical text (planString)', () => {
 
   it('start-first: successors under temporary names, retirements last', () => {
     const sf = { ...service('x').update, order: 'start-first' as const };
-    const before = desired([service('web', { replicas: 2, update: sf, dependsOn: ['api'] }), service('api', { update: sf })]);
+    const before = desired([
+      service('web', { replicas: 2, update: sf, dependsOn: ['api'] }),
+      service('api', { update: sf }),
+    ]);
     const after = desired(before.services.map((s) => ({ ...s, image: 'app:2' })));
     assert.equal(
       planString(plan(after, converged(before), ctx)),

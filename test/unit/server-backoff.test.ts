@@ -9,13 +9,19 @@ import { failedBefore } from '../../src/server/passes.ts';
 describe('server: backoff', () => {
   it('doubles from the base and stops at the maximum', () => {
     const delays = Array.from({ length: 12 }, (_, i) => backoffDelay(i, 1_000, 300_000));
-    assert.deepEqual(delays, [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 256_000, 300_000, 300_000, 300_000]);
+    assert.deepEqual(
+      delays,
+      [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 256_000, 300_000, 300_000, 300_000],
+    );
     assert.equal(backoffDelay(5_000, 1_000, 300_000), 300_000, 'no overflow to Infinity');
   });
 
   it('starts over after a quiet period, and not before', () => {
     const b = new Backoff({ baseMs: 1_000, maxMs: 8_000, resetAfterMs: 60_000 });
-    assert.deepEqual([b.next(0), b.next(1_000), b.next(3_000), b.next(7_000), b.next(15_000)], [1_000, 2_000, 4_000, 8_000, 8_000]);
+    assert.deepEqual(
+      [b.next(0), b.next(1_000), b.next(3_000), b.next(7_000), b.next(15_000)],
+      [1_000, 2_000, 4_000, 8_000, 8_000],
+    );
     assert.equal(b.next(15_000 + 59_999), 8_000, 'still crash-looping');
     assert.equal(b.next(15_000 + 59_999 + 60_000), 1_000, 'stable for a minute: start over');
   });
@@ -46,9 +52,13 @@ describe('server: own activity and engine events', () => {
 
   it('parses an NDJSON event line of the engine', () => {
     const line = JSON.stringify({
-      status: 'die', id: 'abc', Type: 'container', Action: 'die',
+      status: 'die',
+      id: 'abc',
+      Type: 'container',
+      Action: 'die',
       Actor: { ID: 'abc', Attributes: { 'bosun.service': 'web', name: 'shop-web-1', exitCode: '137' } },
-      time: 1700000000, timeNano: 1700000000123456789,
+      time: 1700000000,
+      timeNano: 1700000000123456800,
     });
     const ev = parseEvent(line);
     assert.equal(ev?.id, 'abc');
@@ -74,23 +84,38 @@ describe('server: start-up options', () => {
 
   it('refuses an invalid cron expression in one line, accepts seconds', () => {
     assert.equal(checkCron('*/2 * * * * *'), '*/2 * * * * *');
-    assert.throws(() => checkCron('61 * * * *'), (e: Error & { code?: string }) => e.code === 'E_CONFIG' && /^--poll "61 \* \* \* \*" is not a valid cron expression \(minute: .*\)$/.test(e.message));
+    assert.throws(
+      () => checkCron('61 * * * *'),
+      (e: Error & { code?: string }) =>
+        e.code === 'E_CONFIG' &&
+        /^--poll "61 \* \* \* \*" is not a valid cron expression \(minute: .*\)$/.test(e.message),
+    );
   });
 
   it('reads the secret from the environment, and no secret means none', async () => {
     assert.equal(await loadSecret(undefined, 's3'), 's3');
     assert.equal(await loadSecret(undefined, ''), undefined);
     assert.equal(await loadSecret(undefined, undefined), undefined);
-    await assert.rejects(loadSecret('/nonexistent/secret', 'env'), /cannot read --webhook-secret-file \/nonexistent\/secret: ENOENT/);
+    await assert.rejects(
+      loadSecret('/nonexistent/secret', 'env'),
+      /cannot read --webhook-secret-file \/nonexistent\/secret: ENOENT/,
+    );
   });
 });
 
 describe('server: a revision that failed is not re-applied by polling', () => {
-  const release = (over: Partial<Release>): Release => ({ number: 4, project: 'p', revision: 'r1', status: 'succeeded', ...over }) as Release;
+  const release = (over: Partial<Release>): Release =>
+    ({ number: 4, project: 'p', revision: 'r1', status: 'succeeded', ...over }) as Release;
   it('skips a rolled-back or failed revision, retries transient failures and other revisions', () => {
     assert.match(failedBefore(release({ status: 'rolled-back' }), 'r1') ?? '', /already rolled-back as release 4/);
-    assert.match(failedBefore(release({ status: 'failed', error: { code: 'E_CONTAINER_FAILED', message: '' } }), 'r1') ?? '', /already failed/);
-    assert.equal(failedBefore(release({ status: 'failed', error: { code: 'E_DOCKER_UNREACHABLE', message: '' } }), 'r1'), undefined);
+    assert.match(
+      failedBefore(release({ status: 'failed', error: { code: 'E_CONTAINER_FAILED', message: '' } }), 'r1') ?? '',
+      /already failed/,
+    );
+    assert.equal(
+      failedBefore(release({ status: 'failed', error: { code: 'E_DOCKER_UNREACHABLE', message: '' } }), 'r1'),
+      undefined,
+    );
     assert.equal(failedBefore(release({ status: 'rolled-back' }), 'r2'), undefined);
     assert.equal(failedBefore(release({ status: 'succeeded' }), 'r1'), undefined);
     assert.equal(failedBefore(undefined, 'r1'), undefined);

@@ -35,7 +35,11 @@ async function serve(opts: { secret?: string; accepting?: boolean } = {}) {
 type Srv = Awaited<ReturnType<typeof serve>>;
 
 async function hook(s: Srv, provider: string, body: string, headers: Record<string, string>) {
-  const res = await fetch(`${s.url}/hooks/${provider}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  const res = await fetch(`${s.url}/hooks/${provider}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
   return { code: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -52,11 +56,18 @@ describe('server: HTTP routes and webhook handling (real sockets)', () => {
       ['github', { 'x-github-event': 'push', 'x-hub-signature-256': sha(mainPush) }],
       ['gitlab', { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': SECRET }],
       ['gitea', { 'x-gitea-event': 'push', 'x-gitea-signature': hmacHex(mainPush, SECRET) }],
-      ['bitbucket', { 'x-event-key': 'repo:refs_changed', 'x-hub-signature': sha(JSON.stringify({ changes: [{ ref: { id: 'refs/heads/main' } }] })) }],
+      [
+        'bitbucket',
+        {
+          'x-event-key': 'repo:refs_changed',
+          'x-hub-signature': sha(JSON.stringify({ changes: [{ ref: { id: 'refs/heads/main' } }] })),
+        },
+      ],
       ['generic', { 'x-signature': sha(mainPush) }],
     ] as const;
     for (const [provider, headers] of deliveries) {
-      const body = provider === 'bitbucket' ? JSON.stringify({ changes: [{ ref: { id: 'refs/heads/main' } }] }) : mainPush;
+      const body =
+        provider === 'bitbucket' ? JSON.stringify({ changes: [{ ref: { id: 'refs/heads/main' } }] }) : mainPush;
       const r = await hook(s, provider, body, headers);
       assert.equal(r.code, 202, `${provider}: ${JSON.stringify(r.body)}`);
       assert.deepEqual(r.body, { status: 'accepted', queued: 'started' });
@@ -66,22 +77,35 @@ describe('server: HTTP routes and webhook handling (real sockets)', () => {
 
   it('401 for a missing or wrong signature, 400 for malformed JSON, and nothing queued', async () => {
     assert.equal((await hook(s, 'github', mainPush, { 'x-github-event': 'push' })).code, 401);
-    assert.deepEqual((await hook(s, 'github', mainPush, { 'x-github-event': 'push', 'x-hub-signature-256': sha('other') })).body, { error: 'signature mismatch' });
+    assert.deepEqual(
+      (await hook(s, 'github', mainPush, { 'x-github-event': 'push', 'x-hub-signature-256': sha('other') })).body,
+      { error: 'signature mismatch' },
+    );
     assert.equal((await hook(s, 'gitlab', mainPush, { 'x-gitlab-token': 'guess' })).code, 401);
     const broken = '{"ref": "refs/heads/main",';
-    assert.equal((await hook(s, 'github', broken, { 'x-github-event': 'push', 'x-hub-signature-256': sha(broken) })).code, 400);
+    assert.equal(
+      (await hook(s, 'github', broken, { 'x-github-event': 'push', 'x-hub-signature-256': sha(broken) })).code,
+      400,
+    );
     assert.deepEqual(s.pushes, []);
     assert.deepEqual(s.replies, ['unauthorized', 'unauthorized', 'unauthorized', 'malformed']);
   });
 
   it('200 for pings, 202 ignored for other branches and events, 200 for a redelivery', async () => {
     const ping = JSON.stringify({ zen: 'hi' });
-    assert.equal((await hook(s, 'github', ping, { 'x-github-event': 'ping', 'x-hub-signature-256': sha(ping) })).code, 200);
+    assert.equal(
+      (await hook(s, 'github', ping, { 'x-github-event': 'ping', 'x-hub-signature-256': sha(ping) })).code,
+      200,
+    );
     const dev = JSON.stringify({ ref: 'refs/heads/dev' });
     const other = await hook(s, 'github', dev, { 'x-github-event': 'push', 'x-hub-signature-256': sha(dev) });
     assert.deepEqual([other.code, other.body.status], [202, 'ignored']);
     assert.match(String(other.body.reason), /push to refs\/heads\/dev; following main/);
-    assert.equal((await hook(s, 'github', mainPush, { 'x-github-event': 'issues', 'x-hub-signature-256': sha(mainPush) })).body.status, 'ignored');
+    assert.equal(
+      (await hook(s, 'github', mainPush, { 'x-github-event': 'issues', 'x-hub-signature-256': sha(mainPush) })).body
+        .status,
+      'ignored',
+    );
     const id = randomUUID();
     const headers = { 'x-github-event': 'push', 'x-hub-signature-256': sha(mainPush), 'x-github-delivery': id };
     assert.equal((await hook(s, 'github', mainPush, headers)).code, 202);
@@ -123,7 +147,10 @@ describe('server: webhooks without a secret or while shutting down', () => {
       try {
         const r = await hook(s, 'github', mainPush, { 'x-github-event': 'push', 'x-hub-signature-256': sha(mainPush) });
         assert.equal(r.code, 503);
-        assert.match(String(r.body.error), opts.accepting === false ? /shutting down/ : /no secret is configured .*never accepted/);
+        assert.match(
+          String(r.body.error),
+          opts.accepting === false ? /shutting down/ : /no secret is configured .*never accepted/,
+        );
         assert.deepEqual(s.pushes, []);
       } finally {
         await s.close();

@@ -64,10 +64,13 @@ describe('server: coalescing queue', () => {
   it('close() lets the running pass finish, drops the pending one and refuses new work', async () => {
     const g = gate();
     const seen: number[] = [];
-    const q = new CoalescingQueue<number>(async (n) => {
-      seen.push(n);
-      await g.done;
-    }, (_a, b) => b);
+    const q = new CoalescingQueue<number>(
+      async (n) => {
+        seen.push(n);
+        await g.done;
+      },
+      (_a, b) => b,
+    );
     q.push(1);
     q.push(2);
     let closed = false;
@@ -81,9 +84,21 @@ describe('server: coalescing queue', () => {
   });
 
   it('merges batches: a webhook outranks a poll, a heal is never lost', () => {
-    assert.deepEqual(mergeBatches({ reconcile: 'poll', heal: false }, { reconcile: 'webhook', heal: false }), { reconcile: 'webhook', heal: false });
-    assert.deepEqual(mergeBatches({ reconcile: 'webhook', heal: false }, { reconcile: 'poll', heal: false }), { reconcile: 'webhook', heal: false });
-    assert.deepEqual(mergeBatches({ heal: true }, { reconcile: 'poll', heal: false }), { reconcile: 'poll', heal: true });
-    assert.deepEqual(mergeBatches({ heal: false, reconcile: 'poll' }, { heal: true }), { reconcile: 'poll', heal: true });
+    assert.deepEqual(mergeBatches({ reconcile: 'poll', heal: false }, { reconcile: 'webhook', heal: false }), {
+      reconcile: 'webhook',
+      heal: false,
+    });
+    assert.deepEqual(mergeBatches({ reconcile: 'webhook', heal: false }, { reconcile: 'poll', heal: false }), {
+      reconcile: 'webhook',
+      heal: false,
+    });
+    assert.deepEqual(mergeBatches({ heal: true }, { reconcile: 'poll', heal: false }), {
+      reconcile: 'poll',
+      heal: true,
+    });
+    assert.deepEqual(mergeBatches({ heal: false, reconcile: 'poll' }, { heal: true }), {
+      reconcile: 'poll',
+      heal: true,
+    });
   });
 });

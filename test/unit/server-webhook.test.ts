@@ -4,7 +4,7 @@ import { deliveryId, DeliveryLog } from '../../src/server/webhook/dedupe.ts';
 import { classify, pushConcerns } from '../../src/server/webhook/events.ts';
 import { hmacHex, verifySignature, type Provider } from '../../src/server/webhook/verify.ts';
 
-const SECRET = 'It\'s a Secret to Everybody';
+const SECRET = "It's a Secret to Everybody";
 const BODY = Buffer.from('Hello, World!');
 
 /** Each provider's header, and how a correct value for BODY is written there. */
@@ -17,11 +17,13 @@ const SIGNED: Record<Provider, { header: string; good: string }> = {
 };
 
 describe('server: webhook signatures', () => {
-  it('matches GitHub\'s published example (X-Hub-Signature-256)', () => {
+  it("matches GitHub's published example (X-Hub-Signature-256)", () => {
     // docs.github.com "Validating webhook deliveries": this secret and payload give this signature
     const want = '757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17';
     assert.equal(hmacHex(BODY, SECRET), want);
-    assert.deepEqual(verifySignature('github', { 'x-hub-signature-256': `sha256=${want}` }, BODY, SECRET), { ok: true });
+    assert.deepEqual(verifySignature('github', { 'x-hub-signature-256': `sha256=${want}` }, BODY, SECRET), {
+      ok: true,
+    });
   });
 
   for (const [provider, { header, good }] of Object.entries(SIGNED) as [Provider, { header: string; good: string }][]) {
@@ -35,43 +37,106 @@ describe('server: webhook signatures', () => {
       it('refuses a wrong secret and a changed body', () => {
         const other = verifySignature(provider, { [header]: good }, BODY, 'another secret');
         assert.deepEqual(other, { ok: false, reason: 'mismatch' });
-        assert.deepEqual(check({ [header]: good }, Buffer.from('Hello, World?')), provider === 'gitlab' ? { ok: true } : { ok: false, reason: 'mismatch' });
+        assert.deepEqual(
+          check({ [header]: good }, Buffer.from('Hello, World?')),
+          provider === 'gitlab' ? { ok: true } : { ok: false, reason: 'mismatch' },
+        );
       });
-      it('refuses a truncated one', () => assert.deepEqual(check({ [header]: good.slice(0, -2) }), { ok: false, reason: 'mismatch' }));
+      it('refuses a truncated one', () =>
+        assert.deepEqual(check({ [header]: good.slice(0, -2) }), { ok: false, reason: 'mismatch' }));
     });
   }
 
-  it('takes Forgejo\'s header as well as Gitea\'s', () => {
-    assert.deepEqual(verifySignature('gitea', { 'x-forgejo-signature': hmacHex(BODY, SECRET) }, BODY, SECRET), { ok: true });
+  it("takes Forgejo's header as well as Gitea's", () => {
+    assert.deepEqual(verifySignature('gitea', { 'x-forgejo-signature': hmacHex(BODY, SECRET) }, BODY, SECRET), {
+      ok: true,
+    });
   });
 
   it('refuses a signature under the wrong scheme or in the wrong header', () => {
-    assert.deepEqual(verifySignature('github', { 'x-hub-signature-256': `sha1=${hmacHex(BODY, SECRET)}` }, BODY, SECRET), { ok: false, reason: 'mismatch' });
-    assert.deepEqual(verifySignature('github', { 'x-hub-signature-256': hmacHex(BODY, SECRET) }, BODY, SECRET), { ok: false, reason: 'mismatch' });
-    assert.deepEqual(verifySignature('github', { 'x-hub-signature': SIGNED.github.good }, BODY, SECRET), { ok: false, reason: 'missing' });
-    assert.deepEqual(verifySignature('generic', { 'x-signature': `sha256=${'z'.repeat(64)}` }, BODY, SECRET), { ok: false, reason: 'mismatch' });
+    assert.deepEqual(
+      verifySignature('github', { 'x-hub-signature-256': `sha1=${hmacHex(BODY, SECRET)}` }, BODY, SECRET),
+      { ok: false, reason: 'mismatch' },
+    );
+    assert.deepEqual(verifySignature('github', { 'x-hub-signature-256': hmacHex(BODY, SECRET) }, BODY, SECRET), {
+      ok: false,
+      reason: 'mismatch',
+    });
+    assert.deepEqual(verifySignature('github', { 'x-hub-signature': SIGNED.github.good }, BODY, SECRET), {
+      ok: false,
+      reason: 'missing',
+    });
+    assert.deepEqual(verifySignature('generic', { 'x-signature': `sha256=${'z'.repeat(64)}` }, BODY, SECRET), {
+      ok: false,
+      reason: 'mismatch',
+    });
   });
 });
 
 describe('server: webhook events and the branch filter', () => {
   it('tells pings and test deliveries from pushes', () => {
     assert.equal(classify('github', { 'x-github-event': 'ping' }, { zen: 'x' }).kind, 'ping');
-    assert.equal(classify('gitea', { 'x-gitea-event': 'push' }, { ref: 'refs/heads/main', before: 'a1', after: 'a1' }).kind, 'ping');
-    assert.equal(classify('gitlab', { 'x-gitlab-event': 'Push Hook' }, { ref: 'refs/heads/master', after: 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7' }).kind, 'ping');
+    assert.equal(
+      classify('gitea', { 'x-gitea-event': 'push' }, { ref: 'refs/heads/main', before: 'a1', after: 'a1' }).kind,
+      'ping',
+    );
+    assert.equal(
+      classify(
+        'gitlab',
+        { 'x-gitlab-event': 'Push Hook' },
+        { ref: 'refs/heads/master', after: 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7' },
+      ).kind,
+      'ping',
+    );
     assert.equal(classify('bitbucket', { 'x-event-key': 'diagnostics:ping' }, {}).kind, 'ping');
     assert.equal(classify('generic', { 'x-event': 'ping' }, {}).kind, 'ping');
   });
 
   it('reads the pushed refs of each provider', () => {
     const push = (p: Provider, h: IncomingHttpHeaders, payload: unknown) => classify(p, h, payload);
-    assert.deepEqual(push('github', { 'x-github-event': 'push' }, { ref: 'refs/heads/main', after: 'b2' }), { kind: 'push', event: 'push', refs: ['refs/heads/main'], after: 'b2' });
-    assert.deepEqual(push('gitlab', { 'x-gitlab-event': 'Push Hook' }, { ref: 'refs/heads/dev' }), { kind: 'push', event: 'Push Hook', refs: ['refs/heads/dev'], after: undefined });
-    assert.deepEqual(push('gitea', { 'x-forgejo-event': 'push' }, { ref: 'refs/heads/main', before: 'a', after: 'b' }).kind, 'push');
-    const cloud = push('bitbucket', { 'x-event-key': 'repo:push' }, { push: { changes: [{ new: { type: 'branch', name: 'main' } }, { new: { type: 'tag', name: 'v1' } }, { new: null }] } });
-    assert.deepEqual(cloud, { kind: 'push', event: 'repo:push', refs: ['refs/heads/main', 'refs/tags/v1'], after: undefined });
-    const dc = push('bitbucket', { 'x-event-key': 'repo:refs_changed' }, { changes: [{ ref: { id: 'refs/heads/main' } }] });
+    assert.deepEqual(push('github', { 'x-github-event': 'push' }, { ref: 'refs/heads/main', after: 'b2' }), {
+      kind: 'push',
+      event: 'push',
+      refs: ['refs/heads/main'],
+      after: 'b2',
+    });
+    assert.deepEqual(push('gitlab', { 'x-gitlab-event': 'Push Hook' }, { ref: 'refs/heads/dev' }), {
+      kind: 'push',
+      event: 'Push Hook',
+      refs: ['refs/heads/dev'],
+      after: undefined,
+    });
+    assert.deepEqual(
+      push('gitea', { 'x-forgejo-event': 'push' }, { ref: 'refs/heads/main', before: 'a', after: 'b' }).kind,
+      'push',
+    );
+    const cloud = push(
+      'bitbucket',
+      { 'x-event-key': 'repo:push' },
+      {
+        push: {
+          changes: [{ new: { type: 'branch', name: 'main' } }, { new: { type: 'tag', name: 'v1' } }, { new: null }],
+        },
+      },
+    );
+    assert.deepEqual(cloud, {
+      kind: 'push',
+      event: 'repo:push',
+      refs: ['refs/heads/main', 'refs/tags/v1'],
+      after: undefined,
+    });
+    const dc = push(
+      'bitbucket',
+      { 'x-event-key': 'repo:refs_changed' },
+      { changes: [{ ref: { id: 'refs/heads/main' } }] },
+    );
     assert.deepEqual(dc.kind === 'push' && dc.refs, ['refs/heads/main']);
-    assert.deepEqual(push('generic', {}, { ref: 'main' }), { kind: 'push', event: 'push', refs: ['refs/heads/main'], after: undefined });
+    assert.deepEqual(push('generic', {}, { ref: 'main' }), {
+      kind: 'push',
+      event: 'push',
+      refs: ['refs/heads/main'],
+      after: undefined,
+    });
     assert.deepEqual(push('generic', {}, {}), { kind: 'push', event: 'push', refs: [], after: undefined });
   });
 

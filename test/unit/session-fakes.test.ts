@@ -36,18 +36,28 @@ describe('session on fakes: failure paths, deterministically', () => {
     const r = await release(session, v1);
     assert.equal(r.status, 'succeeded');
     assert.deepEqual(backend.calls, ['start db@1', 'start api@1', 'start web@1']);
-    assert.deepEqual(r.operations, ['+ start workload db — missing', '+ start workload api — missing', '+ start workload web — missing']);
+    assert.deepEqual(r.operations, [
+      '+ start workload db — missing',
+      '+ start workload api — missing',
+      '+ start workload web — missing',
+    ]);
   });
 
   it('a start failing mid-rollout rolls every service back to the previous release and names what never started', async () => {
     const { backend, session, notices } = setup();
     await release(session, v1);
     const before = new Map(backend.workloads);
-    backend.failWhen = (op) => (op.service === 'db' && op.kind === 'replace' ? new BosunError('E_CONTAINER_FAILED', 'db exited with code 3', { data: { service: 'db' } }) : undefined);
+    backend.failWhen = (op) =>
+      op.service === 'db' && op.kind === 'replace'
+        ? new BosunError('E_CONTAINER_FAILED', 'db exited with code 3', { data: { service: 'db' } })
+        : undefined;
     const err = await release(session, v2).catch((e: unknown) => e);
     assert.ok(err instanceof BosunError);
     assert.equal(err.code, 'E_ROLLED_BACK');
-    assert.match(err.message, /^release 2 rolled back to release 1: ~ replace workload db — spec changed: db exited with code 3; not started: api, web \(they come after db\)$/);
+    assert.match(
+      err.message,
+      /^release 2 rolled back to release 1: ~ replace workload db — spec changed: db exited with code 3; not started: api, web \(they come after db\)$/,
+    );
     assert.deepEqual(backend.workloads, before, 'the engine is as release 1 left it');
     assert.equal((await session.releases.get('shop', 2)).status, 'rolled-back');
     assert.match(notices[0]!, /rolling back to release 1/);
@@ -56,8 +66,13 @@ describe('session on fakes: failure paths, deterministically', () => {
   it('failureAction pause records the pause, and drift repair then leaves the stack alone', async () => {
     const { backend, session } = setup();
     await release(session, v1);
-    const paused = desired(v2.services.map((s) => ({ ...s, update: { ...s.update, failureAction: 'pause' as const } })));
-    backend.failWhen = (op) => (op.service === 'web' ? new BosunError('E_CONTAINER_FAILED', 'web unhealthy', { data: { service: 'web' } }) : undefined);
+    const paused = desired(
+      v2.services.map((s) => ({ ...s, update: { ...s.update, failureAction: 'pause' as const } })),
+    );
+    backend.failWhen = (op) =>
+      op.service === 'web'
+        ? new BosunError('E_CONTAINER_FAILED', 'web unhealthy', { data: { service: 'web' } })
+        : undefined;
     const err = await release(session, paused).catch((e: unknown) => e);
     assert.ok(err instanceof BosunError && /failureAction pause/.test(err.message), String(err));
     assert.equal((await session.releases.get('shop', 2)).error?.code, 'E_ROLLOUT_PAUSED');
@@ -80,7 +95,10 @@ describe('session on fakes: failure paths, deterministically', () => {
 
   it('a key written by someone else after planning is not overwritten (E_STORE_CONFLICT)', async () => {
     const { kv, backend, session } = setup();
-    const d = desired([service('web')], [{ name: 'web', prefix: '/shop/web/', data: { LEVEL: 'info' }, secret: false }]);
+    const d = desired(
+      [service('web')],
+      [{ name: 'web', prefix: '/shop/web/', data: { LEVEL: 'info' }, secret: false }],
+    );
     const { plan } = await session.planFor(d, at);
     kv.write('/shop/web/LEVEL', 'theirs');
     const err = await execute(plan, { backend, kv, release: 1 }).catch((e: unknown) => e);
@@ -94,7 +112,8 @@ describe('session on fakes: failure paths, deterministically', () => {
     const { kv, backend, session } = setup();
     const { plan } = await session.planFor(v1, at);
     const lock = new AbortController();
-    backend.failWhen = (op) => (op.service === 'db' ? (lock.abort(new BosunError('E_LOCK_LOST', 'lock lost')), undefined) : undefined);
+    backend.failWhen = (op) =>
+      op.service === 'db' ? (lock.abort(new BosunError('E_LOCK_LOST', 'lock lost')), undefined) : undefined;
     const err = await execute(plan, { backend, kv, release: 1, signal: lock.signal }).catch((e: unknown) => e);
     assert.ok(err instanceof BosunError && err.message === 'lock lost', String(err));
     assert.deepEqual(backend.calls, ['start db@1'], 'api and web (the next phase) were never started');
@@ -104,11 +123,14 @@ describe('session on fakes: failure paths, deterministically', () => {
     const { backend, session } = setup();
     await release(session, v1);
     const lock = new AbortController();
-    backend.failWhen = (op) => (op.service === 'db' ? (lock.abort(new BosunError('E_LOCK_LOST', 'lock lost')), undefined) : undefined);
+    backend.failWhen = (op) =>
+      op.service === 'db' ? (lock.abort(new BosunError('E_LOCK_LOST', 'lock lost')), undefined) : undefined;
     const { plan, observed } = await session.planFor(v2, at);
     const images = await session.backend.resolveImages(plan, observed);
     backend.calls.length = 0;
-    const err = await applyAsRelease(session, plan, { trigger: 'cli', images, signal: lock.signal }).catch((e: unknown) => e);
+    const err = await applyAsRelease(session, plan, { trigger: 'cli', images, signal: lock.signal }).catch(
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof BosunError && err.code === 'E_LOCK_LOST' && err.disposition === 'retry', String(err));
     assert.equal((await session.releases.get('shop', 2)).status, 'failed');
     assert.deepEqual(backend.calls, ['replace db@2'], 'nothing ran after the lock was lost, not even a rollback');

@@ -49,7 +49,11 @@ describe('source tree: files past the read limit', function () {
   });
 
   it('a manifest it did not read refuses the whole folder, named from the repo root', async () => {
-    const sha = await commit(dir, { 'deploy/bosun.yaml': PROJECT, 'deploy/svc/big.yml': big, 'deploy/web.yaml': 'kind: x\n' });
+    const sha = await commit(dir, {
+      'deploy/bosun.yaml': PROJECT,
+      'deploy/svc/big.yml': big,
+      'deploy/web.yaml': 'kind: x\n',
+    });
     const artifact = await artifactAt(sha, 'deploy');
     const expected = `1 manifest error:\ndeploy/svc/big.yml:1:1 file too large (${big.length} bytes, the limit is 1 MiB)`;
     assert.throws(() => loadDesiredState(artifact), { name: 'ManifestError', message: expected });

@@ -44,7 +44,15 @@ export function connectDocker(endpoint: string): Docker {
   return new Docker({ host: url.hostname, port: Number(url.port || 2375), protocol });
 }
 
-const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', 'ENOTFOUND']);
+const UNREACHABLE = new Set([
+  'ENOENT',
+  'ECONNREFUSED',
+  'EACCES',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ECONNRESET',
+  'ENOTFOUND',
+]);
 
 /** Engine errors carry their text in `json.message`; `reason` comes from a fixed table and misleads. */
 export function engineMessage(err: unknown): string {
@@ -66,7 +74,10 @@ export function dockerError(err: unknown, endpoint: string, doing: string): Bosu
       cause: err,
     });
   }
-  return new BosunError(Codes.dockerApi, `${doing}: ${engineMessage(err)}`, { cause: err, data: { statusCode: statusCode(err) } });
+  return new BosunError(Codes.dockerApi, `${doing}: ${engineMessage(err)}`, {
+    cause: err,
+    data: { statusCode: statusCode(err) },
+  });
 }
 
 /** Resolves to the promise's value, or rejects with E_DOCKER_UNREACHABLE after `ms`. */
@@ -74,7 +85,13 @@ export async function withDeadline<T>(p: Promise<T>, ms: number, endpoint: strin
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new BosunError(Codes.dockerUnreachable, `cannot reach the Docker engine at ${endpoint}: no answer in ${ms / 1000}s`)),
+      () =>
+        reject(
+          new BosunError(
+            Codes.dockerUnreachable,
+            `cannot reach the Docker engine at ${endpoint}: no answer in ${ms / 1000}s`,
+          ),
+        ),
       ms,
     );
   });

@@ -2,7 +2,10 @@ import type Docker from 'dockerode';
 import type { ContainerBlueprint } from './model.ts';
 
 /** Translates the planner's blueprint into the engine's create body; no decisions are made here. */
-export function createOptions(bp: ContainerBlueprint, extraLabels: Record<string, string>): Docker.ContainerCreateOptions {
+export function createOptions(
+  bp: ContainerBlueprint,
+  extraLabels: Record<string, string>,
+): Docker.ContainerCreateOptions {
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostPort: string; HostIp: string }[]> = {};
   for (const p of bp.ports) {

@@ -41,7 +41,13 @@ export const dockerDescriber: OperationDescriber<Operation> = {
       case 'create-container':
         return { service: op.service, replica: op.replica, name: op.blueprint.name, image: op.blueprint.image };
       case 'replace-container':
-        return { service: op.service, replica: op.replica, name: op.blueprint.name, image: op.blueprint.image, containerId: op.containerId };
+        return {
+          service: op.service,
+          replica: op.replica,
+          name: op.blueprint.name,
+          image: op.blueprint.image,
+          containerId: op.containerId,
+        };
       case 'remove-container':
         return { service: op.service, replica: op.replica, name: op.name, containerId: op.containerId };
       default:

@@ -13,7 +13,11 @@ type Summary = Docker.ContainerInfo;
  * container's IP on its first network and its first exposed port. Containers with neither are
  * left out, as are containers without bosun's service/replica labels. Sorted by service, replica.
  */
-export async function healthyEndpoints(runtime: DockerRuntime, project: string, opts: { wildcardHost?: string } = {}): Promise<Endpoint[]> {
+export async function healthyEndpoints(
+  runtime: DockerRuntime,
+  project: string,
+  opts: { wildcardHost?: string } = {},
+): Promise<Endpoint[]> {
   let list: Summary[];
   try {
     list = await runtime.docker.listContainers({ filters: { ...projectFilter(project), status: ['running'] } });

@@ -10,7 +10,15 @@ type EventStream = NodeJS.ReadableStream & { destroy?: () => void };
 /** One NDJSON line of the engine's event stream; undefined for anything that is not a container event. */
 export function parseEvent(line: string): WorkloadEvent | undefined {
   if (line.trim() === '') return undefined;
-  let raw: { Type?: string; Action?: string; status?: string; id?: string; time?: number; timeNano?: number; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+  let raw: {
+    Type?: string;
+    Action?: string;
+    status?: string;
+    id?: string;
+    time?: number;
+    timeNano?: number;
+    Actor?: { ID?: string; Attributes?: Record<string, string> };
+  };
   try {
     raw = JSON.parse(line);
   } catch {

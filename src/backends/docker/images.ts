@@ -10,9 +10,14 @@ import type { DockerRuntime } from './runtime.ts';
  * only for services being created or replaced. Returns service → image id for the release; a
  * service left alone is recorded with the image its containers run (what a rollback restores).
  */
-export async function resolveImages(plan: Plan<ContainerOperation>, observed: ObservedState<DockerObserved>, engine: DockerRuntime): Promise<Record<string, string>> {
+export async function resolveImages(
+  plan: Plan<ContainerOperation>,
+  observed: ObservedState<DockerObserved>,
+  engine: DockerRuntime,
+): Promise<Record<string, string>> {
   const needed = new Map<string, string>();
-  for (const op of plan.operations) if (op.kind === 'create-container' || op.kind === 'replace-container') needed.set(op.service, op.blueprint.image);
+  for (const op of plan.operations)
+    if (op.kind === 'create-container' || op.kind === 'replace-container') needed.set(op.service, op.blueprint.image);
   const ids = new Map<string, string>();
   // one at a time, so with several images missing the error always names the same one
   for (const ref of new Set(needed.values())) ids.set(ref, await engine.ensureImage(ref));
@@ -31,7 +36,11 @@ export async function resolveImages(plan: Plan<ContainerOperation>, observed: Ob
  * The exact images a release ran: a tag that has since moved is replaced by the recorded image
  * id, while a tag that still points there is kept (so nothing is replaced needlessly).
  */
-export async function pinImages(desired: DesiredState, recorded: Record<string, string>, engine: DockerRuntime): Promise<DesiredState> {
+export async function pinImages(
+  desired: DesiredState,
+  recorded: Record<string, string>,
+  engine: DockerRuntime,
+): Promise<DesiredState> {
   const services = await Promise.all(
     desired.services.map(async (s) => {
       const id = recorded[s.name];

@@ -37,7 +37,10 @@ export class DockerBackend implements Backend<ContainerOperation, DockerObserved
     return planContainers(desired, observed);
   }
 
-  resolveImages(plan: Plan<ContainerOperation>, observed: ObservedState<DockerObserved>): Promise<Record<string, string>> {
+  resolveImages(
+    plan: Plan<ContainerOperation>,
+    observed: ObservedState<DockerObserved>,
+  ): Promise<Record<string, string>> {
     return resolveImages(plan, observed, this.engine);
   }
 

@@ -59,9 +59,23 @@ export interface ContainerBlueprint {
 }
 
 export type ContainerOperation =
-  | { kind: 'create-network'; name: string; driver: string; internal: boolean; labels: Record<string, string>; cause: string }
+  | {
+      kind: 'create-network';
+      name: string;
+      driver: string;
+      internal: boolean;
+      labels: Record<string, string>;
+      cause: string;
+    }
   | { kind: 'create-volume'; name: string; driver: string; labels: Record<string, string>; cause: string }
-  | { kind: 'create-container'; service: string; replica: number; blueprint: ContainerBlueprint; start: StartGate; cause: string }
+  | {
+      kind: 'create-container';
+      service: string;
+      replica: number;
+      blueprint: ContainerBlueprint;
+      start: StartGate;
+      cause: string;
+    }
   | {
       kind: 'replace-container';
       service: string;
@@ -100,4 +114,12 @@ export type ContainerOperation =
       cause: string;
     }
   /** a kept container under a leftover name (an interrupted start-first) gets its replica's name */
-  | { kind: 'rename-container'; service: string; replica: number; containerId: string; name: string; from: string; cause: string };
+  | {
+      kind: 'rename-container';
+      service: string;
+      replica: number;
+      containerId: string;
+      name: string;
+      from: string;
+      cause: string;
+    };

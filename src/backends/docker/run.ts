@@ -32,7 +32,12 @@ export async function runContainerOperation(op: Operation, engine: DockerRuntime
 }
 
 /** A new container counts only once it runs, is healthy, and stays so for the monitor period. */
-async function startGated(bp: ContainerBlueprint, gate: StartGate, engine: DockerRuntime, ctx: RunContext): Promise<void> {
+async function startGated(
+  bp: ContainerBlueprint,
+  gate: StartGate,
+  engine: DockerRuntime,
+  ctx: RunContext,
+): Promise<void> {
   const labels = { [Label.release]: String(ctx.release), [Label.revision]: ctx.revision };
   const id = await engine.createAndStart(bp, labels);
   await engine.waitReady(id, gate.readyTimeoutMs);

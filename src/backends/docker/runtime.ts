@@ -31,7 +31,9 @@ export class DockerRuntime {
   }
 
   async listContainers(project: string): Promise<ObservedContainer[]> {
-    const list = await this.call('list containers', () => this.docker.listContainers({ all: true, filters: projectFilter(project) }));
+    const list = await this.call('list containers', () =>
+      this.docker.listContainers({ all: true, filters: projectFilter(project) }),
+    );
     return list.map(toObserved).filter((c): c is ObservedContainer => c !== undefined);
   }
 
@@ -47,12 +49,20 @@ export class DockerRuntime {
 
   async createNetwork(name: string, driver: string, internal: boolean, labels: Record<string, string>): Promise<void> {
     await this.call(`create network ${name}`, () =>
-      this.docker.createNetwork({ Name: name, Driver: driver, Internal: internal, Labels: labels, CheckDuplicate: true }),
+      this.docker.createNetwork({
+        Name: name,
+        Driver: driver,
+        Internal: internal,
+        Labels: labels,
+        CheckDuplicate: true,
+      }),
     );
   }
 
   async createVolume(name: string, driver: string, labels: Record<string, string>): Promise<void> {
-    await this.call(`create volume ${name}`, () => this.docker.createVolume({ Name: name, Driver: driver, Labels: labels }));
+    await this.call(`create volume ${name}`, () =>
+      this.docker.createVolume({ Name: name, Driver: driver, Labels: labels }),
+    );
   }
 
   async ensureImage(ref: string): Promise<string> {
@@ -87,9 +97,13 @@ export class DockerRuntime {
     } catch (err) {
       const e = dockerError(err, this.endpoint, 'pull');
       if (e.code === Codes.dockerUnreachable) throw e;
-      throw new BosunError(Codes.imageMissing, `image ${ref} is not present locally and could not be pulled: ${engineMessage(err)}`, {
-        cause: err,
-      });
+      throw new BosunError(
+        Codes.imageMissing,
+        `image ${ref} is not present locally and could not be pulled: ${engineMessage(err)}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
 
@@ -114,7 +128,9 @@ export class DockerRuntime {
   }
 
   async rename(idOrName: string, name: string): Promise<void> {
-    await this.call(`rename container ${idOrName} to ${name}`, () => this.docker.getContainer(idOrName).rename({ name }));
+    await this.call(`rename container ${idOrName} to ${name}`, () =>
+      this.docker.getContainer(idOrName).rename({ name }),
+    );
   }
 
   /** Stops then removes; anonymous volumes are kept (v: false) because volumes hold user data. */
@@ -134,5 +150,3 @@ export class DockerRuntime {
     }
   }
 }
-
-

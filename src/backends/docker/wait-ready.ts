@@ -28,7 +28,11 @@ export async function monitorReady(docker: Docker, id: string, ms: number): Prom
   while (Date.now() < until) {
     const info = await docker.getContainer(id).inspect();
     const verdict = readiness(info);
-    if (verdict !== 'ready') throw failed(info, `${verdict === 'pending' ? 'stopped being ready' : verdict} during its ${Math.round(ms / 1000)}s monitor period`);
+    if (verdict !== 'ready')
+      throw failed(
+        info,
+        `${verdict === 'pending' ? 'stopped being ready' : verdict} during its ${Math.round(ms / 1000)}s monitor period`,
+      );
     await new Promise((r) => setTimeout(r, Math.min(POLL_MS * 2, Math.max(0, until - Date.now()))));
   }
 }
@@ -36,7 +40,8 @@ export async function monitorReady(docker: Docker, id: string, ms: number): Prom
 function readiness(info: Docker.ContainerInspectInfo): 'ready' | 'pending' | string {
   const s = info.State;
   if (s.Restarting || info.RestartCount > 0) return `restarted after exiting with code ${s.ExitCode}`;
-  if (s.Status === 'exited' || s.Status === 'dead') return `exited with code ${s.ExitCode}${s.Error ? ` (${s.Error})` : ''}`;
+  if (s.Status === 'exited' || s.Status === 'dead')
+    return `exited with code ${s.ExitCode}${s.Error ? ` (${s.Error})` : ''}`;
   if (!s.Running) return 'pending';
   const health = s.Health?.Status;
   if (!health || health === 'healthy') return 'ready';
@@ -48,7 +53,11 @@ function lastProbe(info: Docker.ContainerInspectInfo): string {
   const log = info.State.Health?.Log ?? [];
   const last = log[log.length - 1];
   if (!last) return '';
-  const output = String(last.Output ?? '').trim().split('\n').slice(-3).join(' | ');
+  const output = String(last.Output ?? '')
+    .trim()
+    .split('\n')
+    .slice(-3)
+    .join(' | ');
   return `; last healthcheck exited ${last.ExitCode}${output ? `: ${output}` : ''}`;
 }
 

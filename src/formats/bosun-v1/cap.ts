@@ -11,7 +11,12 @@ export const MAX_ISSUES_PER_DOCUMENT = 50;
  * `shown`, then one issue counting the `hidden` ones, placed where the first of them points
  * (so it sorts after the ones shown).
  */
-export function withHiddenCount(shown: ManifestIssue[], firstHidden: ManifestIssue | undefined, hidden: number, what: string): ManifestIssue[] {
+export function withHiddenCount(
+  shown: ManifestIssue[],
+  firstHidden: ManifestIssue | undefined,
+  hidden: number,
+  what: string,
+): ManifestIssue[] {
   if (hidden <= 0 || firstHidden === undefined) return shown;
   return [...shown, { ...firstHidden, path: '', message: `${hidden} more ${what} in this document` }];
 }

@@ -15,7 +15,10 @@ export const MIN_MEMORY_BYTES = 6 * 1024 * 1024;
 export const MAX_MEMORY_BYTES = 2 ** 50;
 
 const DURATIONS: Record<'Project' | 'Service', Segment[][]> = {
-  Project: [['spec', 'update', 'delay'], ['spec', 'update', 'monitor']],
+  Project: [
+    ['spec', 'update', 'delay'],
+    ['spec', 'update', 'monitor'],
+  ],
   Service: [
     ['spec', 'update', 'delay'],
     ['spec', 'update', 'monitor'],
@@ -29,10 +32,7 @@ const DURATIONS: Record<'Project' | 'Service', Segment[][]> = {
 export function documentChecks(manifests: Manifest[]): ManifestIssue[] {
   const projects = validOfKind(manifests, 'Project');
   const services = validOfKind(manifests, 'Service');
-  return [
-    ...[...projects, ...services].flatMap(durationIssues),
-    ...services.flatMap(serviceIssues),
-  ];
+  return [...[...projects, ...services].flatMap(durationIssues), ...services.flatMap(serviceIssues)];
 }
 
 function durationIssues(m: Valid<'Project' | 'Service'>): ManifestIssue[] {
@@ -52,7 +52,8 @@ function serviceIssues(m: Valid<'Service'>): ManifestIssue[] {
       out.push(issueAt(m.src, ['spec', 'ports', i, 'host'], 'a fixed host port can serve only one replica'));
     }
     if (port.host !== undefined && spec.update?.order === 'start-first') {
-      const message = 'a fixed host port cannot be updated start-first (the new container could not bind it while the old one runs): use order: stop-first';
+      const message =
+        'a fixed host port cannot be updated start-first (the new container could not bind it while the old one runs): use order: stop-first';
       out.push(issueAt(m.src, ['spec', 'update', 'order'], message));
     }
   });

@@ -112,7 +112,9 @@ function hostPortIssues(services: Valid<'Service'>[]): ManifestIssue[] {
       const taken = (seen.get(key) ?? []).find((other) => clash(other, mine));
       if (taken) {
         const owner =
-          taken.m === m ? `spec.ports[${taken.index}]` : `Service "${taken.m.name}" (${where(taken.m, ['spec', 'ports', taken.index])})`;
+          taken.m === m
+            ? `spec.ports[${taken.index}]`
+            : `Service "${taken.m.name}" (${where(taken.m, ['spec', 'ports', taken.index])})`;
         out.push(issueAt(m.src, ['spec', 'ports', index, 'host'], `host port ${key} is already used by ${owner}`));
       }
       seen.set(key, [...(seen.get(key) ?? []), mine]);

@@ -61,7 +61,11 @@ function scopeToProject(files: ParsedFile[]): ParsedFile[] {
   return files.filter((f) => f.rel === project.rel || inScope(f.rel));
 }
 
-function resolveProjectName(manifests: Manifest[], override: string | undefined, issues: ManifestIssue[]): string | undefined {
+function resolveProjectName(
+  manifests: Manifest[],
+  override: string | undefined,
+  issues: ManifestIssue[],
+): string | undefined {
   const rootIssue = (message: string) => issues.push({ file: ROOT_FILE, line: 1, col: 1, path: '', message });
   if (override !== undefined) {
     if (NAME_PATTERN.test(override)) return override;
@@ -82,9 +86,14 @@ function sortIssues(issues: ManifestIssue[]): ManifestIssue[] {
     return seen.has(key) ? false : (seen.add(key), true);
   });
   const text = (i: ManifestIssue) => `${i.path}\u0000${i.message}`;
-  const sorted = unique.sort((a, b) => compareStrings(a.file, b.file) || a.line - b.line || a.col - b.col || compareStrings(text(a), text(b)));
+  const sorted = unique.sort(
+    (a, b) => compareStrings(a.file, b.file) || a.line - b.line || a.col - b.col || compareStrings(text(a), text(b)),
+  );
   if (sorted.length <= MAX_ISSUES) return sorted;
   const rest = sorted.length - MAX_ISSUES;
   const last = sorted[MAX_ISSUES]!;
-  return [...sorted.slice(0, MAX_ISSUES), { ...last, path: '', message: `and ${rest} more problems in the repo (fix these first)` }];
+  return [
+    ...sorted.slice(0, MAX_ISSUES),
+    { ...last, path: '', message: `and ${rest} more problems in the repo (fix these first)` },
+  ];
 }

@@ -74,7 +74,8 @@ function pairsByKey(map: YAMLMap): Map<string, Pair> {
   if (!index) {
     index = new Map();
     // the first of equal keys, as the linear search found it (duplicates are refused anyway)
-    for (const p of map.items as Pair[]) if (isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+    for (const p of map.items as Pair[])
+      if (isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
     indexes.set(map, index);
   }
   return index;

@@ -31,7 +31,12 @@ export function normalizeService(m: Valid<'Service'>, projectUpdate: UpdatePolic
   };
   if (s.files?.length) {
     out.files = s.files
-      .map((f) => ({ config: f.config, ...(f.key === undefined ? {} : { key: f.key }), target: f.target, mode: f.mode ?? 0o644 }))
+      .map((f) => ({
+        config: f.config,
+        ...(f.key === undefined ? {} : { key: f.key }),
+        target: f.target,
+        mode: f.mode ?? 0o644,
+      }))
       .sort((a, b) => compareStrings(a.target, b.target));
   }
   if (s.command) out.command = [...s.command];

@@ -61,8 +61,16 @@ export function normalizeRelPath(p: string): string {
  */
 function normalizeConfig(m: Valid<'Config'>): ConfigSpec {
   const spec = specOf(m);
-  const data = Object.entries(spec.data).map(([key, value]) => [key, typeof value === 'string' ? value : canonicalJson(value)]);
-  return { name: m.name, prefix: spec.prefix, data: sortedRecord(Object.fromEntries(data)), secret: spec.secret ?? false };
+  const data = Object.entries(spec.data).map(([key, value]) => [
+    key,
+    typeof value === 'string' ? value : canonicalJson(value),
+  ]);
+  return {
+    name: m.name,
+    prefix: spec.prefix,
+    data: sortedRecord(Object.fromEntries(data)),
+    secret: spec.secret ?? false,
+  };
 }
 
 function normalizeNetwork(m: Valid<'Network'>): NetworkSpec {

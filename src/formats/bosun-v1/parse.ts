@@ -43,7 +43,10 @@ export function repoFile(artifact: Artifact, rel: string): string {
 /** `.yaml`/`.yml`, outside dot-directories (.github/ and friends hold other tools' YAML). */
 export function isYamlFile(rel: string): boolean {
   if (!/\.ya?ml$/i.test(rel)) return false;
-  return !rel.split('/').slice(0, -1).some((dir) => dir.startsWith('.'));
+  return !rel
+    .split('/')
+    .slice(0, -1)
+    .some((dir) => dir.startsWith('.'));
 }
 
 function parseFile(rel: string, file: string, bytes: Uint8Array): ParsedFile {
@@ -60,7 +63,11 @@ function parseFile(rel: string, file: string, bytes: Uint8Array): ParsedFile {
   }
   const control = controlCharacterAt(text);
   if (control) {
-    at(control.line, control.col, `control character ${control.codePoint} is not allowed in YAML (write it as an escape inside double quotes)`);
+    at(
+      control.line,
+      control.col,
+      `control character ${control.codePoint} is not allowed in YAML (write it as an escape inside double quotes)`,
+    );
     return out;
   }
   const lineCounter = new LineCounter();
@@ -93,7 +100,11 @@ function readDocument(input: DocInput, out: ParsedFile): void {
   const apiVersion = (value as Record<string, unknown>).apiVersion;
   if (apiVersion === API_VERSION) {
     // unknown tags and directives only warn in yaml; in a manifest they change what a value means
-    for (const w of capped(doc.warnings.map((e) => yamlIssue(input, e)), 'warnings')) out.issues.push(w);
+    for (const w of capped(
+      doc.warnings.map((e) => yamlIssue(input, e)),
+      'warnings',
+    ))
+      out.issues.push(w);
     out.docs.push({ ...input, value: value as Record<string, unknown> });
   } else if (typeof apiVersion === 'string' && apiVersion.startsWith('bosun/')) {
     const node = doc.get('apiVersion', true) as { range?: [number, number, number] } | undefined;
@@ -116,7 +127,14 @@ function structuralIssues(input: DocInput): ManifestIssue[] {
     return [{ file, ...at(scan.unresolved.range?.[0] ?? 0), path: '', message }];
   }
   if (scan.excess) {
-    return [{ file, ...at(scan.excess.range?.[0] ?? 0), path: '', message: `too many aliases (the limit is ${MAX_ALIASES} per document)` }];
+    return [
+      {
+        file,
+        ...at(scan.excess.range?.[0] ?? 0),
+        path: '',
+        message: `too many aliases (the limit is ${MAX_ALIASES} per document)`,
+      },
+    ];
   }
   const duplicates = scan.duplicates.map((d): ManifestIssue => {
     const message = `duplicate key "${d.path[d.path.length - 1]}"`;

@@ -31,6 +31,7 @@ export function decodeUtf8(bytes: Uint8Array): string | number {
  * yaml lets them through into values, where a NUL truncates a C string in the engine and an
  * escape sequence repaints the terminal of whoever reads the plan.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this regex's job
 const NOT_PRINTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
 
 export interface ControlCharacter {

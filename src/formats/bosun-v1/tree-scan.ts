@@ -4,7 +4,17 @@
  * earlier one, and its Alias.resolve rescans the document per alias: both quadratic, so 40k
  * keys or 20k aliases took minutes. Here anchors are tracked in document order instead.
  */
-import { isAlias, isCollection, isMap, isScalar, isSeq, type Alias, type Document, type Node, type YAMLMap } from 'yaml';
+import {
+  isAlias,
+  isCollection,
+  isMap,
+  isScalar,
+  isSeq,
+  type Alias,
+  type Document,
+  type Node,
+  type YAMLMap,
+} from 'yaml';
 import type { Segment } from './types.ts';
 
 interface Visit {
@@ -59,7 +69,11 @@ export function scanTree(doc: Document.Parsed): TreeScan {
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
   const keyOf = (key: unknown) => keyText(isAlias(key) ? resolved.get(key) : key);
-  return { unresolved, excess, duplicates: maps.flatMap((m) => duplicatesIn(m, keyOf)).sort((a, b) => a.offset - b.offset) };
+  return {
+    unresolved,
+    excess,
+    duplicates: maps.flatMap((m) => duplicatesIn(m, keyOf)).sort((a, b) => a.offset - b.offset),
+  };
 }
 
 function childrenOf(visit: Visit): Visit[] {
@@ -67,7 +81,8 @@ function childrenOf(visit: Visit): Visit[] {
   const out: Visit[] = [];
   // plain scalars (most nodes) hold neither anchors nor keys: not worth a visit each
   const add = (child: unknown, seg: Segment) => {
-    if (isCollection(child) || isAlias(child) || (child as { anchor?: string } | null)?.anchor) out.push({ node: child, parent: visit, seg });
+    if (isCollection(child) || isAlias(child) || (child as { anchor?: string } | null)?.anchor)
+      out.push({ node: child, parent: visit, seg });
   };
   if (isMap(node)) {
     for (const pair of node.items) {

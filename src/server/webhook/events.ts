@@ -22,7 +22,10 @@ export function classify(provider: Provider, headers: IncomingHttpHeaders, paylo
     case 'gitlab':
       return gitlab(header(headers, 'x-gitlab-event') ?? '', p);
     case 'gitea':
-      return gitea(header(headers, 'x-gitea-event') ?? header(headers, 'x-forgejo-event') ?? header(headers, 'x-gogs-event') ?? '', p);
+      return gitea(
+        header(headers, 'x-gitea-event') ?? header(headers, 'x-forgejo-event') ?? header(headers, 'x-gogs-event') ?? '',
+        p,
+      );
     case 'bitbucket':
       return bitbucket(header(headers, 'x-event-key') ?? '', p);
     case 'generic':
@@ -69,7 +72,9 @@ function gitea(event: string, p: Payload): Classified {
 function bitbucket(event: string, p: Payload): Classified {
   if (event === 'diagnostics:ping') return { kind: 'ping', event };
   if (event === 'repo:push') {
-    const changes = ((p.push as Payload | undefined)?.changes ?? []) as { new?: { type?: string; name?: string } | null }[];
+    const changes = ((p.push as Payload | undefined)?.changes ?? []) as {
+      new?: { type?: string; name?: string } | null;
+    }[];
     const refs = changes.map((c) => {
       const name = str(c.new?.name);
       if (!name) return undefined;
@@ -79,7 +84,11 @@ function bitbucket(event: string, p: Payload): Classified {
   }
   if (event === 'repo:refs_changed') {
     const changes = (p.changes ?? []) as { ref?: { id?: string }; refId?: string }[];
-    return push(event, p, changes.map((c) => str(c.ref?.id) ?? str(c.refId)));
+    return push(
+      event,
+      p,
+      changes.map((c) => str(c.ref?.id) ?? str(c.refId)),
+    );
   }
   return { kind: 'other', event: event || '(none)' };
 }

@@ -19,7 +19,16 @@ export interface WebhookDeps {
 /** The answer to one delivery; `status` is the metric label and the log's word for it. */
 export interface WebhookReply {
   code: number;
-  status: 'accepted' | 'ping' | 'ignored' | 'duplicate' | 'unauthorized' | 'malformed' | 'too_large' | 'disabled' | 'unavailable';
+  status:
+    | 'accepted'
+    | 'ping'
+    | 'ignored'
+    | 'duplicate'
+    | 'unauthorized'
+    | 'malformed'
+    | 'too_large'
+    | 'disabled'
+    | 'unavailable';
   body: Record<string, unknown>;
   event?: string;
   delivery?: string;
@@ -35,16 +44,29 @@ const DISABLED =
  * down (503), size (413), signature (401), JSON (400); then ping (200), other events and other
  * branches (202, ignored), redeliveries (200, not processed twice), and finally a queued push (202).
  */
-export async function handleWebhook(provider: Provider, req: IncomingMessage, deps: WebhookDeps): Promise<WebhookReply> {
-  if (!deps.accepting()) return { code: 503, status: 'unavailable', body: { error: 'shutting down' }, closeConnection: true };
-  if (deps.secret === undefined) return { code: 503, status: 'disabled', body: { error: DISABLED }, closeConnection: true };
+export async function handleWebhook(
+  provider: Provider,
+  req: IncomingMessage,
+  deps: WebhookDeps,
+): Promise<WebhookReply> {
+  if (!deps.accepting())
+    return { code: 503, status: 'unavailable', body: { error: 'shutting down' }, closeConnection: true };
+  if (deps.secret === undefined)
+    return { code: 503, status: 'disabled', body: { error: DISABLED }, closeConnection: true };
   const read = await readBody(req, deps.maxBodyBytes);
   if (!read.ok) {
-    const body = { error: read.reason === 'too-large' ? `body larger than ${deps.maxBodyBytes} bytes` : 'request aborted' };
+    const body = {
+      error: read.reason === 'too-large' ? `body larger than ${deps.maxBodyBytes} bytes` : 'request aborted',
+    };
     return { code: 413, status: 'too_large', body, closeConnection: true };
   }
   const verdict = verifySignature(provider, req.headers, read.body, deps.secret);
-  if (!verdict.ok) return { code: 401, status: 'unauthorized', body: { error: verdict.reason === 'missing' ? 'missing signature' : 'signature mismatch' } };
+  if (!verdict.ok)
+    return {
+      code: 401,
+      status: 'unauthorized',
+      body: { error: verdict.reason === 'missing' ? 'missing signature' : 'signature mismatch' },
+    };
   let payload: unknown;
   try {
     payload = JSON.parse(read.body.toString('utf8'));
@@ -62,7 +84,8 @@ function dispatch(provider: Provider, req: IncomingMessage, payload: unknown, de
     return { ...base, code: 200, status: 'duplicate', body: { status: 'duplicate', delivery } };
   }
   if (event.kind === 'ping') return { ...base, code: 200, status: 'ping', body: { status: 'pong' } };
-  if (event.kind === 'other') return { ...base, code: 202, status: 'ignored', body: { status: 'ignored', reason: `event ${event.event}` } };
+  if (event.kind === 'other')
+    return { ...base, code: 202, status: 'ignored', body: { status: 'ignored', reason: `event ${event.event}` } };
   if (!pushConcerns(event.refs, deps.ref)) {
     const reason = `push to ${event.refs.join(', ')}; following ${deps.ref}`;
     return { ...base, code: 202, status: 'ignored', body: { status: 'ignored', reason } };

@@ -22,7 +22,12 @@ export function header(headers: IncomingHttpHeaders, name: string): string | und
  * GitHub, Bitbucket and the generic endpoint send `sha256=<hex HMAC>`, Gitea/Forgejo the bare hex
  * HMAC, GitLab the secret itself as a token. Pure: no I/O, no clock.
  */
-export function verifySignature(provider: Provider, headers: IncomingHttpHeaders, body: Buffer, secret: string): Verdict {
+export function verifySignature(
+  provider: Provider,
+  headers: IncomingHttpHeaders,
+  body: Buffer,
+  secret: string,
+): Verdict {
   switch (provider) {
     case 'github':
       return prefixedHmac(header(headers, 'x-hub-signature-256'), body, secret);

@@ -2,9 +2,13 @@ import { BosunError, Codes } from '../../errors.ts';
 import type { EndpointSink, KvStore } from '../../ports.ts';
 
 export function endpointConflict(key: string): BosunError {
-  return new BosunError(Codes.storeConflict, `${key} kept changing under the endpoint publisher: is a second one running?`, {
-    data: { key },
-  });
+  return new BosunError(
+    Codes.storeConflict,
+    `${key} kept changing under the endpoint publisher: is a second one running?`,
+    {
+      data: { key },
+    },
+  );
 }
 
 /**

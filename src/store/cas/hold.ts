@@ -78,7 +78,8 @@ export class CasHold {
       this.version = version;
     } catch (err) {
       // a failed write is only fatal once the record may have expired for the others
-      if (Date.now() >= this.record.expiresAt) this.lose(`it could not be renewed before it expired: ${messageOf(err)}`);
+      if (Date.now() >= this.record.expiresAt)
+        this.lose(`it could not be renewed before it expired: ${messageOf(err)}`);
     }
   }
 

@@ -8,7 +8,12 @@ import { jitter, sleep } from '../coordination/timing.ts';
  * expiry, taken by compare-and-set when it is absent, released, expired or its holder's process
  * is gone, and renewed while held. Waiters poll: reads of the local file cost microseconds.
  */
-export async function acquireWithCas(kv: KvStore, key: string, holder: string, opts: { waitMs: number; ttlMs: number }): Promise<ApplyLock> {
+export async function acquireWithCas(
+  kv: KvStore,
+  key: string,
+  holder: string,
+  opts: { waitMs: number; ttlMs: number },
+): Promise<ApplyLock> {
   const deadline = Date.now() + opts.waitMs;
   for (;;) {
     const { hold, current } = await CasHold.tryTake(kv, key, holder, opts.ttlMs);

@@ -27,9 +27,13 @@ export async function updateKey<T>(
     if (await kv.putIf(key, next.value, current?.version ?? null)) return next.result;
     await backOff(attempt);
   }
-  throw new BosunError(Codes.storeConflict, `gave up writing ${key} in ${kv.url}: ${MAX_ATTEMPTS} concurrent writes won`, {
-    data: { key },
-  });
+  throw new BosunError(
+    Codes.storeConflict,
+    `gave up writing ${key} in ${kv.url}: ${MAX_ATTEMPTS} concurrent writes won`,
+    {
+      data: { key },
+    },
+  );
 }
 
 /** Random, growing waits so that writers that just collided do not collide again in lockstep. */

@@ -116,9 +116,12 @@ export class EtcdElection implements ElectionHandle {
       this.report(false, undefined);
     }
     if (this.closed) return;
-    this.retry = setTimeout(() => {
-      if (!this.closed) this.campaignOnce().catch(() => undefined);
-    }, jitter(100, Math.min(1_000, this.ttlMs / 2)));
+    this.retry = setTimeout(
+      () => {
+        if (!this.closed) this.campaignOnce().catch(() => undefined);
+      },
+      jitter(100, Math.min(1_000, this.ttlMs / 2)),
+    );
     void this.refresh();
   }
 
@@ -135,7 +138,7 @@ export class EtcdElection implements ElectionHandle {
 
   /** One read at a time, and one more after it when asked meanwhile: reports never go back in time. */
   private refresh(): Promise<void> {
-    if (this.refreshing) {
+    if (this.refreshing !== undefined) {
       this.refreshAgain = true;
       return this.refreshing;
     }
@@ -168,7 +171,9 @@ export class EtcdElection implements ElectionHandle {
 
   /** The value of the oldest key under the prefix: what etcd3's `election.leader()` reads. */
   private async readLeader(): Promise<string | undefined> {
-    const res = await this.kv.guard(() => this.kv.etcd.getAll().prefix(this.prefix).sort('Create', 'Ascend').limit(1).exec());
+    const res = await this.kv.guard(() =>
+      this.kv.etcd.getAll().prefix(this.prefix).sort('Create', 'Ascend').limit(1).exec(),
+    );
     return res.kvs[0]?.value.toString();
   }
 

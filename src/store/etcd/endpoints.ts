@@ -70,7 +70,9 @@ export class EtcdEndpointSink implements EndpointSink {
 
   private async read(): Promise<Map<string, Current>> {
     const res = await this.kv.guard(() => this.kv.etcd.getAll().prefix(this.prefix).exec());
-    return new Map(res.kvs.map((kv) => [kv.key.toString(), { value: kv.value.toString(), lease: kv.lease, mod: kv.mod_revision }]));
+    return new Map(
+      res.kvs.map((kv) => [kv.key.toString(), { value: kv.value.toString(), lease: kv.lease, mod: kv.mod_revision }]),
+    );
   }
 
   private async putOnLease(key: string, value: string, leaseId: string, mod: string | undefined): Promise<boolean> {

@@ -116,7 +116,10 @@ export class EtcdClient implements Omit<KvStore, 'coordination'> {
   /** Fails with E_STORE_UNREACHABLE unless etcd answers a read within `timeoutMs`. */
   async ping(timeoutMs = this.timeoutMs): Promise<void> {
     try {
-      await this.client.get('/bosun/.ping').options({ deadline: Date.now() + timeoutMs }).exec();
+      await this.client
+        .get('/bosun/.ping')
+        .options({ deadline: Date.now() + timeoutMs })
+        .exec();
     } catch (err) {
       throw this.unreachable(err, timeoutMs);
     }
@@ -139,8 +142,7 @@ export class EtcdClient implements Omit<KvStore, 'coordination'> {
   }
 
   async putIf(key: string, value: string, expected: string | null): Promise<boolean> {
-    const txn =
-      expected === null ? this.client.if(key, 'Create', '==', 0) : this.client.if(key, 'Mod', '==', expected);
+    const txn = expected === null ? this.client.if(key, 'Create', '==', 0) : this.client.if(key, 'Mod', '==', expected);
     const res = await this.call(() => txn.then(this.client.put(key).value(value)).commit());
     return res.succeeded;
   }
@@ -164,10 +166,14 @@ export class EtcdClient implements Omit<KvStore, 'coordination'> {
 
   private unreachable(err: unknown, timeoutMs: number): BosunError {
     const where = this.endpoints.join(',');
-    return new BosunError(Codes.storeUnreachable, `cannot reach etcd at ${where}: ${describeEtcdFailure(err, timeoutMs)}`, {
-      data: { endpoints: this.endpoints },
-      cause: err,
-    });
+    return new BosunError(
+      Codes.storeUnreachable,
+      `cannot reach etcd at ${where}: ${describeEtcdFailure(err, timeoutMs)}`,
+      {
+        data: { endpoints: this.endpoints },
+        cause: err,
+      },
+    );
   }
 }
 

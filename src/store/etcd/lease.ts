@@ -10,7 +10,12 @@ import { ttlSeconds } from '../coordination/timing.ts';
  * counts as valid until TTL after the oldest unanswered keepalive was sent (etcd renews on
  * receipt, which is later), which errs on the side of giving up early.
  */
-export function watchLeaseValidity(lease: Lease, ttlMs: number, grantSentAt: number, onExpired: (why: string) => void): () => void {
+export function watchLeaseValidity(
+  lease: Lease,
+  ttlMs: number,
+  grantSentAt: number,
+  onExpired: (why: string) => void,
+): () => void {
   let validUntil = grantSentAt + ttlMs;
   let oldestUnanswered: number | undefined;
   const fired = () => void (oldestUnanswered ??= Date.now());
@@ -19,9 +24,12 @@ export function watchLeaseValidity(lease: Lease, ttlMs: number, grantSentAt: num
     oldestUnanswered = undefined;
   };
   const lost = (err: Error) => finish(`etcd dropped the lease: ${err.message}`);
-  const timer = setInterval(() => {
-    if (Date.now() >= validUntil) finish(`no keepalive was answered for ${ttlMs / 1000} s`);
-  }, Math.min(250, ttlMs / 8));
+  const timer = setInterval(
+    () => {
+      if (Date.now() >= validUntil) finish(`no keepalive was answered for ${ttlMs / 1000} s`);
+    },
+    Math.min(250, ttlMs / 8),
+  );
   timer.unref();
   lease.on('keepaliveFired', fired).on('keepaliveSucceeded', answered).on('lost', lost);
   let done = false;

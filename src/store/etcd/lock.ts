@@ -12,7 +12,12 @@ type Attempt = { created: true; revision: string } | { created: false; revision:
  * The lock key is created only if absent (Create == 0), on a lease of our own: if this process
  * dies the keepalives stop and etcd deletes the key after the TTL. Waiters watch for the delete.
  */
-export async function acquireOnEtcd(kv: EtcdClient, key: string, holder: string, opts: { waitMs: number; ttlMs: number }): Promise<ApplyLock> {
+export async function acquireOnEtcd(
+  kv: EtcdClient,
+  key: string,
+  holder: string,
+  opts: { waitMs: number; ttlMs: number },
+): Promise<ApplyLock> {
   const lease = await KeptLease.grant(kv, opts.ttlMs);
   const deadline = Date.now() + opts.waitMs;
   try {
@@ -43,7 +48,12 @@ async function tryCreate(kv: EtcdClient, key: string, value: string, leaseId: st
 
 /** Resolves when `key` is deleted after `revision`, or after `ms`, whichever comes first. */
 async function untilDeleted(kv: EtcdClient, key: string, revision: string, ms: number): Promise<void> {
-  const watcher = kv.etcd.watch().key(key).startRevision(String(BigInt(revision) + 1n)).only('delete').watcher();
+  const watcher = kv.etcd
+    .watch()
+    .key(key)
+    .startRevision(String(BigInt(revision) + 1n))
+    .only('delete')
+    .watcher();
   let timer: NodeJS.Timeout | undefined;
   try {
     await new Promise<void>((resolve) => {
@@ -58,7 +68,13 @@ async function untilDeleted(kv: EtcdClient, key: string, revision: string, ms: n
   }
 }
 
-function heldLock(kv: EtcdClient, key: string, who: { holder: string; since: string }, revision: string, lease: KeptLease): ApplyLock {
+function heldLock(
+  kv: EtcdClient,
+  key: string,
+  who: { holder: string; since: string },
+  revision: string,
+  lease: KeptLease,
+): ApplyLock {
   let released = false;
   return {
     ...who,

@@ -4,7 +4,16 @@
  */
 import { docWith, HOSTILE, hostileCase, type HostileCase } from './build.ts';
 
-type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object' | 'scalar' | 'stringList' | 'duration';
+type FieldType =
+  | 'string'
+  | 'integer'
+  | 'number'
+  | 'boolean'
+  | 'array'
+  | 'object'
+  | 'scalar'
+  | 'stringList'
+  | 'duration';
 
 const WRONG: Record<FieldType, unknown[]> = {
   string: [42, true, ['a'], { a: 1 }, null],
@@ -94,7 +103,7 @@ function seedFor(path: string): Record<string, unknown> {
 const CONFIG_X1 = { 'config.yaml': docWith('Config', 'metadata.name', 'x1') };
 
 function show(v: unknown): string {
-  return v === null ? 'null' : typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+  return v === null ? 'null' : typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
 }
 
 export function wrongTypeCases(): HostileCase[] {
@@ -174,9 +183,32 @@ function serviceLine(key: string, value: string): string {
 
 /** metadata.name must be a DNS-label-like name: it becomes part of container names. */
 const BAD_NAMES = [
-  'Web', 'WEB', 'web/api', 'web\\api', '..', '.', '../../etc', '', ' ', '-web', 'web-', 'web_api', 'web.api',
-  'web api', 'wéb', 'ѡeb', 'web\u200b', '\u202eweb', 'web\n', 'web\t', 'web;rm -rf /', '$(id)', 'a'.repeat(64),
-  'a'.repeat(100_000), '0x1F', '__proto__',
+  'Web',
+  'WEB',
+  'web/api',
+  'web\\api',
+  '..',
+  '.',
+  '../../etc',
+  '',
+  ' ',
+  '-web',
+  'web-',
+  'web_api',
+  'web.api',
+  'web api',
+  'wéb',
+  'ѡeb',
+  'web\u200b',
+  '\u202eweb',
+  'web\n',
+  'web\t',
+  'web;rm -rf /',
+  '$(id)',
+  'a'.repeat(64),
+  'a'.repeat(100_000),
+  '0x1F',
+  '__proto__',
 ];
 
 export function nameCases(): HostileCase[] {
@@ -184,7 +216,11 @@ export function nameCases(): HostileCase[] {
   return BAD_NAMES.map((name, i) => {
     const kind = kinds[i % kinds.length]!;
     // a second Project would be its own error: the bad-named Project is the only one
-    if (kind === 'Project') return { id: `name/${kind} ${show(name).slice(0, 40)}`, files: () => ({ [`p.yaml`]: docWith(kind, 'metadata.name', name) }) };
+    if (kind === 'Project')
+      return {
+        id: `name/${kind} ${show(name).slice(0, 40)}`,
+        files: () => ({ 'p.yaml': docWith(kind, 'metadata.name', name) }),
+      };
     return hostileCase(`name/${kind} ${show(name).slice(0, 40)}`, () => docWith(kind, 'metadata.name', name));
   });
 }
@@ -200,5 +236,7 @@ const BAD_REFS: [string, unknown][] = [
 ];
 
 export function referenceNameCases(): HostileCase[] {
-  return BAD_REFS.map(([path, value]) => hostileCase(`name/ref ${path}=${show(value)}`, () => docWith('Service', path, value)));
+  return BAD_REFS.map(([path, value]) =>
+    hostileCase(`name/ref ${path}=${show(value)}`, () => docWith('Service', path, value)),
+  );
 }

@@ -8,7 +8,12 @@ import { containerName, networkName, volumeName } from './names.ts';
 const NS_PER_MS = 1_000_000;
 
 /** Everything one replica's container is made of; `facts.record` holds the resolved environment. */
-export function blueprintFor(desired: DesiredState, service: ServiceSpec, replica: number, facts: ServiceFacts): ContainerBlueprint {
+export function blueprintFor(
+  desired: DesiredState,
+  service: ServiceSpec,
+  replica: number,
+  facts: ServiceFacts,
+): ContainerBlueprint {
   const project = desired.project.name;
   const env = facts.record.env;
   return {

@@ -13,7 +13,10 @@ import { planService, removeOp } from './services.ts';
  * The containers of one engine, as data: pure, no I/O. Networks and volumes come first; then,
  * after the keys, the services by dependsOn level, then retirements and prunes.
  */
-export function planContainers(desired: DesiredState, observed: ObservedState<DockerObserved>): WorkloadPlan<Operation> {
+export function planContainers(
+  desired: DesiredState,
+  observed: ObservedState<DockerObserved>,
+): WorkloadPlan<Operation> {
   const notes: string[] = [];
   const byService = new Map<string, ObservedContainer[]>();
   for (const c of observed.containers) {
@@ -21,7 +24,9 @@ export function planContainers(desired: DesiredState, observed: ObservedState<Do
     if (list) list.push(c);
     else byService.set(c.service, [c]);
   }
-  const serviceOps = dependencyLevels(desired.services).map((level) => level.flatMap((s) => planService(desired, s, byService.get(s.name) ?? [])));
+  const serviceOps = dependencyLevels(desired.services).map((level) =>
+    level.flatMap((s) => planService(desired, s, byService.get(s.name) ?? [])),
+  );
   // Duplicates go before anything is created, so replica names are free when needed; start-first
   // predecessors are retired (and leftover names fixed) only after every level is up and healthy.
   const isLate = (op: Operation) => op.kind === 'retire-container' || op.kind === 'rename-container';
@@ -32,7 +37,8 @@ export function planContainers(desired: DesiredState, observed: ObservedState<Do
   const wanted = new Set(desired.services.map((s) => s.name));
   const orphans = observed.containers.filter((c) => !wanted.has(c.service));
   const prunes = desired.project.prune ? orphans.map((c) => removeOp(c, 'removed from repo')) : [];
-  if (!desired.project.prune && orphans.length > 0) notes.push(`${orphans.length} container(s) of removed services kept: prune is off`);
+  if (!desired.project.prune && orphans.length > 0)
+    notes.push(`${orphans.length} container(s) of removed services kept: prune is off`);
   const infra = planInfra(desired, observed);
   const rollout = [cleanup, ...levels, retires, prunes];
   return { prepare: [infra], rollout, notes, counts: counts([...infra, ...rollout.flat()]), seen: seen(observed) };
@@ -57,7 +63,6 @@ function seen(observed: DockerObserved): Record<string, unknown> {
     volumes: observed.volumes,
   };
 }
-
 
 /** The whole plan for one engine, Config keys included: what the Docker back end's session computes. */
 export function plan(desired: DesiredState, observed: ObservedState<DockerObserved>, at: PlanContext): Plan<Operation> {

@@ -23,15 +23,33 @@ export function planService(desired: DesiredState, service: ServiceSpec, observe
     // built only for an operation that creates a container: a no-op needs none
     const bp = () => blueprintFor(desired, service, replica, facts);
     if (!keep) {
-      ops.push({ kind: 'create-container', service: service.name, replica, blueprint: bp(), start: startGate(service), cause: 'missing' });
+      ops.push({
+        kind: 'create-container',
+        service: service.name,
+        replica,
+        blueprint: bp(),
+        start: startGate(service),
+        cause: 'missing',
+      });
       continue;
     }
     const replace = replaceReason(keep, facts);
     const name = containerName(desired.project.name, service.name, replica);
     if (replace) ops.push(...replaceOps(service, keep, bp(), replace));
-    else if (keep.name !== name) ops.push({ kind: 'rename-container', service: service.name, replica, containerId: keep.id, name, from: keep.name, cause: 'left under a temporary name' });
+    else if (keep.name !== name)
+      ops.push({
+        kind: 'rename-container',
+        service: service.name,
+        replica,
+        containerId: keep.id,
+        name,
+        from: keep.name,
+        cause: 'left under a temporary name',
+      });
   }
-  const surplus = observed.filter((c) => c.replica > service.replicas || c.replica < 1).sort((a, b) => b.replica - a.replica);
+  const surplus = observed
+    .filter((c) => c.replica > service.replicas || c.replica < 1)
+    .sort((a, b) => b.replica - a.replica);
   const current = byReplica.size;
   for (const c of surplus) ops.push(removeOp(c, `scale ${current} → ${service.replicas}`));
   return ops;
@@ -42,7 +60,12 @@ export function planService(desired: DesiredState, service: ServiceSpec, observe
  * once the whole release is healthy, so a failed rollout still has the old containers (same
  * ids). A container that is not running has nothing to keep: it is replaced stop-first.
  */
-function replaceOps(service: ServiceSpec, old: ObservedContainer, bp: ContainerBlueprint, why: { changes: FieldChange[]; cause: string }): Operation[] {
+function replaceOps(
+  service: ServiceSpec,
+  old: ObservedContainer,
+  bp: ContainerBlueprint,
+  why: { changes: FieldChange[]; cause: string },
+): Operation[] {
   // a fixed host port (inherited start-first) can only be freed first, so stop-first it is
   const fixedPort = service.ports.some((p) => p.host !== undefined);
   const startFirst = service.update.order === 'start-first' && old.state === 'running' && !fixedPort;
@@ -83,7 +106,15 @@ function groupByReplica(list: ObservedContainer[]): Map<number, ObservedContaine
 }
 
 export function removeOp(c: ObservedContainer, cause: string): Extract<Operation, { kind: 'remove-container' }> {
-  return { kind: 'remove-container', service: c.service, replica: c.replica, containerId: c.id, name: c.name, stopTimeoutSec: stopTimeoutOf(c), cause };
+  return {
+    kind: 'remove-container',
+    service: c.service,
+    replica: c.replica,
+    containerId: c.id,
+    name: c.name,
+    stopTimeoutSec: stopTimeoutOf(c),
+    cause,
+  };
 }
 
 function stopTimeoutOf(c: ObservedContainer): number {

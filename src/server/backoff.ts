@@ -50,8 +50,13 @@ export class KeyedBackoff {
   }
 }
 
-/** Drift heals: 1 s doubling to 5 min; ten quiet minutes count as stable. */
-export const DRIFT_BACKOFF: BackoffOptions = { baseMs: 1_000, maxMs: 300_000, resetAfterMs: 600_000 };
+/**
+ * Drift heals: 1 s doubling to 5 min. Ten quiet seconds count as stable, as for the engine's own
+ * restart policy: a service drifting again within seconds of its repair is crash-looping and
+ * slowed down, while removals spaced wider apart (a person's, another tool's) are each repaired
+ * at once.
+ */
+export const DRIFT_BACKOFF: BackoffOptions = { baseMs: 1_000, maxMs: 300_000, resetAfterMs: 10_000 };
 /** Reconnecting to the engine's event stream. */
 export const STREAM_BACKOFF: BackoffOptions = { baseMs: 1_000, maxMs: 30_000, resetAfterMs: 60_000 };
 /** Retrying a reconcile that failed for a transient reason (engine, store or git unreachable). */

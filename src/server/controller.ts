@@ -10,6 +10,7 @@ import { closeServer, createHttpServer, listen } from './http.ts';
 import { cronLogger, errorFields, type Logger } from './log.ts';
 import { ServerMetrics } from './metrics.ts';
 import type { ListenAddress } from './options.ts';
+import { DriftClock } from './drift-clock.ts';
 import { OwnActivity } from './own-activity.ts';
 import { CoalescingQueue } from './queue.ts';
 import { mergeBatches, Runner, type Batch } from './runner.ts';
@@ -46,6 +47,7 @@ export class Controller {
   readonly metrics = new ServerMetrics();
   readonly status: StatusBoard;
   private readonly activity = new OwnActivity();
+  private readonly driftClock = new DriftClock();
   private readonly queue: CoalescingQueue<Batch>;
   private readonly runner: Runner;
   private readonly server: http.Server;
@@ -81,7 +83,7 @@ export class Controller {
       log: o.log,
       metrics: this.metrics,
       status: this.status,
-      activity: this.activity,
+      drift: this.driftClock,
       isLeader: this.isLeader,
       retryLater: (t) => this.retryLater(t),
       succeeded: () => this.retries.reset(),
@@ -99,6 +101,7 @@ export class Controller {
       backend: o.backend,
       project: o.project,
       activity: this.activity,
+      clock: this.driftClock,
       log: o.log,
       onDrift: () => this.trigger({ heal: true }),
       onResync: () => this.trigger({ heal: true }),
@@ -221,6 +224,7 @@ export class Controller {
       leader: this.isLeader(),
       leaderName,
       draining: this.draining,
+      lastDrift: this.driftClock.last,
     });
   }
 }

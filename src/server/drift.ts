@@ -1,6 +1,7 @@
 import type { Backend, EventFeed, WorkloadEvent } from '../backends/backend.ts';
 import { Backoff, DRIFT_BACKOFF, KeyedBackoff, STREAM_BACKOFF, type BackoffOptions } from './backoff.ts';
 import type { Logger } from './log.ts';
+import type { DriftClock } from './drift-clock.ts';
 import type { OwnActivity } from './own-activity.ts';
 
 export type DriftEvent = WorkloadEvent;
@@ -9,6 +10,8 @@ export interface DriftWatcherOptions {
   backend: Backend;
   project: string;
   activity: OwnActivity;
+  /** told when drift is first seen, so its repair can be timed */
+  clock?: DriftClock;
   log: Logger;
   /** a managed container of `service` died or vanished, and its backoff has elapsed */
   onDrift: (service: string, ev: DriftEvent) => void;
@@ -83,9 +86,15 @@ export class DriftWatcher {
   }
 
   private onEvent(ev: DriftEvent): void {
-    const fields = { service: ev.service, container: ev.name ?? ev.id.slice(0, 12), action: ev.action };
+    const fields = {
+      service: ev.service,
+      container: ev.name ?? ev.id.slice(0, 12),
+      id: ev.id.slice(0, 12),
+      action: ev.action,
+    };
     if (this.opts.activity.isOwn(ev))
       return void this.opts.log.debug(fields, 'container event caused by bosun: ignored');
+    this.opts.clock?.seen(ev.timeMs);
     if (this.healTimers.has(ev.service)) return; // a heal for this service is already on its way
     const delayMs = this.perService.next(ev.service, this.now());
     this.opts.log.info({ ...fields, delayMs }, 'drift: heal scheduled');

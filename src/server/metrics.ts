@@ -33,6 +33,12 @@ export class ServerMetrics {
     help: 'Heals that changed something to return to the release in force',
     registers: [this.registry],
   });
+  readonly driftRepairSeconds = new Histogram({
+    name: 'bosun_drift_repair_seconds',
+    help: 'From the engine event that showed drift to the end of the heal that repaired it',
+    buckets: [0.5, 1, 2, 3, 5, 10, 30, 60, 300, 900],
+    registers: [this.registry],
+  });
   readonly applied = new Gauge({
     name: 'bosun_applied_revision_info',
     help: 'The revision and release in force (value is always 1)',

@@ -1,7 +1,7 @@
 /**
- * What bosun itself did to the engine, so the drift watcher can tell its own container
- * removals (replacements, rollbacks, heals) from real drift. Times are milliseconds on the
- * host clock, which the engine's event timestamps share.
+ * What bosun itself did to the engine, so the drift watcher can tell its own container removals
+ * (replacements, retirements, rollbacks, heals) from real drift: by the ids it removed, never by
+ * when an event came. An event about anything else is a hint to look, whenever it arrives.
  */
 export interface EngineEvent {
   id: string;
@@ -9,38 +9,21 @@ export interface EngineEvent {
 }
 
 export interface OwnActivityOptions {
-  /** slack after a run ends for events it caused (clock granularity) */
-  graceMs?: number;
-  /** how long a container id bosun removed is remembered */
+  /** how long a container id bosun removed is remembered (its events arrive within seconds) */
   rememberIdsMs?: number;
-  maxWindows?: number;
 }
 
 export class OwnActivity {
-  private readonly windows: { start: number; end?: number }[] = [];
   private readonly removed = new Map<string, number>();
-  private readonly graceMs: number;
   private readonly rememberIdsMs: number;
-  private readonly maxWindows: number;
 
   constructor(opts: OwnActivityOptions = {}) {
-    this.graceMs = opts.graceMs ?? 250;
     this.rememberIdsMs = opts.rememberIdsMs ?? 600_000;
-    this.maxWindows = opts.maxWindows ?? 16;
-  }
-
-  begin(now: number): void {
-    this.windows.push({ start: now });
-    if (this.windows.length > this.maxWindows) this.windows.shift();
-  }
-
-  end(now: number): void {
-    const open = this.windows.at(-1);
-    if (open && open.end === undefined) open.end = now;
   }
 
   /** Called before bosun stops and removes a container, so its kill/die/destroy events are known. */
   removing(id: string, now: number): void {
+    this.removed.delete(id);
     this.removed.set(id, now);
     for (const [k, at] of this.removed) {
       if (now - at <= this.rememberIdsMs) break;
@@ -48,11 +31,8 @@ export class OwnActivity {
     }
   }
 
-  /** An event is bosun's own when it hit a container bosun removed, or happened while bosun was applying. */
+  /** An event is bosun's own exactly when it is about a container bosun removed. */
   isOwn(ev: EngineEvent): boolean {
-    if (this.removed.has(ev.id)) return true;
-    return this.windows.some(
-      (w) => ev.timeMs >= w.start - this.graceMs && (w.end === undefined || ev.timeMs <= w.end + this.graceMs),
-    );
+    return this.removed.has(ev.id);
   }
 }

@@ -18,6 +18,8 @@ export interface Outcome {
   release?: number;
   /** operations a heal applied (0: nothing had drifted) */
   repaired: number;
+  /** the pass compared the whole stack with the release in force (a heal) */
+  looked?: boolean;
   reason?: string;
 }
 
@@ -65,12 +67,8 @@ export async function healPass(d: PassDeps): Promise<Outcome> {
     return { result: 'skipped', revision: r.paused.revision, release: r.paused.number, repaired: 0, reason };
   }
   const repaired = r.plan?.operations.length ?? 0;
-  return {
-    result: repaired > 0 ? 'healed' : 'noop',
-    revision: r.release?.revision,
-    release: r.release?.number,
-    repaired,
-  };
+  const result = repaired > 0 ? 'healed' : 'noop';
+  return { result, revision: r.release?.revision, release: r.release?.number, repaired, looked: true };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { asBosunError } from '../errors.ts';
 import { errorFields } from './log.ts';
 import type { ServerMetrics } from './metrics.ts';
-import type { OwnActivity } from './own-activity.ts';
+import type { DriftClock } from './drift-clock.ts';
 import { healPass, reconcilePass, type Outcome, type PassDeps } from './passes.ts';
 import type { RunTrigger, StatusBoard } from './status.ts';
 
@@ -20,7 +20,7 @@ export function mergeBatches(older: Batch, newer: Batch): Batch {
 export interface RunnerDeps extends PassDeps {
   metrics: ServerMetrics;
   status: StatusBoard;
-  activity: OwnActivity;
+  drift: DriftClock;
   isLeader: () => boolean;
   /** called after a failure that may pass by itself (retry, busy) */
   retryLater: (trigger: RunTrigger) => void;
@@ -40,18 +40,17 @@ export class Runner {
       this.d.metrics.reconciles.inc({ trigger, result: 'not-leader' });
       return;
     }
-    this.d.activity.begin(Date.now());
-    try {
-      // a reconcile pass also repairs drift, unless it could not run or chose not to apply
-      const covered = batch.reconcile
-        ? await this.attempt(batch.reconcile, () => reconcilePass(batch.reconcile!, this.d))
-        : false;
-      if (batch.heal && !covered) await this.attempt('drift', () => healPass(this.d));
-      await this.refreshApplied();
-      await this.d.afterRun?.();
-    } finally {
-      this.d.activity.end(Date.now());
-    }
+    // a reconcile pass also repairs drift, unless it could not run or chose not to apply
+    const outcome = batch.reconcile
+      ? await this.attempt(batch.reconcile, () => reconcilePass(batch.reconcile!, this.d))
+      : undefined;
+    const covered = outcome !== undefined && outcome !== 'failed' && outcome !== 'skipped';
+    if (batch.heal && !covered) await this.attempt('drift', () => healPass(this.d));
+    // level-triggered: whatever happened to the stack while it changed is found by looking, not by
+    // events; a look that finds nothing is not a pass of its own in /status and the metrics
+    else if (outcome === 'applied') await this.attempt('drift', () => healPass(this.d), { quiet: true });
+    await this.refreshApplied();
+    await this.d.afterRun?.();
   }
 
   /** Loads the release in force into /status and the info metric (at start-up and after each run). */
@@ -66,13 +65,26 @@ export class Runner {
     }
   }
 
-  private async attempt(trigger: RunTrigger, pass: () => Promise<Outcome>): Promise<boolean> {
+  private async attempt(
+    trigger: RunTrigger,
+    pass: () => Promise<Outcome>,
+    opts: { quiet?: boolean } = {},
+  ): Promise<Outcome['result'] | 'failed'> {
     const started = Date.now();
     const at = new Date(started).toISOString();
     try {
       const o = await pass();
+      const driftMs = o.looked ? this.d.drift.looked(started, o.repaired, Date.now()) : undefined;
+      if (opts.quiet && o.repaired === 0) {
+        this.d.log.debug(
+          { trigger, result: o.result, ms: Date.now() - started },
+          'looked again after the pass: nothing drifted',
+        );
+        return o.result;
+      }
       this.finish(trigger, started, o.result);
       if (o.repaired > 0) this.d.metrics.driftRepairs.inc();
+      if (driftMs !== undefined) this.d.metrics.driftRepairSeconds.observe(driftMs / 1000);
       this.d.status.lastAttempt = {
         trigger,
         at,
@@ -94,7 +106,7 @@ export class Runner {
         `${trigger} pass: ${o.result}`,
       );
       this.d.succeeded();
-      return o.result !== 'skipped';
+      return o.result;
     } catch (err) {
       const e = asBosunError(err);
       const disposition = e.disposition;
@@ -103,7 +115,7 @@ export class Runner {
       this.d.status.lastAttempt = { trigger, at, durationMs: Date.now() - started, result: disposition, error };
       this.d.log.error({ trigger, ...error }, `${trigger} pass failed (${disposition})`);
       if (disposition !== 'stalled') this.d.retryLater(trigger);
-      return false;
+      return 'failed';
     }
   }
 

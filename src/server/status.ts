@@ -1,4 +1,5 @@
 import type { Pin } from '../release/pin.ts';
+import type { DriftRepair } from './drift-clock.ts';
 
 export type RunTrigger = 'webhook' | 'poll' | 'drift';
 
@@ -29,6 +30,8 @@ export interface StatusSnapshot {
   applied: { revision: string; release: number } | null;
   lastAttempt: Attempt | null;
   lastWebhook: WebhookSeen | null;
+  /** the last drift repaired: when it was seen, when it was repaired, how long it took */
+  lastDrift: DriftRepair | null;
   queue: { running: boolean; pending: boolean; coalesced: number };
   pinned: Pin | null;
   pinError?: string;
@@ -50,7 +53,7 @@ export class StatusBoard {
   constructor(readonly source: { repo: string; ref: string; path?: string; project: string }) {}
 
   snapshot(
-    live: Pick<StatusSnapshot, 'queue' | 'pinned' | 'pinError' | 'leader' | 'leaderName' | 'draining'>,
+    live: Pick<StatusSnapshot, 'queue' | 'pinned' | 'pinError' | 'leader' | 'leaderName' | 'draining' | 'lastDrift'>,
   ): StatusSnapshot {
     return {
       ...this.source,

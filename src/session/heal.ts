@@ -20,15 +20,25 @@ export interface HealResult {
  */
 export async function heal(session: Session, project: string): Promise<HealResult> {
   await session.backend.ping();
+  // compared without the lock first: a look that finds nothing to repair writes nothing
+  const first = await compare(session, project);
+  if (first.paused || !first.plan || first.plan.operations.length === 0) return first;
   return withApplyLock(session, project, async (signal) => {
-    const paused = await pausedRollout(session, project);
-    if (paused) return { paused };
-    const release = await session.releaseInForce(project);
-    if (!release) return {};
-    const { plan } = await session.planRelease(release);
-    if (plan.operations.length > 0) await run(session, plan, release.number, signal);
-    return { release, plan };
+    const now = await compare(session, project);
+    if (now.release && now.plan && now.plan.operations.length > 0)
+      await run(session, now.plan, now.release.number, signal);
+    return now;
   });
+}
+
+/** The plan back to the release in force, unless a paused rollout leaves the stack to a person. */
+async function compare(session: Session, project: string): Promise<HealResult> {
+  const paused = await pausedRollout(session, project);
+  if (paused) return { paused };
+  const release = await session.releaseInForce(project);
+  if (!release) return {};
+  const { plan } = await session.planRelease(release);
+  return { release, plan };
 }
 
 /** The latest release, if it is a rollout that failed with failureAction pause (and no pin overrides it). */

@@ -36,16 +36,12 @@ describe('server: backoff', () => {
 });
 
 describe('server: own activity and engine events', () => {
-  it('counts events during a run and for containers bosun removed as its own', () => {
-    const a = new OwnActivity({ graceMs: 100, rememberIdsMs: 1_000 });
-    a.begin(1_000);
-    assert.equal(a.isOwn({ id: 'x', timeMs: 1_500 }), true, 'while running');
+  it('counts as its own only events about containers bosun removed, whenever they arrive', () => {
+    const a = new OwnActivity({ rememberIdsMs: 1_000 });
     a.removing('old', 1_600);
-    a.end(2_000);
-    assert.equal(a.isOwn({ id: 'x', timeMs: 2_050 }), true, 'within the grace');
-    assert.equal(a.isOwn({ id: 'x', timeMs: 2_500 }), false, 'after the run: drift');
-    assert.equal(a.isOwn({ id: 'x', timeMs: 500 }), false, 'before the run: drift');
-    assert.equal(a.isOwn({ id: 'old', timeMs: 9_000 }), true, 'late event for a container bosun removed');
+    assert.equal(a.isOwn({ id: 'x', timeMs: 1_650 }), false, 'another container, even right after: drift');
+    assert.equal(a.isOwn({ id: 'old', timeMs: 1_700 }), true, 'the container bosun removed');
+    assert.equal(a.isOwn({ id: 'old', timeMs: 9_000 }), true, 'a late event for it');
     a.removing('newer', 3_000);
     assert.equal(a.isOwn({ id: 'old', timeMs: 9_000 }), false, 'forgotten after rememberIdsMs');
   });

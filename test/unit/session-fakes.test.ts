@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execute } from '../../src/apply/execute.ts';
+import { acquireApplyLock } from '../../src/coord/lock.ts';
 import { BosunError } from '../../src/errors.ts';
 import type { DesiredState } from '../../src/model/desired.ts';
 import { heal } from '../../src/session/heal.ts';
@@ -91,6 +92,24 @@ describe('session on fakes: failure paths, deterministically', () => {
     assert.equal(healed.release?.number, 1);
     assert.deepEqual(backend.calls, ['start web@1']);
     assert.equal((await session.releases.latest('shop'))?.number, 1);
+  });
+
+  it('heal with nothing drifted takes no lock and writes nothing (it passes while another apply holds the lock)', async () => {
+    const { kv, backend } = setup();
+    const session = new Session({ kv, backend, lockWaitMs: 0 });
+    await release(session, v1);
+    const held = await acquireApplyLock(kv, 'shop', 'someone@elsewhere:1', { waitMs: 0 });
+    try {
+      backend.calls.length = 0;
+      const healed = await heal(session, 'shop');
+      assert.equal(healed.plan?.operations.length, 0);
+      assert.deepEqual(backend.calls, []);
+      backend.workloads.delete('web');
+      const err = await heal(session, 'shop').catch((e: unknown) => e);
+      assert.ok(err instanceof BosunError && err.code === 'E_LOCKED', 'a repair needs the lock');
+    } finally {
+      await held.release();
+    }
   });
 
   it('a key written by someone else after planning is not overwritten (E_STORE_CONFLICT)', async () => {

@@ -34,6 +34,9 @@ export const Codes = {
   rolledBack: 'E_ROLLED_BACK',
   paused: 'E_ROLLOUT_PAUSED',
   config: 'E_CONFIG',
+  stateKey: 'E_STATE_KEY',
+  recordTampered: 'E_RECORD_TAMPERED',
+  recordInvalid: 'E_RECORD_INVALID',
   internal: 'E_INTERNAL',
   unexpected: 'E_UNEXPECTED',
 } as const;
@@ -77,6 +80,18 @@ export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meani
     meaning: 'the rollout failed and was left as it is (failureAction pause)',
   },
   E_CONFIG: { disposition: 'stalled', meaning: 'the server configuration is wrong' },
+  E_STATE_KEY: {
+    disposition: 'stalled',
+    meaning: 'the state key file is missing, malformed or readable by others than its owner',
+  },
+  E_RECORD_TAMPERED: {
+    disposition: 'stalled',
+    meaning: 'a record in the state store fails its authentication check (forged, unsigned or another key)',
+  },
+  E_RECORD_INVALID: {
+    disposition: 'stalled',
+    meaning: 'the desired state inside an authenticated record is not one bosun can run',
+  },
   E_INTERNAL: { disposition: 'stalled', meaning: 'an invariant of bosun itself was broken: a bug' },
   E_UNEXPECTED: { disposition: 'retry', meaning: 'an error bosun did not anticipate' },
 };

@@ -13,6 +13,9 @@ import { Session } from '../../src/session/session.ts';
 import type { GitSourceOptions, KvStore } from '../../src/ports.ts';
 import { FileKv } from '../../src/store/file.ts';
 import { timed } from './measure.ts';
+import { useDigestKey } from '../../src/model/digest.ts';
+import { RecordSealer } from '../../src/trust/sealer.ts';
+import { loadOrCreateStateKey } from '../../src/trust/state-key.ts';
 
 export interface Counter {
   /** `METHOD /path` of every request since the last reset */
@@ -79,7 +82,11 @@ export async function bosunFor(repoDir: string): Promise<Bosun> {
   const timeline: { current?: Timeline; t0: number } = { t0: 0 };
   const progress = (_line: string, op: { kind: string }, ms: number) =>
     timeline.current?.ops.push({ at: performance.now() - timeline.t0, ms, kind: op.kind });
-  const session = new Session({ kv, backend, source, progress });
+  // the key a CLI run on the same state would use (beside the embedded store)
+  const { key } = loadOrCreateStateKey(join(stateDir, 'state.key'));
+  useDigestKey(key.digest);
+  const sealer = new RecordSealer(key);
+  const session = new Session({ kv, sealer, backend, source, progress });
   return {
     backend,
     session,

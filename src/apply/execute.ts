@@ -5,10 +5,12 @@ import { isKeyOperation, type Operation, type Plan } from '../model/plan.ts';
 import type { KvStore } from '../ports.ts';
 import { describe } from '../render/describe.ts';
 import { runKeyOperation } from './keys.ts';
+import type { RecordSealer } from '../trust/sealer.ts';
 
 export interface ExecuteContext {
   backend: Backend;
   kv: KvStore;
+  sealer: RecordSealer;
   release: number;
   /** called once per operation as it completes, with its one-line description */
   onProgress?: (line: string, op: Operation, ms: number) => void;
@@ -42,7 +44,7 @@ export async function execute(plan: Plan, ctx: ExecuteContext): Promise<void> {
 async function timed(op: Operation, plan: Plan, ctx: ExecuteContext, run: RunContext): Promise<void> {
   const started = Date.now();
   try {
-    if (isKeyOperation(op)) await runKeyOperation(op, ctx.kv, plan.project);
+    if (isKeyOperation(op)) await runKeyOperation(op, ctx.kv, ctx.sealer, plan.project);
     else await ctx.backend.run(op, run);
   } catch (err) {
     throw failedAt(plan, op, err);

@@ -6,7 +6,10 @@ import { Session, type SessionOptions } from '../session/session.ts';
 import { projectNameOf } from '../formats/index.ts';
 import { fetchArtifact } from '../source/git.ts';
 import type { GitSourceOptions, KvStore } from '../ports.ts';
-import { DEFAULT_STATE_URL, openStore } from '../store/open.ts';
+import { DEFAULT_STATE_URL, embeddedStorePath, openStore } from '../store/open.ts';
+import { useDigestKey } from '../model/digest.ts';
+import { RecordSealer } from '../trust/sealer.ts';
+import { defaultStateKeyFile, loadOrCreateStateKey } from '../trust/state-key.ts';
 
 /** Options every verb shares; each flag has an environment variable of the same meaning. */
 export interface CommonOptions {
@@ -15,6 +18,7 @@ export interface CommonOptions {
   path?: string;
   project?: string;
   state?: string;
+  stateKeyFile?: string;
   dockerHost?: string;
   cacheDir?: string;
   output?: string;
@@ -61,6 +65,36 @@ export function stateUrl(o: CommonOptions): string {
   return o.state ?? process.env.BOSUN_STATE ?? DEFAULT_STATE_URL;
 }
 
+/** --state-key-file, BOSUN_STATE_KEY_FILE, or beside the embedded store (see defaultStateKeyFile). */
+export function stateKeyFile(o: CommonOptions): string {
+  return o.stateKeyFile || process.env.BOSUN_STATE_KEY_FILE || defaultStateKeyFile(embeddedStorePath(stateUrl(o)));
+}
+
+/**
+ * The process's sealer, from the state key file (created on first use, with one line saying so).
+ * Its digest subkey becomes the process's key for digests of secret values. `warn` hears of
+ * every record refused (the CLI prints them; serve logs and counts them).
+ */
+export function openSealer(
+  o: CommonOptions,
+  warn: (line: string) => void = stderrLine,
+  { reportRejections = true } = {},
+): RecordSealer {
+  const loaded = loadOrCreateStateKey(stateKeyFile(o));
+  if (loaded.created)
+    warn(
+      `created state key ${loaded.file} (id ${loaded.key.id}): keep it, and give every controller of this cluster a copy — records sealed with another key are refused`,
+    );
+  useDigestKey(loaded.key.digest);
+  const sealer = new RecordSealer(loaded.key);
+  if (reportRejections) sealer.onRejected((r) => warn(`${r.error.code}: ${r.error.message}`));
+  return sealer;
+}
+
+function stderrLine(line: string): void {
+  process.stderr.write(`bosun: ${line}\n`);
+}
+
 /**
  * Runs `fn` with the verb's session: the state store (opened here, always closed), the back end
  * and the source, built once. `extra` adds what the verb reports progress with.
@@ -71,9 +105,11 @@ export async function withSession<T>(
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
   const backend = openBackend('docker', { host: o.dockerHost });
+  const sealer = openSealer(o);
   const kv = await openStore(stateUrl(o));
   const session = new Session({
     kv,
+    sealer,
     backend,
     source: sourceOptions(o),
     projectOverride: projectOverride(o),
@@ -88,10 +124,14 @@ export async function withSession<T>(
 }
 
 /** Opens the state store for the duration of `fn` and always closes it. */
-export async function withStore<T>(o: CommonOptions, fn: (kv: KvStore) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  o: CommonOptions,
+  fn: (kv: KvStore, sealer: RecordSealer) => Promise<T>,
+): Promise<T> {
+  const sealer = openSealer(o);
   const kv = await openStore(stateUrl(o));
   try {
-    return await fn(kv);
+    return await fn(kv, sealer);
   } finally {
     await kv.close();
   }

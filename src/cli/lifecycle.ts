@@ -3,7 +3,7 @@ import { rollbackTo } from '../session/rollback.ts';
 import { applySavedPlan, readSavedPlan } from '../session/saved-plan.ts';
 import { BosunError, Codes } from '../errors.ts';
 import { renderText } from '../render/render.ts';
-import { clearPin, readPin } from '../release/pin.ts';
+import { clearPin } from '../release/pin.ts';
 import { projectName, useColor, withSession, type CommonOptions } from './context.ts';
 import { printer, releaseLine } from './reconcile.ts';
 import type { Plan } from '../model/plan.ts';
@@ -30,7 +30,7 @@ export async function resumeCommand(flags: CommonOptions): Promise<number> {
   const project = await projectName(flags);
   const p = printer('text');
   return withSession(flags, p, async (session) => {
-    const pin = await readPin(session.kv, project);
+    const pin = await session.pin(project);
     await clearPin(session.kv, project);
     p.out(pin ? `unpinned ${project} (was pinned at release ${pin.release})\n` : `${project} was not pinned\n`);
     const onPlan = (plan: Plan) => p.out(renderText(plan, { color: useColor() }));
@@ -42,10 +42,12 @@ export async function resumeCommand(flags: CommonOptions): Promise<number> {
 
 /** `bosun apply plan.json`: exactly the saved plan, refused when stale. */
 export async function applyCommand(file: string, flags: CommonOptions): Promise<number> {
-  const plan = await readSavedPlan(file);
   const p = printer('text');
-  p.out(renderText(plan, { color: useColor() }));
-  const release = await withSession(flags, p, (session) => applySavedPlan(session, plan));
+  const release = await withSession(flags, p, async (session) => {
+    const plan = await readSavedPlan(file, session.sealer);
+    p.out(renderText(plan, { color: useColor() }));
+    return applySavedPlan(session, plan);
+  });
   p.out(release ? releaseLine(release) : 'nothing to apply\n');
   return 0;
 }

@@ -18,6 +18,10 @@ function withCommon(cmd: Command): Command {
       '--state <url>',
       'state store: etcd://host:port[,host:port] or file:<path> [BOSUN_STATE, default file:.bosun/state]',
     )
+    .option(
+      '--state-key-file <file>',
+      'key that seals the records bosun acts on; created on first use, the same file on every controller [BOSUN_STATE_KEY_FILE, default .bosun/state.key beside the embedded store, or in the working directory with etcd]',
+    )
     .option('--docker-host <url>', 'Docker engine [DOCKER_HOST, default unix:///var/run/docker.sock]')
     .option('--cache-dir <dir>', 'where fetched repositories are cached [BOSUN_CACHE]')
     .option(

@@ -6,7 +6,7 @@ import { releaseDetail, releaseTable } from './release-format.ts';
 
 export async function releasesCommand(flags: CommonOptions): Promise<number> {
   const project = await projectName(flags);
-  const list = await withStore(flags, (kv) => new ReleaseStore(kv).list(project));
+  const list = await withStore(flags, (kv, sealer) => new ReleaseStore(kv, sealer).list(project));
   if (flags.output === 'json') print(JSON.stringify(list.map(brief), null, 2) + '\n');
   else print(list.length === 0 ? `no releases for project ${project}\n` : releaseTable(list));
   return 0;
@@ -14,7 +14,7 @@ export async function releasesCommand(flags: CommonOptions): Promise<number> {
 
 export async function releaseShowCommand(n: string, flags: CommonOptions): Promise<number> {
   const project = await projectName(flags);
-  const release = await withStore(flags, (kv) => new ReleaseStore(kv).get(project, Number(n)));
+  const release = await withStore(flags, (kv, sealer) => new ReleaseStore(kv, sealer).get(project, Number(n)));
   print(flags.output === 'json' ? JSON.stringify(maskSecrets(release), null, 2) + '\n' : releaseDetail(release));
   return 0;
 }

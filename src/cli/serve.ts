@@ -6,7 +6,15 @@ import { createLogger, errorFields } from '../server/log.ts';
 import { checkCron, DEFAULT_LISTEN, DEFAULT_POLL, loadSecret, parseListen } from '../server/options.ts';
 import { openStore } from '../store/open.ts';
 import { openBackend } from '../backends/index.ts';
-import { lockWaitMs, projectName, projectOverride, sourceOptions, stateUrl, type CommonOptions } from './context.ts';
+import {
+  lockWaitMs,
+  openSealer,
+  projectName,
+  projectOverride,
+  sourceOptions,
+  stateUrl,
+  type CommonOptions,
+} from './context.ts';
 
 export interface ServeFlags extends CommonOptions {
   listen?: string;
@@ -46,8 +54,10 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const poll = checkCron(flags.poll ?? DEFAULT_POLL);
   const secret = await loadSecret(flags.webhookSecretFile);
   const project = await projectName(flags);
-  const kv = await openStore(stateUrl(flags));
   const log = createLogger();
+  // the controller logs and counts refused records itself
+  const sealer = openSealer(flags, (line) => log.warn(line), { reportRejections: false });
+  const kv = await openStore(stateUrl(flags));
   const backend = openBackend('docker', { host: flags.dockerHost });
   // the controller is created below; elected leaders converge at once through it
   let onElected = () => {};
@@ -58,6 +68,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     project,
     backend,
     kv,
+    sealer,
     log,
     leadership,
     listen,

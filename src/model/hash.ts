@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { ConfigSpec, ServiceSpec } from './desired.ts';
 import type { SpecRecord } from './observed.ts';
-import { resolveEnv, resolveFiles } from './env.ts';
+import { keyedDigest } from './digest.ts';
+import { type ResolvedFile, resolveEnv, resolveFiles } from './env.ts';
 import { compareStrings } from './sort.ts';
 
 /** JSON with object keys sorted (by code unit) at every level; undefined members are left out. */
@@ -40,7 +41,15 @@ export function serviceSpecHash(service: ServiceSpec, configs: ConfigSpec[]): st
   const { service: full, ...rest } = specRecord(service, configs);
   const container: Record<string, unknown> = { ...full };
   for (const field of HASH_EXCLUDED_FIELDS) delete container[field];
-  return sha256(canonicalJson({ service: container, ...rest }));
+  const text = canonicalJson({ service: container, ...rest });
+  // a hash over a secret value would let anyone who reads the label try guesses against it
+  return readsSecrets(service, configs) ? keyedDigest(text) : sha256(text);
+}
+
+/** The service takes a value from a secret Config (as a variable or a file). */
+export function readsSecrets(service: ServiceSpec, configs: ConfigSpec[]): boolean {
+  const secret = new Set(configs.filter((c) => c.secret).map((c) => c.name));
+  return service.envFrom.some((f) => secret.has(f.config)) || (service.files ?? []).some((f) => secret.has(f.config));
 }
 
 /**
@@ -50,6 +59,17 @@ export function serviceSpecHash(service: ServiceSpec, configs: ConfigSpec[]): st
 export function specRecord(service: ServiceSpec, configs: ConfigSpec[]): SpecRecord {
   const record: SpecRecord = { service, env: resolveEnv(service, configs) };
   const files = resolveFiles(service, configs);
-  if (files.length > 0) record.files = Object.fromEntries(files.map((f) => [f.path, sha256(`${f.mode}:${f.content}`)]));
+  if (files.length > 0) {
+    const secret = secretFilePaths(service, configs);
+    const digest = (f: ResolvedFile) => (secret.has(f.path) ? keyedDigest : sha256)(`${f.mode}:${f.content}`);
+    record.files = Object.fromEntries(files.map((f) => [f.path, digest(f)]));
+  }
   return record;
+}
+
+/** Paths of the files whose contents come from secret Configs: their digests are keyed. */
+function secretFilePaths(service: ServiceSpec, configs: ConfigSpec[]): Set<string> {
+  const secret = configs.filter((c) => c.secret);
+  const refs = (service.files ?? []).filter((f) => secret.some((c) => c.name === f.config));
+  return new Set(resolveFiles({ ...service, files: refs }, secret).map((f) => f.path));
 }

@@ -1,5 +1,6 @@
 import type { DesiredState } from '../model/desired.ts';
-import { canonicalJson, sha256 } from '../model/hash.ts';
+import { keyedDigest } from '../model/digest.ts';
+import { canonicalJson } from '../model/hash.ts';
 import type { ObservedKeys } from '../model/observed.ts';
 import type { KeyOperation, Operation, OperationHead, Plan, WorkloadPlan } from '../model/plan.ts';
 import { sortedAsText } from '../model/sort.ts';
@@ -48,5 +49,6 @@ function planHash(
   revision: string,
 ): string {
   const seen = { ...workloads, keys: sortedAsText(Object.values(observed.keys).map((k) => [k.key, k.version])) };
-  return sha256(canonicalJson({ revision, ops, seen }));
+  // keyed: the operations hold resolved environments, secret values included
+  return keyedDigest(canonicalJson({ revision, ops, seen }));
 }

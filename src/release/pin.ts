@@ -1,10 +1,12 @@
+import { BosunError, Codes } from '../errors.ts';
 import type { KvStore } from '../ports.ts';
 import { projectPrefix } from '../store/layout.ts';
+import { isUntrusted, type RecordSealer } from '../trust/sealer.ts';
 
 /**
  * A pin holds the stack at one release (set by `bosun rollback`): reconciles from git, polling
  * or webhooks report what they would change but do not apply it until `bosun resume`.
- * Key: /bosun/<project>/pin → { release, at, by }.
+ * Key: /bosun/<project>/pin → { release, at, by }, sealed with the state key.
  */
 export interface Pin {
   release: number;
@@ -16,15 +18,33 @@ function pinKey(project: string): string {
   return `${projectPrefix(project)}pin`;
 }
 
-export async function readPin(kv: KvStore, project: string): Promise<Pin | undefined> {
+/**
+ * The pin, if there is one bosun can trust. A pin that fails its check is reported (by the
+ * sealer) and ignored: the stack then follows git, as it would if the pin had been deleted —
+ * which whoever forged it could have done anyway.
+ */
+export async function readPin(kv: KvStore, sealer: RecordSealer, project: string): Promise<Pin | undefined> {
   const entry = await kv.get(pinKey(project));
-  return entry ? (JSON.parse(entry.value) as Pin) : undefined;
+  if (!entry) return undefined;
+  try {
+    const pin = sealer.open<Pin>(entry, 'pin');
+    if (Number.isSafeInteger(pin?.release) && pin.release > 0) return pin;
+    sealer.refuse(entry.key, invalidPin(entry.key));
+    return undefined;
+  } catch (err) {
+    if (isUntrusted(err)) return undefined;
+    throw err;
+  }
 }
 
-export async function writePin(kv: KvStore, project: string, pin: Pin): Promise<void> {
-  await kv.put(pinKey(project), JSON.stringify(pin));
+export async function writePin(kv: KvStore, sealer: RecordSealer, project: string, pin: Pin): Promise<void> {
+  await kv.put(pinKey(project), sealer.seal(pinKey(project), pin));
 }
 
 export async function clearPin(kv: KvStore, project: string): Promise<void> {
   await kv.delete(pinKey(project));
+}
+
+function invalidPin(key: string) {
+  return new BosunError(Codes.recordInvalid, `pin at ${key} names no release: not acted on`, { data: { key } });
 }

@@ -4,6 +4,9 @@ import type { Release, ReleaseDraft, ReleaseStatus } from '../model/release.ts';
 import type { KvStore } from '../ports.ts';
 import { updateKey } from '../store/cas/update.ts';
 import { projectPrefix } from '../store/layout.ts';
+import { openRelease, sealRelease } from '../trust/release-record.ts';
+import type { RecordSealer } from '../trust/sealer.ts';
+import { isUntrusted } from '../trust/sealer.ts';
 
 export type FinalStatus = Exclude<ReleaseStatus, 'applying'>;
 
@@ -15,10 +18,15 @@ export type FinalStatus = Exclude<ReleaseStatus, 'applying'>;
  * Numbers come from a compare-and-set on the counter, so concurrent writers (processes or
  * hosts) never share one. The counter and the release are two writes: a crash between them
  * leaves a gap in the numbering, never a duplicate or a half-written release.
+ *
+ * Releases are sealed with the state key (trust/release-record.ts): one that fails the check
+ * throws E_RECORD_TAMPERED or E_RECORD_INVALID where it would be acted on (get, latest, finish)
+ * and is left out of list(). The counter is not sealed: a forged one only skips numbers.
  */
 export class ReleaseStore {
   constructor(
     private readonly kv: KvStore,
+    private readonly sealer: RecordSealer,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -29,7 +37,8 @@ export class ReleaseStore {
       const number = await this.allocate(draft.project);
       // after the draft: a draft spread from an older release must not bring its number along
       const release: Release = { ...draft, number, status: 'applying', startedAt: this.now().toISOString() };
-      if (await this.kv.putIf(releaseKey(draft.project, number), JSON.stringify(release), null)) return release;
+      const key = releaseKey(draft.project, number);
+      if (await this.kv.putIf(key, sealRelease(this.sealer, key, release), null)) return release;
     }
   }
 
@@ -42,26 +51,33 @@ export class ReleaseStore {
     const finishedAt = this.now().toISOString();
     return updateKey(this.kv, releaseKey(project, number), (current) => {
       if (!current) throw notFound(project, number);
-      const { error: _previous, ...rest } = parseRelease(current);
+      const { error: _previous, ...rest } = this.open(current, project, number);
       const release: Release = { ...rest, status, finishedAt, ...(error ? { error } : {}) };
-      return { value: JSON.stringify(release), result: release };
+      return { value: sealRelease(this.sealer, current.key, release), result: release };
     });
   }
 
-  /** Every release of the project, oldest first. */
+  /** Every release of the project that passes its checks, oldest first (the sealer reports the others). */
   async list(project: string): Promise<Release[]> {
     const entries = await this.kv.list(releasesPrefix(project));
-    return entries
-      .filter((e) => RELEASE_KEY.test(e.key))
-      .map(parseRelease)
-      .sort((a, b) => a.number - b.number);
+    const releases: Release[] = [];
+    for (const e of entries) {
+      const number = numberOf(e.key);
+      if (number === undefined) continue;
+      try {
+        releases.push(this.open(e, project, number));
+      } catch (err) {
+        if (!isUntrusted(err)) throw err;
+      }
+    }
+    return releases.sort((a, b) => a.number - b.number);
   }
 
   async get(project: string, number: number): Promise<Release> {
     if (!Number.isSafeInteger(number) || number < 1) throw notFound(project, number);
     const entry = await this.kv.get(releaseKey(project, number));
     if (!entry) throw notFound(project, number);
-    return parseRelease(entry);
+    return this.open(entry, project, number);
   }
 
   /**
@@ -79,7 +95,7 @@ export class ReleaseStore {
         if (n === top) return this.fromList(project, status);
         continue;
       }
-      const release = parseRelease(entry);
+      const release = this.open(entry, project, n);
       if (status === undefined || release.status === status) return release;
     }
     return undefined;
@@ -88,6 +104,10 @@ export class ReleaseStore {
   /** The newest release, whatever its status. */
   newest(project: string): Promise<Release | undefined> {
     return this.latest(project);
+  }
+
+  private open(entry: KvEntry, project: string, number: number): Release {
+    return openRelease(this.sealer, entry, project, number);
   }
 
   private async fromList(project: string, status?: ReleaseStatus): Promise<Release | undefined> {
@@ -116,7 +136,12 @@ export class ReleaseStore {
   }
 }
 
-const RELEASE_KEY = /\/releases\/\d{10}$/;
+const RELEASE_KEY = /\/releases\/(\d{10})$/;
+
+function numberOf(key: string): number | undefined {
+  const m = RELEASE_KEY.exec(key);
+  return m ? Number(m[1]) : undefined;
+}
 
 function releasesPrefix(project: string): string {
   return `${projectPrefix(project)}releases/`;
@@ -124,14 +149,6 @@ function releasesPrefix(project: string): string {
 
 function releaseKey(project: string, number: number): string {
   return `${releasesPrefix(project)}${String(number).padStart(10, '0')}`;
-}
-
-function parseRelease(entry: KvEntry): Release {
-  try {
-    return JSON.parse(entry.value) as Release;
-  } catch (err) {
-    throw new BosunError(Codes.storeCorrupt, `${entry.key} does not hold a release (invalid JSON)`, { cause: err });
-  }
 }
 
 function parseCounter(entry: KvEntry): number {

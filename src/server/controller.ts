@@ -19,6 +19,7 @@ import { StatusBoard, type RunTrigger } from './status.ts';
 import { Session } from '../session/session.ts';
 import type { Backend } from '../backends/backend.ts';
 import type { KvStore } from '../ports.ts';
+import type { RecordSealer } from '../trust/sealer.ts';
 import { DeliveryLog } from './webhook/dedupe.ts';
 import type { WebhookReply } from './webhook/handler.ts';
 import type { Provider } from './webhook/verify.ts';
@@ -29,6 +30,8 @@ export interface ControllerOptions {
   project: string;
   backend: Backend;
   kv: KvStore;
+  /** seals the records this controller acts on; it counts and logs each one refused */
+  sealer: RecordSealer;
   log: Logger;
   listen: ListenAddress;
   poll: string;
@@ -66,8 +69,13 @@ export class Controller {
       path: o.source.path,
       project: o.project,
     });
+    o.sealer.onRejected(({ key, error }) => {
+      this.metrics.recordsRejected.inc({ code: error.code });
+      o.log.error({ code: error.code, key }, `${error.code}: ${error.message}`);
+    });
     const session = new Session({
       kv: o.kv,
+      sealer: o.sealer,
       backend: o.backend,
       source: o.source,
       projectOverride: o.projectOverride,
@@ -211,7 +219,7 @@ export class Controller {
     let pinned = null;
     let pinError: string | undefined;
     try {
-      pinned = (await readPin(this.o.kv, this.o.project)) ?? null;
+      pinned = (await readPin(this.o.kv, this.o.sealer, this.o.project)) ?? null;
     } catch (err) {
       pinError = errorFields(err).message;
     }

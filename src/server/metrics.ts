@@ -45,6 +45,12 @@ export class ServerMetrics {
     labelNames: ['revision', 'release'] as const,
     registers: [this.registry],
   });
+  readonly recordsRejected = new Counter({
+    name: 'bosun_record_rejected_total',
+    help: 'Records in the state store refused by their checks (E_RECORD_TAMPERED, E_RECORD_INVALID): never acted on',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
   readonly coalesced = new Counter({
     name: 'bosun_queue_coalesced_total',
     help: 'Triggers merged into an already pending run instead of causing one of their own',

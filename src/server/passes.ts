@@ -1,6 +1,7 @@
-import { isTransient } from '../errors.ts';
+import { type BosunError, isTransient } from '../errors.ts';
 import type { Release } from '../model/release.ts';
-import { heal } from '../session/heal.ts';
+import { type HealResult, heal } from '../session/heal.ts';
+import { isUntrusted, unlessUntrusted } from '../trust/sealer.ts';
 import { applyUnderLock } from '../session/reconcile.ts';
 import type { Session } from '../session/session.ts';
 import type { Logger } from './log.ts';
@@ -46,7 +47,11 @@ export async function reconcilePass(trigger: 'webhook' | 'poll', d: PassDeps): P
     );
   if (planned.pinned) return { ...(await healPass({ ...d, project })), result: 'pinned', revision };
   if (planned.plan.operations.length === 0) return { result: 'noop', revision, repaired: 0 };
-  const [inForce, latest] = await Promise.all([session.releaseInForce(project), session.releases.latest(project)]);
+  // a release record that fails its checks is as good as none: git is applied as a new release
+  const [inForce, latest] = await Promise.all([
+    unlessUntrusted(session.releaseInForce(project)),
+    unlessUntrusted(session.releases.latest(project)),
+  ]);
   if (inForce?.revision === revision) return healPass({ ...d, project });
   const failed = trigger === 'poll' ? failedBefore(latest, revision) : undefined;
   if (failed) return { result: 'skipped', revision, repaired: 0, reason: failed };
@@ -61,7 +66,13 @@ export async function reconcilePass(trigger: 'webhook' | 'poll', d: PassDeps): P
 
 /** Drift repair: back to the release in force (heal() records no new release). */
 export async function healPass(d: PassDeps): Promise<Outcome> {
-  const r = await heal(d.session, d.project);
+  let r: HealResult;
+  try {
+    r = await heal(d.session, d.project);
+  } catch (err) {
+    if (!isUntrusted(err)) throw err;
+    return convergeFromGit(d, err as BosunError);
+  }
   if (r.paused) {
     const reason = `release ${r.paused.number} paused its rollout (failureAction pause): drift is left for a person to decide`;
     return { result: 'skipped', revision: r.paused.revision, release: r.paused.number, repaired: 0, reason };
@@ -69,6 +80,22 @@ export async function healPass(d: PassDeps): Promise<Outcome> {
   const repaired = r.plan?.operations.length ?? 0;
   const result = repaired > 0 ? 'healed' : 'noop';
   return { result, revision: r.release?.revision, release: r.release?.number, repaired, looked: true };
+}
+
+/**
+ * The release in force failed its checks, so it says nothing about what should run: the stack is
+ * converged to git instead, recorded as a new (sealed) release that later heals return to.
+ */
+async function convergeFromGit(d: PassDeps, why: BosunError): Promise<Outcome> {
+  d.log.warn({ code: why.code }, `the release in force cannot be trusted: converging from git instead`);
+  const planned = await d.session.planAt();
+  const revision = planned.artifact.revision;
+  const reason = `${why.code}: converged from git`;
+  if (planned.plan.operations.length === 0) return { result: 'noop', revision, repaired: 0, reason };
+  const real = await applyUnderLock(d.session, planned, { dryRun: false, trigger: 'drift' });
+  const repaired = real.release ? real.plan.operations.length : 0;
+  const result = real.release ? 'healed' : real.pinned ? 'pinned' : 'noop';
+  return { result, revision, release: real.release?.number, repaired, looked: true, reason };
 }
 
 /**

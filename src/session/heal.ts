@@ -1,7 +1,6 @@
 import { Codes } from '../errors.ts';
 import type { Plan } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
-import { readPin } from '../release/pin.ts';
 import { withApplyLock } from './lock.ts';
 import { run } from './release-apply.ts';
 import type { Session } from './session.ts';
@@ -43,7 +42,7 @@ async function compare(session: Session, project: string): Promise<HealResult> {
 
 /** The latest release, if it is a rollout that failed with failureAction pause (and no pin overrides it). */
 async function pausedRollout(session: Session, project: string): Promise<Release | undefined> {
-  if (await readPin(session.kv, project)) return undefined;
+  if (await session.pin(project)) return undefined;
   const latest = await session.releases.latest(project);
   return latest?.status === 'failed' && latest.error?.code === Codes.paused ? latest : undefined;
 }

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { acquireApplyLock } from '../coord/lock.ts';
 import { Codes } from '../errors.ts';
+import { unlessUntrusted } from '../trust/sealer.ts';
 import type { Session } from './session.ts';
 
 export const DEFAULT_LOCK_WAIT_MS = 60_000;
@@ -36,7 +37,8 @@ export async function withApplyLock<T>(
 }
 
 async function markInterrupted(session: Session, project: string): Promise<void> {
-  const latest = await session.releases.latest(project);
+  // an untrusted newest record cannot say it was left applying: it is never acted on
+  const latest = await unlessUntrusted(session.releases.latest(project));
   if (latest?.status !== 'applying') return;
   await session.releases.finish(project, latest.number, 'interrupted', {
     code: Codes.interrupted,

@@ -2,6 +2,7 @@ import type { Plan } from '../model/plan.ts';
 import type { Release, Trigger } from '../model/release.ts';
 import type { Artifact } from '../ports.ts';
 import type { Pin } from '../release/pin.ts';
+import { unlessUntrusted } from '../trust/sealer.ts';
 import { withApplyLock } from './lock.ts';
 import { applyAsRelease } from './release-apply.ts';
 import type { GitPlanned, Session } from './session.ts';
@@ -67,7 +68,7 @@ function isIdle(p: GitPlanned): boolean {
  * lock path can tell (and record it `interrupted`), so an idle pass takes it then.
  */
 async function leftApplying(session: Session, project: string): Promise<boolean> {
-  return (await session.releases.newest(project))?.status === 'applying';
+  return (await unlessUntrusted(session.releases.newest(project)))?.status === 'applying';
 }
 
 /** onPlan sees only the plan a pass ends with, once; the observed state stays inside. */

@@ -3,6 +3,7 @@ import { BosunError, Codes } from '../errors.ts';
 import type { Plan } from '../model/plan.ts';
 import type { Release, Trigger } from '../model/release.ts';
 import { describe } from '../render/describe.ts';
+import { unlessUntrusted } from '../trust/sealer.ts';
 import { actor } from './lock.ts';
 import type { Session } from './session.ts';
 
@@ -22,7 +23,8 @@ export interface ApplyOptions {
  */
 export async function applyAsRelease(session: Session, plan: Plan, opts: ApplyOptions): Promise<Release> {
   const { releases } = session;
-  const previous = await releases.latest(plan.project, 'succeeded');
+  // a failed rollout returns to the previous release only if that record can be trusted
+  const previous = await unlessUntrusted(releases.latest(plan.project, 'succeeded'));
   const started = await releases.begin({
     project: plan.project,
     repo: plan.repo,
@@ -50,6 +52,7 @@ export function run(session: Session, plan: Plan, release: number, signal?: Abor
   return execute(plan, {
     backend: session.backend,
     kv: session.kv,
+    sealer: session.sealer,
     release,
     onProgress: o.progress,
     removing: o.removing,

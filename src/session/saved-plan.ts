@@ -2,34 +2,52 @@ import fs from 'node:fs/promises';
 import { BosunError, Codes } from '../errors.ts';
 import type { Plan } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
-import { readPin } from '../release/pin.ts';
+import type { RecordSealer } from '../trust/sealer.ts';
 import { withApplyLock } from './lock.ts';
 import { applyAsRelease } from './release-apply.ts';
 import type { Session } from './session.ts';
 
-const FORMAT = 'bosun-plan/v1';
+const FORMAT = 'bosun-plan/v2';
 
+/**
+ * What a reader of the file sees: where the plan is from and what it would do. The plan itself
+ * (blueprints hold resolved environments, secret values included) is AES-256-GCM with the state
+ * key, which also authenticates it: a plan edited or made without the key is refused.
+ */
 interface SavedPlan {
   format: typeof FORMAT;
-  plan: Plan;
+  project: string;
+  repo: string;
+  ref: string;
+  revision: string;
+  summary: Plan['summary'];
+  sealed: string;
 }
 
-/** Written 0600: blueprints hold resolved environments, secrets included. */
-export async function savePlan(file: string, plan: Plan): Promise<void> {
-  const saved: SavedPlan = { format: FORMAT, plan };
-  await fs.writeFile(file, JSON.stringify(saved), { mode: 0o600 });
+/** Written 0600, and encrypted: only a controller holding the state key can read or apply it. */
+export async function savePlan(file: string, plan: Plan, sealer: RecordSealer): Promise<void> {
+  const { project, repo, ref, revision, summary } = plan;
+  const sealed = sealer.encrypt(JSON.stringify(plan), FORMAT);
+  const saved: SavedPlan = { format: FORMAT, project, repo, ref, revision, summary, sealed };
+  await fs.writeFile(file, JSON.stringify(saved, null, 2), { mode: 0o600 });
 }
 
-export async function readSavedPlan(file: string): Promise<Plan> {
+export async function readSavedPlan(file: string, sealer: RecordSealer): Promise<Plan> {
   let saved: SavedPlan;
   try {
     saved = JSON.parse(await fs.readFile(file, 'utf8')) as SavedPlan;
   } catch (err) {
     throw new BosunError(Codes.usage, `cannot read plan ${file}: ${(err as Error).message}`);
   }
-  if (saved?.format !== FORMAT)
+  if (saved?.format !== FORMAT || typeof saved.sealed !== 'string')
     throw new BosunError(Codes.usage, `${file} is not a bosun plan (expected format ${FORMAT})`);
-  return saved.plan;
+  const plain = sealer.tryDecrypt(saved.sealed, FORMAT);
+  if (plain === undefined)
+    throw new BosunError(
+      Codes.recordTampered,
+      `plan ${file} cannot be opened with this state key (edited, or saved by a controller with another key): not applied`,
+    );
+  return JSON.parse(plain) as Plan;
 }
 
 /**
@@ -45,7 +63,7 @@ export async function applySavedPlan(session: Session, saved: Plan): Promise<Rel
     throw stale(`it was made for the ${saved.backend} back end, not ${session.backend.name}`);
   await session.backend.ping();
   return withApplyLock(session, saved.project, async (signal) => {
-    const pin = await readPin(session.kv, saved.project);
+    const pin = await session.pin(saved.project);
     if (pin)
       throw new BosunError(Codes.usage, `${saved.project} is pinned at release ${pin.release}: run bosun resume first`);
     const now = await session.planFor(saved.desired, { repo: saved.repo, ref: saved.ref, revision: saved.revision });

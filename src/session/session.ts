@@ -7,6 +7,7 @@ import { assemblePlan, type PlanContext } from '../plan/plan.ts';
 import type { Artifact, GitSourceOptions, KvStore } from '../ports.ts';
 import { readPin, type Pin } from '../release/pin.ts';
 import { ReleaseStore } from '../release/store.ts';
+import type { RecordSealer } from '../trust/sealer.ts';
 import { fetchArtifact } from '../source/git.ts';
 import { observeKeys } from '../state/observe.ts';
 import { BosunError, Codes } from '../errors.ts';
@@ -14,6 +15,8 @@ import { loadDesiredCached } from './desired-cache.ts';
 
 export interface SessionOptions {
   kv: KvStore;
+  /** seals and checks the records bosun acts on (releases, pins, owned keys) */
+  sealer: RecordSealer;
   backend: Backend;
   /** where desired state comes from; absent for verbs that work from releases alone */
   source?: GitSourceOptions;
@@ -48,13 +51,15 @@ export interface GitPlanned extends Planned {
  */
 export class Session {
   readonly kv: KvStore;
+  readonly sealer: RecordSealer;
   readonly backend: Backend;
   readonly releases: ReleaseStore;
 
   constructor(readonly o: SessionOptions) {
     this.kv = o.kv;
+    this.sealer = o.sealer;
     this.backend = o.backend;
-    this.releases = new ReleaseStore(o.kv);
+    this.releases = new ReleaseStore(o.kv, o.sealer);
   }
 
   /** The repo at the ref, as an Artifact; one fetch. */
@@ -72,7 +77,7 @@ export class Session {
   async observe(desired: DesiredState): Promise<ObservedState> {
     const [workloads, keys] = await Promise.all([
       this.backend.observe(desired.project.name),
-      observeKeys(this.kv, desired),
+      observeKeys(this.kv, this.sealer, desired),
     ]);
     return { ...(workloads as object), ...keys };
   }
@@ -93,7 +98,7 @@ export class Session {
     const artifact = given ?? (await this.fetch());
     const desired = this.desired(artifact);
     const at = { repo: artifact.repo, ref: artifact.ref, revision: artifact.revision };
-    const [pinned, planned] = await Promise.all([readPin(this.kv, desired.project.name), this.planFor(desired, at)]);
+    const [pinned, planned] = await Promise.all([this.pin(desired.project.name), this.planFor(desired, at)]);
     return { ...planned, artifact, pinned };
   }
 
@@ -104,9 +109,14 @@ export class Session {
 
   /** The release the stack should be at: the pinned one, else the latest that succeeded. */
   async releaseInForce(project: string): Promise<Release | undefined> {
-    const pin = await readPin(this.kv, project);
+    const pin = await this.pin(project);
     if (pin) return this.releases.get(project, pin.release);
     return this.releases.latest(project, 'succeeded');
+  }
+
+  /** The project's pin, if there is one that passes its check. */
+  pin(project: string): Promise<Pin | undefined> {
+    return readPin(this.kv, this.sealer, project);
   }
 
   close(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { PlanSummary } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
 import { described } from '../render/describe.ts';
-import { readPin, type Pin } from '../release/pin.ts';
+import type { Pin } from '../release/pin.ts';
 import type { Session } from './session.ts';
 
 export interface StatusReport {
@@ -19,7 +19,7 @@ export interface StatusReport {
 /** Read-only: everything a user asks "where is my stack?" about, in one report. */
 export async function projectStatus(session: Session, project: string, withGit: boolean): Promise<StatusReport> {
   const [pin, inForce, latest] = await Promise.all([
-    readPin(session.kv, project),
+    session.pin(project),
     session.releaseInForce(project),
     session.releases.latest(project),
   ]);

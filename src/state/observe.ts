@@ -2,11 +2,12 @@ import type { DesiredState } from '../model/desired.ts';
 import type { KvEntry, ObservedKeys } from '../model/observed.ts';
 import type { KvStore } from '../ports.ts';
 import { readOwnedKeys } from '../store/owned-keys.ts';
+import type { RecordSealer } from '../trust/sealer.ts';
 
 /** The keys under every desired Config prefix plus every key bosun owns: the store's half of a snapshot. */
-export async function observeKeys(kv: KvStore, desired: DesiredState): Promise<ObservedKeys> {
+export async function observeKeys(kv: KvStore, sealer: RecordSealer, desired: DesiredState): Promise<ObservedKeys> {
   const [ownedKeys, lists] = await Promise.all([
-    readOwnedKeys(kv, desired.project.name),
+    readOwnedKeys(kv, sealer, desired.project.name),
     Promise.all(desired.configs.map((c) => kv.list(c.prefix))),
   ]);
   const keys: Record<string, KvEntry> = {};

@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, extname, resolve } from 'node:path';
+import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { BosunError, Codes } from '../errors.ts';
 import type { KvEntry } from '../model/observed.ts';
@@ -36,8 +36,9 @@ export class FileKv implements KvStore {
     this.url = `file:${path}`;
     try {
       // lmdb treats a path with an extension as a file, and creates only the last directory itself
-      mkdirSync(extname(this.path) ? dirname(this.path) : this.path, { recursive: true });
-      this.root = open({ path: this.path });
+      mkdirSync(extname(this.path) ? dirname(this.path) : this.path, { recursive: true, mode: 0o700 });
+      this.root = ownerOnly(() => open({ path: this.path }));
+      narrow(this.path);
       this.entries = this.root.openDB<StoredValue, string>({ name: 'kv' });
       this.meta = this.root.openDB<number, string>({ name: 'meta' });
     } catch (err) {
@@ -101,6 +102,31 @@ export class FileKv implements KvStore {
   private seeOtherProcesses(): void {
     this.root.resetReadTxn();
   }
+}
+
+/**
+ * The store holds releases (secrets in them are encrypted, but their shape and history are
+ * not for everyone) and the apply lock: files are created 0600 and existing ones narrowed.
+ */
+function ownerOnly<T>(fn: () => T): T {
+  const previous = process.umask(0o077);
+  try {
+    return fn();
+  } finally {
+    process.umask(previous);
+  }
+}
+
+/** The store's own folder 0700 and its files 0600; a folder the user named for a file store is left alone. */
+function narrow(path: string): void {
+  if (extname(path)) {
+    const name = basename(path);
+    for (const f of readdirSync(dirname(path)))
+      if (f === name || f === `${name}-lock`) chmodSync(join(dirname(path), f), 0o600);
+    return;
+  }
+  chmodSync(path, 0o700);
+  for (const f of readdirSync(path)) chmodSync(join(path, f), 0o600);
 }
 
 function toEntry(key: string, stored: StoredValue): KvEntry {

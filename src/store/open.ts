@@ -44,6 +44,11 @@ function etcdEndpoints(url: string): string[] | undefined {
   return endpoints;
 }
 
+/** Where the embedded store of `url` lives, or undefined for etcd (throws on a bad URL). */
+export function embeddedStorePath(url: string): string | undefined {
+  return etcdEndpoints(url) ? undefined : filePath(url);
+}
+
 function filePath(url: string): string | undefined {
   if (!url.startsWith('file:')) return undefined;
   if (url.startsWith('file://')) {

@@ -9,6 +9,7 @@ import { bosun } from '../helpers/cli.ts';
 import { cleanupProject, ensureTestImages, IMAGE_V1, IMAGE_V2, uniqueProject } from '../helpers/docker.ts';
 import { restartEngine, until } from '../helpers/engine.ts';
 import { startGitServer, type GitServer, type TestRepo } from '../helpers/git-server.ts';
+import { testSealer, TEST_STATE_KEY_FILE } from '../helpers/state-key.ts';
 
 /**
  * Restarts the Docker engine in the middle of an apply. It stops every container on the
@@ -49,7 +50,9 @@ describe('chaos: the Docker engine restarts in the middle of an apply', function
 
   it('fails with a clear error, records the release failed, and the next reconcile converges', async () => {
     await repo.commit(stack(project, IMAGE_V2));
-    const child = spawn(process.execPath, [BIN, 'reconcile', ...flags], { env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [BIN, 'reconcile', ...flags], {
+      env: { ...process.env, NO_COLOR: '1', BOSUN_STATE_KEY_FILE: TEST_STATE_KEY_FILE },
+    });
     let stderr = '';
     let stdout = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -68,7 +71,7 @@ describe('chaos: the Docker engine restarts in the middle of an apply', function
     );
     assert.doesNotMatch(stderr, /\n\s+at /);
     const kv = await openStore(`file:${tmp}/state`);
-    const release = await new ReleaseStore(kv).get(project, 2).finally(() => kv.close());
+    const release = await new ReleaseStore(kv, testSealer()).get(project, 2).finally(() => kv.close());
     assert.equal(release.status, 'failed');
     const again = await bosun(['reconcile', ...flags]);
     assert.equal(again.code, 0, again.stdout + again.stderr);

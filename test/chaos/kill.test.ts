@@ -15,6 +15,7 @@ import {
   uniqueProject,
 } from '../helpers/docker.ts';
 import { startGitServer, type GitServer, type TestRepo } from '../helpers/git-server.ts';
+import { testSealer, TEST_STATE_KEY_FILE } from '../helpers/state-key.ts';
 
 /** `npm test` runs a few rounds; `npm run chaos` sets CHAOS_ROUNDS=50. */
 const ROUNDS = Number(process.env.CHAOS_ROUNDS ?? 4);
@@ -35,7 +36,10 @@ function stack(project: string, round: number): Record<string, string> {
 /** Starts `bosun reconcile` and SIGKILLs it after `ms`, wherever it is. */
 function killedReconcile(args: string[], ms: number): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'reconcile', ...args], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'reconcile', ...args], {
+      stdio: 'ignore',
+      env: { ...process.env, BOSUN_STATE_KEY_FILE: TEST_STATE_KEY_FILE },
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), ms);
     child.on('exit', () => {
       clearTimeout(timer);
@@ -99,7 +103,7 @@ describe('chaos: kill -9 the reconciler at random moments', function () {
     assert.equal(dry.code, 0, `round ${round}: state equals desired\n${dry.stdout}`);
     const kv = await openStore(`file:${tmp}/state`);
     try {
-      const releases = await new ReleaseStore(kv).list(project);
+      const releases = await new ReleaseStore(kv, testSealer()).list(project);
       assert.ok(
         releases.every((x) => x.status !== 'applying'),
         `round ${round}: ${releases.map((x) => `${x.number}:${x.status}`).join(' ')}`,

@@ -9,6 +9,7 @@ import { bosun } from '../helpers/cli.ts';
 import { cleanupProject, ensureTestImages, IMAGE_V1, projectContainers, uniqueProject } from '../helpers/docker.ts';
 import { ETCD_URL, requireEtcd } from '../helpers/etcd.ts';
 import { assertSerial, taggedRepo } from '../helpers/race.ts';
+import { testSealer } from '../helpers/state-key.ts';
 
 /**
  * Two `bosun reconcile` processes started together, round after round, each with a real change
@@ -61,7 +62,7 @@ for (const store of ['file', 'etcd'] as const) {
         assert.equal(b.code, 0, b.stderr);
       }
       kv = await openStore(url);
-      assertSerial(await new ReleaseStore(kv).list(project), 2 * ROUNDS);
+      assertSerial(await new ReleaseStore(kv, testSealer()).list(project), 2 * ROUNDS);
       assert.equal((await projectContainers(project)).length, 1, 'exactly one racer container');
     });
   });

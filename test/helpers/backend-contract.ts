@@ -6,6 +6,7 @@ import { renderJson, planString } from '../../src/render/render.ts';
 import type { KvStore } from '../../src/ports.ts';
 import { Session } from '../../src/session/session.ts';
 import { desired, service } from './model.ts';
+import { testSealer } from './state-key.ts';
 
 export interface BackendFixture {
   backend: Backend;
@@ -30,13 +31,13 @@ export function backendContract(label: string, make: () => Promise<BackendFixtur
     const state = (services: ServiceSpec[]): DesiredState => desired(services, [], f.project);
     const converge = async (d: DesiredState, release: number) => {
       const { plan } = await session.planFor(d, at);
-      await execute(plan, { backend: f.backend, kv: f.kv, release });
+      await execute(plan, { backend: f.backend, kv: f.kv, sealer: testSealer(), release });
       return plan;
     };
 
     before(async () => {
       f = await make();
-      session = new Session({ kv: f.kv, backend: f.backend });
+      session = new Session({ kv: f.kv, sealer: testSealer(), backend: f.backend });
     });
     after(async () => f?.cleanup());
 
@@ -62,7 +63,7 @@ export function backendContract(label: string, make: () => Promise<BackendFixtur
       assert.equal(plan.summary.create + plan.summary.remove, 0, planString(plan));
       assert.match(planString(plan), /~ \S+ .*web/);
       assert.equal(JSON.parse(renderJson(plan)).operations.length, plan.operations.length);
-      await execute(plan, { backend: f.backend, kv: f.kv, release: 2 });
+      await execute(plan, { backend: f.backend, kv: f.kv, sealer: testSealer(), release: 2 });
       assert.equal((await session.planFor(d, at)).plan.operations.length, 0);
     });
 

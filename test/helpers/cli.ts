@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { TEST_STATE_KEY_FILE } from './state-key.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/bosun.js');
 
@@ -15,7 +16,10 @@ export function bosun(args: string[], env: Record<string, string> = {}): Promise
     execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { ...process.env, NO_COLOR: '1', BOSUN_DEBUG: '', ...env }, maxBuffer: 16 * 1024 * 1024 },
+      {
+        env: { ...process.env, NO_COLOR: '1', BOSUN_DEBUG: '', BOSUN_STATE_KEY_FILE: TEST_STATE_KEY_FILE, ...env },
+        maxBuffer: 16 * 1024 * 1024,
+      },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout: String(stdout), stderr: String(stderr) });

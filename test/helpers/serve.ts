@@ -8,6 +8,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { TEST_STATE_KEY_FILE } from './state-key.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/bosun.js');
 
@@ -27,7 +28,7 @@ export interface ServeProcess {
  */
 export async function startServe(args: string[], env: Record<string, string> = {}, bin = BIN): Promise<ServeProcess> {
   const child = spawn(process.execPath, [bin, 'serve', '--listen', '127.0.0.1:0', ...args], {
-    env: { ...process.env, NO_COLOR: '1', BOSUN_DEBUG: '', ...env },
+    env: { ...process.env, NO_COLOR: '1', BOSUN_DEBUG: '', BOSUN_STATE_KEY_FILE: TEST_STATE_KEY_FILE, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];

@@ -2,6 +2,7 @@ import type { Backend } from '../../src/backends/backend.ts';
 import { DockerBackend } from '../../src/backends/docker/index.ts';
 import type { GitSourceOptions, KvStore } from '../../src/ports.ts';
 import { Session, type SessionOptions } from '../../src/session/session.ts';
+import { testSealer } from './state-key.ts';
 
 /** The local engine, as the CLI opens it. */
 export function localDocker(): DockerBackend {
@@ -14,5 +15,11 @@ export function testSession(
   source?: GitSourceOptions,
   over: Partial<SessionOptions> & { backend?: Backend } = {},
 ): Session {
-  return new Session({ kv, source, ...over, backend: over.backend ?? localDocker() });
+  return new Session({
+    kv,
+    source,
+    ...over,
+    sealer: over.sealer ?? testSealer(),
+    backend: over.backend ?? localDocker(),
+  });
 }

@@ -13,6 +13,7 @@ import { cleanupProject, containerIds, docker, ensureTestImages, IMAGE_V1, uniqu
 import { ETCD_URL, requireEtcd } from '../helpers/etcd.ts';
 import { startGitServer, type GitServer } from '../helpers/git-server.ts';
 import { desired, emptyObserved } from '../helpers/model.ts';
+import { testSealer } from '../helpers/state-key.ts';
 
 const IDLE = `[sh, -c, "trap 'exit 0' TERM; while true; do sleep 1; done"]`;
 
@@ -131,7 +132,9 @@ describe('Config keys on etcd: ownership, drift, files, secrets', function () {
     d.networks = [];
     const planned = plan(d, emptyObserved(), { repo: 'r', ref: 'main', revision: 'x'.repeat(40) });
     await etcd.put(key, 'written-meanwhile');
-    const err = await execute(planned, { backend: localDocker(), kv: etcd, release: 1 }).catch((e: unknown) => e);
+    const err = await execute(planned, { backend: localDocker(), kv: etcd, sealer: testSealer(), release: 1 }).catch(
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof BosunError, String(err));
     assert.equal(err.code, 'E_STORE_CONFLICT');
     assert.equal((await etcd.get(key))?.value, 'written-meanwhile');

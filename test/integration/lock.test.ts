@@ -12,6 +12,7 @@ import { bosun } from '../helpers/cli.ts';
 import { requireDocker, uniqueProject } from '../helpers/docker.ts';
 import { ETCD_URL, requireEtcd } from '../helpers/etcd.ts';
 import { assertSerial, taggedRepo } from '../helpers/race.ts';
+import { testSealer } from '../helpers/state-key.ts';
 
 const RACERS = 100;
 
@@ -47,7 +48,7 @@ for (const store of ['file', 'etcd'] as const) {
       );
       const results = await Promise.all(runs);
       assert.equal(results.filter((r) => r.release).length, RACERS);
-      assertSerial(await new ReleaseStore(kv).list(project), RACERS);
+      assertSerial(await new ReleaseStore(kv, testSealer()).list(project), RACERS);
     });
 
     it('--lock-timeout gives up naming the holder; a release left applying is marked interrupted', async () => {
@@ -69,7 +70,7 @@ for (const store of ['file', 'etcd'] as const) {
       } finally {
         await held.release();
       }
-      const releases = new ReleaseStore(kv);
+      const releases = new ReleaseStore(kv, testSealer());
       const crashed = await releases.begin({
         ...(await releases.get(project, RACERS)),
         trigger: 'cli',

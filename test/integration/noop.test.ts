@@ -12,6 +12,7 @@ import { FileKv } from '../../src/store/file.ts';
 import { cleanupProject, docker, ensureTestImages, IMAGE_V1, IMAGE_V2, uniqueProject } from '../helpers/docker.ts';
 import { git } from '../helpers/git-server.ts';
 import { localDocker, testSession } from '../helpers/session.ts';
+import { testSealer } from '../helpers/state-key.ts';
 
 const IDLE = `[sh, -c, "trap 'exit 0' TERM; while true; do sleep 1; done"]`;
 const WRITES = new Set(['put', 'putIf', 'delete']);
@@ -103,7 +104,7 @@ describe('reconcile: no-op and small changes (docker + local repo + embedded sto
 
   it('a pinned stack with changes in git is planned, not applied, without the lock', async () => {
     await commit({ a: 'pinned' });
-    await writePin(fileKv, project, { release: 1, at: new Date().toISOString(), by: 'tester@host' });
+    await writePin(fileKv, testSealer(), project, { release: 1, at: new Date().toISOString(), by: 'tester@host' });
     const held = await acquireApplyLock(fileKv, project, 'someone@elsewhere:42', { waitMs: 0 });
     try {
       const { kv, calls } = counted(fileKv);
@@ -139,7 +140,7 @@ describe('reconcile: no-op and small changes (docker + local repo + embedded sto
   });
 
   it('a release left applying by a dead process is marked interrupted by the next pass, even a no-op', async () => {
-    const releases = new ReleaseStore(fileKv);
+    const releases = new ReleaseStore(fileKv, testSealer());
     const {
       number: _n,
       status: _s,

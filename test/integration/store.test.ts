@@ -15,6 +15,7 @@ import { FileKv } from '../../src/store/file.ts';
 import { DEFAULT_STATE_URL, openStore } from '../../src/store/open.ts';
 import { readOwnedKeys, updateOwnedKeys } from '../../src/store/owned-keys.ts';
 import { ETCD_URL, requireEtcd } from '../helpers/etcd.ts';
+import { testSealer } from '../helpers/state-key.ts';
 
 const execFileP = promisify(execFile);
 const suffix = () => randomBytes(4).toString('hex');
@@ -132,7 +133,7 @@ for (const backend of backends) {
     });
 
     it('gives 50 concurrent begin() calls the numbers 1..50, once each', async () => {
-      const store = new ReleaseStore(kv);
+      const store = new ReleaseStore(kv, testSealer());
       const releases = await Promise.all(Array.from({ length: 50 }, () => store.begin(draft(project))));
       const numbers = releases.map((r) => r.number).sort((a, b) => a - b);
       assert.deepEqual(
@@ -146,7 +147,7 @@ for (const backend of backends) {
     });
 
     it('finishes, lists, gets and finds the latest release', async () => {
-      const store = new ReleaseStore(kv, () => new Date('2030-01-02T03:04:05.000Z'));
+      const store = new ReleaseStore(kv, testSealer(), () => new Date('2030-01-02T03:04:05.000Z'));
       const [r1] = [
         await store.begin(draft(project)),
         await store.begin(draft(project)),
@@ -178,7 +179,7 @@ for (const backend of backends) {
     });
 
     it('finds the latest release walking back from the counter, never listing the history', async () => {
-      const store = new ReleaseStore(kv);
+      const store = new ReleaseStore(kv, testSealer());
       for (let i = 0; i < 5; i++) await store.begin(draft(project));
       await store.finish(project, 2, 'succeeded');
       await store.finish(project, 4, 'failed');
@@ -190,7 +191,7 @@ for (const backend of backends) {
           return typeof value === 'function' ? value.bind(target) : value;
         },
       });
-      const walker = new ReleaseStore(counted);
+      const walker = new ReleaseStore(counted, testSealer());
       assert.equal((await walker.latest(project, 'succeeded'))?.number, 2);
       assert.equal((await walker.newest(project))?.number, 5);
       assert.equal(lists, 0);
@@ -201,7 +202,7 @@ for (const backend of backends) {
     });
 
     it('reports a missing release as E_RELEASE_NOT_FOUND', async () => {
-      const store = new ReleaseStore(kv);
+      const store = new ReleaseStore(kv, testSealer());
       const err = await rejectsWithCode(store.get(project, 7), 'E_RELEASE_NOT_FOUND');
       assert.equal(err.message, `release 7 not found for project ${project}`);
       await rejectsWithCode(store.finish(project, 7, 'failed'), 'E_RELEASE_NOT_FOUND');
@@ -209,7 +210,7 @@ for (const backend of backends) {
     });
 
     it('continues after the highest release when the counter is lost', async () => {
-      const store = new ReleaseStore(kv);
+      const store = new ReleaseStore(kv, testSealer());
       await store.begin(draft(project));
       await store.begin(draft(project));
       await kv.delete(`/bosun/${project}/releases/counter`);
@@ -217,10 +218,10 @@ for (const backend of backends) {
     });
 
     it('tracks owned keys as a sorted set, under concurrent updates', async () => {
-      assert.deepEqual(await readOwnedKeys(kv, project), []);
-      await Promise.all(['/c', '/a', '/b', '/d'].map((k) => updateOwnedKeys(kv, project, [k], [])));
-      await updateOwnedKeys(kv, project, ['/e', '/a'], ['/b', '/zz']);
-      assert.deepEqual(await readOwnedKeys(kv, project), ['/a', '/c', '/d', '/e']);
+      assert.deepEqual(await readOwnedKeys(kv, testSealer(), project), []);
+      await Promise.all(['/c', '/a', '/b', '/d'].map((k) => updateOwnedKeys(kv, testSealer(), project, [k], [])));
+      await updateOwnedKeys(kv, testSealer(), project, ['/e', '/a'], ['/b', '/zz']);
+      assert.deepEqual(await readOwnedKeys(kv, testSealer(), project), ['/a', '/c', '/d', '/e']);
       assert.equal((await kv.get(`/bosun/${project}/owned-keys`))?.value, '["/a","/c","/d","/e"]');
     });
   });
@@ -235,7 +236,7 @@ describe('FileKv across processes', () => {
       const { FileKv } = await import(${JSON.stringify(src('src/store/file.ts'))});
       const { ReleaseStore } = await import(${JSON.stringify(src('src/release/store.ts'))});
       const kv = new FileKv(${JSON.stringify(dir)});
-      const store = new ReleaseStore(kv);
+      const store = new ReleaseStore(kv, testSealer());
       const draft = ${JSON.stringify(draft(project))};
       const got = await Promise.all(Array.from({ length: 20 }, () => store.begin(draft)));
       await kv.close();
@@ -248,7 +249,7 @@ describe('FileKv across processes', () => {
       Array.from({ length: 40 }, (_, i) => i + 1),
     );
     const kv = new FileKv(dir);
-    assert.equal((await new ReleaseStore(kv).list(project)).length, 40);
+    assert.equal((await new ReleaseStore(kv, testSealer()).list(project)).length, 40);
     await kv.close();
   });
 

@@ -10,6 +10,11 @@ import { MemoryKv } from '../fakes/memory-store.ts';
 import { ScriptedBackend } from '../fakes/scripted-backend.ts';
 import { backendContract, plainService } from '../helpers/backend-contract.ts';
 import { desired, service } from '../helpers/model.ts';
+import { RecordSealer } from '../../src/trust/sealer.ts';
+import { deriveStateKey } from '../../src/trust/state-key.ts';
+
+/** A fixed key: the fakes run without files. */
+const sealer = new RecordSealer(deriveStateKey(Buffer.alloc(32, 7)));
 
 const at = { repo: 'r', ref: 'main', revision: 'c'.repeat(40) };
 
@@ -24,7 +29,7 @@ function setup() {
   const kv = new MemoryKv();
   const backend = new ScriptedBackend();
   const notices: string[] = [];
-  const session = new Session({ kv, backend, notice: (l) => notices.push(l) });
+  const session = new Session({ kv, sealer, backend, notice: (l) => notices.push(l) });
   return { kv, backend, session, notices };
 }
 
@@ -96,7 +101,7 @@ describe('session on fakes: failure paths, deterministically', () => {
 
   it('heal with nothing drifted takes no lock and writes nothing (it passes while another apply holds the lock)', async () => {
     const { kv, backend } = setup();
-    const session = new Session({ kv, backend, lockWaitMs: 0 });
+    const session = new Session({ kv, sealer, backend, lockWaitMs: 0 });
     await release(session, v1);
     const held = await acquireApplyLock(kv, 'shop', 'someone@elsewhere:1', { waitMs: 0 });
     try {
@@ -120,7 +125,7 @@ describe('session on fakes: failure paths, deterministically', () => {
     );
     const { plan } = await session.planFor(d, at);
     kv.write('/shop/web/LEVEL', 'theirs');
-    const err = await execute(plan, { backend, kv, release: 1 }).catch((e: unknown) => e);
+    const err = await execute(plan, { backend, kv, sealer, release: 1 }).catch((e: unknown) => e);
     assert.ok(err instanceof BosunError);
     assert.equal(err.code, 'E_STORE_CONFLICT');
     assert.equal((await kv.get('/shop/web/LEVEL'))?.value, 'theirs');
@@ -133,7 +138,7 @@ describe('session on fakes: failure paths, deterministically', () => {
     const lock = new AbortController();
     backend.failWhen = (op) =>
       op.service === 'db' ? (lock.abort(new BosunError('E_LOCK_LOST', 'lock lost')), undefined) : undefined;
-    const err = await execute(plan, { backend, kv, release: 1, signal: lock.signal }).catch((e: unknown) => e);
+    const err = await execute(plan, { backend, kv, sealer, release: 1, signal: lock.signal }).catch((e: unknown) => e);
     assert.ok(err instanceof BosunError && err.message === 'lock lost', String(err));
     assert.deepEqual(backend.calls, ['start db@1'], 'api and web (the next phase) were never started');
   });

@@ -10,9 +10,11 @@ import { createHmac, randomBytes } from 'node:crypto';
 
 let digestKey: Buffer = randomBytes(32);
 
-/** Called once the state key file is loaded: every controller of a cluster then digests alike. */
-export function useDigestKey(key: Buffer): void {
+/** Called once the state key file is loaded: every controller of a cluster then digests alike. Returns the previous key. */
+export function useDigestKey(key: Buffer): Buffer {
+  const previous = digestKey;
   digestKey = Buffer.from(key);
+  return previous;
 }
 
 /** HMAC-SHA256 (hex) of `text` with the controller's digest key. */

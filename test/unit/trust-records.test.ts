@@ -1,0 +1,176 @@
+import { strict as assert } from 'node:assert';
+import { BosunError } from '../../src/errors.ts';
+import type { Release } from '../../src/model/release.ts';
+import { readPin, writePin } from '../../src/release/pin.ts';
+import { ReleaseStore } from '../../src/release/store.ts';
+import { readOwnedKeys, updateOwnedKeys } from '../../src/store/owned-keys.ts';
+import { openRelease, sealRelease } from '../../src/trust/release-record.ts';
+import { type Rejection, RecordSealer } from '../../src/trust/sealer.ts';
+import { deriveStateKey } from '../../src/trust/state-key.ts';
+import { MemoryKv } from '../fakes/memory-store.ts';
+import { desired, service } from '../helpers/model.ts';
+
+const sealer = () => new RecordSealer(deriveStateKey(Buffer.alloc(32, 1)));
+const SECRET = 'hunter2-topsecret';
+
+function release(over: Partial<Release> = {}): Release {
+  const d = desired(
+    [service('web', { envFrom: [{ config: 'db', prefix: '' }] })],
+    [{ name: 'db', prefix: '/shop/db/', data: { DB_PASSWORD: SECRET }, secret: true }],
+  );
+  return {
+    number: 3,
+    project: 'shop',
+    repo: 'r',
+    ref: 'main',
+    revision: 'a'.repeat(40),
+    trigger: 'cli',
+    actor: 'me@host',
+    desired: d,
+    images: { web: 'sha256:1' },
+    summary: { create: 1, replace: 0, remove: 0, keysPut: 1, keysDeleted: 0, networks: 0, volumes: 0 },
+    operations: [],
+    startedAt: '2030-01-01T00:00:00.000Z',
+    status: 'succeeded',
+    ...over,
+  };
+}
+
+function rejected(fn: () => unknown): BosunError {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof BosunError, String(err));
+    return err;
+  }
+  assert.fail('expected a refusal');
+}
+
+const KEY = '/bosun/shop/releases/0000000003';
+const entry = (value: string, key = KEY) => ({ key, value, version: '1' });
+
+describe('record sealer', () => {
+  it('opens what it sealed, and tells every listener of each record it refuses', () => {
+    const s = sealer();
+    const seen: Rejection[] = [];
+    s.onRejected((r) => seen.push(r));
+    assert.deepEqual(s.open(entry(s.seal(KEY, { a: 1 })), 'x'), { a: 1 });
+    const forged = JSON.parse(s.seal(KEY, { a: 1 }));
+    forged.record.a = 2;
+    const err = rejected(() => s.open(entry(JSON.stringify(forged)), 'release record'));
+    assert.equal(err.code, 'E_RECORD_TAMPERED');
+    assert.equal(err.message, `release record at ${KEY} fails its authentication check: not acted on`);
+    assert.deepEqual(
+      seen.map((r) => [r.key, r.error.code]),
+      [[KEY, 'E_RECORD_TAMPERED']],
+    );
+  });
+
+  it('refuses a sealed record moved to another key (release 3 replayed as release 9)', () => {
+    const s = sealer();
+    const err = rejected(() => s.open(entry(s.seal(KEY, { a: 1 }), '/bosun/shop/releases/0000000009'), 'x'));
+    assert.equal(err.code, 'E_RECORD_TAMPERED');
+  });
+
+  it('refuses an unsigned record (written before records were sealed) as untrusted', () => {
+    const err = rejected(() => sealer().open(entry(JSON.stringify(release())), 'release record'));
+    assert.equal(
+      err.message,
+      `release record at ${KEY} is not sealed (written by someone else, or before records were signed): not acted on`,
+    );
+  });
+
+  it('names both key ids when the record was sealed with another key', () => {
+    const other = new RecordSealer(deriveStateKey(Buffer.alloc(32, 2)));
+    const mine = sealer();
+    const err = rejected(() => mine.open(entry(other.seal(KEY, { a: 1 })), 'pin'));
+    assert.equal(
+      err.message,
+      `pin at ${KEY} fails its authentication check (sealed with state key ${other.key.id}, this controller holds ${mine.key.id}): not acted on`,
+    );
+  });
+
+  it('encrypts with AES-256-GCM: a fresh IV each time, bound to its place, any changed bit refused', () => {
+    const s = sealer();
+    const a = s.encrypt(SECRET, 'here');
+    assert.notEqual(a, s.encrypt(SECRET, 'here'));
+    assert.ok(!a.includes(SECRET) && !Buffer.from(a.slice(13), 'base64').toString('latin1').includes(SECRET));
+    assert.equal(s.decrypt(a, 'here'), SECRET);
+    assert.equal(s.tryDecrypt(a, 'elsewhere'), undefined);
+    const bytes = Buffer.from(a.slice('bosun-enc:v1:'.length), 'base64');
+    bytes[bytes.length - 1]! ^= 1;
+    assert.equal(s.tryDecrypt(`bosun-enc:v1:${bytes.toString('base64')}`, 'here'), undefined);
+    assert.equal(rejected(() => s.decrypt('plain', 'here')).code, 'E_RECORD_TAMPERED');
+    assert.equal(new RecordSealer(deriveStateKey(Buffer.alloc(32, 2))).tryDecrypt(a, 'here'), undefined);
+  });
+});
+
+describe('release records', () => {
+  it('keep secret Config values encrypted at rest and give them back on reading', () => {
+    const s = sealer();
+    const text = sealRelease(s, KEY, release());
+    assert.ok(!text.includes(SECRET), text);
+    assert.deepEqual(openRelease(s, entry(text), 'shop', 3), release());
+  });
+
+  it('refuse a correctly sealed record whose desired state bosun cannot run (E_RECORD_INVALID)', () => {
+    const s = sealer();
+    const bad = release();
+    bad.desired.services[0]!.envFrom = [{ config: 'nope', prefix: '' }];
+    const err = rejected(() => openRelease(s, entry(sealRelease(s, KEY, bad)), 'shop', 3));
+    assert.equal(err.code, 'E_RECORD_INVALID');
+    assert.match(err.message, /service "web" reads Config "nope", which the record does not hold/);
+    const shape = release();
+    (shape.desired.services[0] as unknown as Record<string, unknown>).privileged = true;
+    assert.match(
+      rejected(() => openRelease(s, entry(sealRelease(s, KEY, shape)), 'shop', 3)).message,
+      /desired state\/services\/0 must NOT have additional properties/,
+    );
+    assert.match(
+      rejected(() => openRelease(s, entry(sealRelease(s, KEY, release())), 'shop', 4)).message,
+      /it says release 3/,
+    );
+  });
+});
+
+describe('stores of sealed records (memory)', () => {
+  it('ReleaseStore: a forged release is refused by get and latest, left out of list', async () => {
+    const kv = new MemoryKv();
+    const store = new ReleaseStore(kv, sealer());
+    const { number, startedAt, status, finishedAt, error, ...draft } = release();
+    const r1 = await store.begin(draft);
+    await store.finish('shop', r1.number, 'succeeded');
+    const key = '/bosun/shop/releases/0000000001';
+    const forged = JSON.parse(kv.entries.get(key)!.value);
+    forged.record.desired.services[0].volumes = [{ hostPath: '/etc', target: '/host-etc', readOnly: false }];
+    kv.write(key, JSON.stringify(forged));
+    assert.equal(((await store.get('shop', 1).catch((e: unknown) => e)) as BosunError).code, 'E_RECORD_TAMPERED');
+    assert.equal(
+      ((await store.latest('shop', 'succeeded').catch((e: unknown) => e)) as BosunError).code,
+      'E_RECORD_TAMPERED',
+    );
+    assert.deepEqual(await store.list('shop'), []);
+  });
+
+  it('a forged pin is ignored (the stack follows git) and reported', async () => {
+    const kv = new MemoryKv();
+    const s = sealer();
+    const seen: string[] = [];
+    s.onRejected((r) => seen.push(r.error.code));
+    await writePin(kv, s, 'shop', { release: 2, at: 'now', by: 'me' });
+    assert.equal((await readPin(kv, s, 'shop'))?.release, 2);
+    kv.write('/bosun/shop/pin', JSON.stringify({ release: 1, at: 'now', by: 'attacker' }));
+    assert.equal(await readPin(kv, s, 'shop'), undefined);
+    assert.deepEqual(seen, ['E_RECORD_TAMPERED']);
+  });
+
+  it('forged owned keys are read as none (nothing pruned), and the next write starts afresh', async () => {
+    const kv = new MemoryKv();
+    const s = sealer();
+    await updateOwnedKeys(kv, s, 'shop', ['/a'], []);
+    kv.write('/bosun/shop/owned-keys', JSON.stringify(['/a', '/etc/important']));
+    assert.deepEqual(await readOwnedKeys(kv, s, 'shop'), []);
+    await updateOwnedKeys(kv, s, 'shop', ['/b'], []);
+    assert.deepEqual(await readOwnedKeys(kv, s, 'shop'), ['/b']);
+  });
+});

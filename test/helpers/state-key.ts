@@ -11,11 +11,18 @@ import { useDigestKey } from '../../src/model/digest.ts';
 import { RecordSealer } from '../../src/trust/sealer.ts';
 import { loadOrCreateStateKey } from '../../src/trust/state-key.ts';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'bosun-test-key-'));
-chmodSync(dir, 0o700);
+/**
+ * Created on first use like a controller's, in a temp folder; child processes of the test run
+ * (which import this helper too) inherit it through BOSUN_TEST_STATE_KEY_FILE.
+ */
+export const TEST_STATE_KEY_FILE = process.env.BOSUN_TEST_STATE_KEY_FILE || newKeyPath();
+process.env.BOSUN_TEST_STATE_KEY_FILE = TEST_STATE_KEY_FILE;
 
-/** Created on first use like a controller's; removed with the OS's temp files. */
-export const TEST_STATE_KEY_FILE = path.join(dir, 'state.key');
+function newKeyPath(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bosun-test-key-'));
+  chmodSync(dir, 0o700);
+  return path.join(dir, 'state.key');
+}
 
 const loaded = loadOrCreateStateKey(TEST_STATE_KEY_FILE);
 useDigestKey(loaded.key.digest);

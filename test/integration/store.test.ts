@@ -15,6 +15,7 @@ import { FileKv } from '../../src/store/file.ts';
 import { DEFAULT_STATE_URL, openStore } from '../../src/store/open.ts';
 import { readOwnedKeys, updateOwnedKeys } from '../../src/store/owned-keys.ts';
 import { ETCD_URL, requireEtcd } from '../helpers/etcd.ts';
+import { desired } from '../helpers/model.ts';
 import { testSealer } from '../helpers/state-key.ts';
 
 const execFileP = promisify(execFile);
@@ -29,7 +30,6 @@ after(() => tempDirs.forEach((d) => rmSync(d, { recursive: true, force: true }))
 
 function draft(project: string): ReleaseDraft {
   const summary = { create: 1, replace: 0, remove: 0, keysPut: 0, keysDeleted: 0, networks: 0, volumes: 0 };
-  const desired = { project: { name: project }, services: [], configs: [], networks: [], volumes: [], locations: {} };
   return {
     project,
     repo: 'https://git.example/app.git',
@@ -37,7 +37,7 @@ function draft(project: string): ReleaseDraft {
     revision: 'a'.repeat(40),
     trigger: 'cli',
     actor: 'tester@host',
-    desired: desired as unknown as ReleaseDraft['desired'],
+    desired: desired([], [], project),
     images: { web: 'sha256:1' },
     summary,
     operations: ['create web-1'],
@@ -222,7 +222,9 @@ for (const backend of backends) {
       await Promise.all(['/c', '/a', '/b', '/d'].map((k) => updateOwnedKeys(kv, testSealer(), project, [k], [])));
       await updateOwnedKeys(kv, testSealer(), project, ['/e', '/a'], ['/b', '/zz']);
       assert.deepEqual(await readOwnedKeys(kv, testSealer(), project), ['/a', '/c', '/d', '/e']);
-      assert.equal((await kv.get(`/bosun/${project}/owned-keys`))?.value, '["/a","/c","/d","/e"]');
+      // sealed: the list, and a MAC over it and its key
+      const stored = JSON.parse((await kv.get(`/bosun/${project}/owned-keys`))!.value);
+      assert.deepEqual([stored.format, stored.record], ['bosun-sealed/v1', ['/a', '/c', '/d', '/e']]);
     });
   });
 }
@@ -235,6 +237,7 @@ describe('FileKv across processes', () => {
     const script = `
       const { FileKv } = await import(${JSON.stringify(src('src/store/file.ts'))});
       const { ReleaseStore } = await import(${JSON.stringify(src('src/release/store.ts'))});
+      const { testSealer } = await import(${JSON.stringify(src('test/helpers/state-key.ts'))});
       const kv = new FileKv(${JSON.stringify(dir)});
       const store = new ReleaseStore(kv, testSealer());
       const draft = ${JSON.stringify(draft(project))};

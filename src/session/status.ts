@@ -2,6 +2,7 @@ import type { PlanSummary } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
 import { described } from '../render/describe.ts';
 import type { Pin } from '../release/pin.ts';
+import { unlessUntrusted } from '../trust/sealer.ts';
 import type { Session } from './session.ts';
 
 export interface StatusReport {
@@ -20,8 +21,9 @@ export interface StatusReport {
 export async function projectStatus(session: Session, project: string, withGit: boolean): Promise<StatusReport> {
   const [pin, inForce, latest] = await Promise.all([
     session.pin(project),
-    session.releaseInForce(project),
-    session.releases.latest(project),
+    // an untrusted record is reported by the sealer and shown as no release: status still answers
+    unlessUntrusted(session.releaseInForce(project)),
+    unlessUntrusted(session.releases.latest(project)),
   ]);
   const report: StatusReport = { project, pin };
   if (inForce)

@@ -3,6 +3,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { FileKv } from '../../src/store/file.ts';
+import { RecordSealer } from '../../src/trust/sealer.ts';
+import { loadOrCreateStateKey } from '../../src/trust/state-key.ts';
 import { bosun } from '../helpers/cli.ts';
 import { cleanupProject, ensureTestImages, projectContainers, uniqueProject } from '../helpers/docker.ts';
 import { type GitServer, startGitServer, type TestRepo } from '../helpers/git-server.ts';
@@ -133,6 +135,25 @@ describe('state key file and sealed records on the embedded store (CLI)', functi
       /^bosun: E_RECORD_TAMPERED: release record at \S+0000000001 fails its authentication check: not acted on$/m,
     );
     assert.deepEqual((await projectContainers(project)).map((c) => c.Id).sort(), before);
+  });
+
+  it('a correctly sealed release whose desired state cannot run is refused too (E_RECORD_INVALID)', async () => {
+    const sealer = new RecordSealer(loadOrCreateStateKey(path.join(tmp, 'db', 'state.key')).key);
+    const kv = new FileKv(path.join(tmp, 'db', 'state'));
+    const key = `/bosun/${project}/releases/0000000001`;
+    try {
+      const { record } = JSON.parse((await kv.get(key))!.value);
+      record.desired.services[0].envFrom = [{ config: 'ghost', prefix: '' }];
+      await kv.put(key, sealer.seal(key, record));
+    } finally {
+      await kv.close();
+    }
+    const r = await bosun(['rollback', '1', ...args()], env);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(
+      r.stderr,
+      /E_RECORD_INVALID: release record at \S+ is not one bosun can run \(desired state: service "api" reads Config "ghost", which the record does not hold\): not acted on/,
+    );
   });
 
   it('a saved plan holds no secret, applies with the key, and is refused when edited', async () => {

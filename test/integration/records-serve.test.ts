@@ -128,6 +128,12 @@ describe('forged records in etcd are never acted on (serve + etcd + Docker + git
       /release record at \S+0000000002 fails its authentication check \(sealed with state key [0-9a-f]{16}, this controller holds [0-9a-f]{16}\)/,
     );
     assert.match(r.stdout, /no releases for project/);
+    const st = await bosun(['status', ...common(), '-o', 'json', '--cache-dir', `${tmp}/cli-cache`], {
+      BOSUN_STATE_KEY_FILE: other,
+    });
+    assert.equal(st.code, 0, st.stderr);
+    assert.match(st.stderr, /E_RECORD_TAMPERED/);
+    assert.equal(JSON.parse(st.stdout).inForce, undefined, 'no release it cannot trust is shown in force');
     const rb = await bosun(['rollback', '2', ...common()], { BOSUN_STATE_KEY_FILE: other });
     assert.equal(rb.code, 1, rb.stdout);
     assert.match(rb.stderr, /E_RECORD_TAMPERED/);

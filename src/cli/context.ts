@@ -9,7 +9,8 @@ import type { GitSourceOptions, KvStore } from '../ports.ts';
 import { DEFAULT_STATE_URL, embeddedStorePath, openStore } from '../store/open.ts';
 import { useDigestKey } from '../model/digest.ts';
 import { RecordSealer } from '../trust/sealer.ts';
-import { defaultStateKeyFile, loadOrCreateStateKey } from '../trust/state-key.ts';
+import { loadKeyFor } from '../trust/key-marker.ts';
+import { defaultStateKeyFile } from '../trust/state-key.ts';
 
 /** Options every verb shares; each flag has an environment variable of the same meaning. */
 export interface CommonOptions {
@@ -75,12 +76,13 @@ export function stateKeyFile(o: CommonOptions): string {
  * Its digest subkey becomes the process's key for digests of secret values. `warn` hears of
  * every record refused (the CLI prints them; serve logs and counts them).
  */
-export function openSealer(
+export async function openSealer(
   o: CommonOptions,
+  kv: KvStore,
   warn: (line: string) => void = stderrLine,
   { reportRejections = true } = {},
-): RecordSealer {
-  const loaded = loadOrCreateStateKey(stateKeyFile(o));
+): Promise<RecordSealer> {
+  const loaded = await loadKeyFor(kv, stateKeyFile(o));
   if (loaded.created)
     warn(
       `created state key ${loaded.file} (id ${loaded.key.id}): keep it, and give every controller of this cluster a copy — records sealed with another key are refused`,
@@ -105,22 +107,18 @@ export async function withSession<T>(
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
   const backend = openBackend('docker', { host: o.dockerHost });
-  const sealer = openSealer(o);
-  const kv = await openStore(stateUrl(o));
-  const session = new Session({
-    kv,
-    sealer,
-    backend,
-    source: sourceOptions(o),
-    projectOverride: projectOverride(o),
-    lockWaitMs: lockWaitMs(o),
-    ...extra,
+  return withStore(o, (kv, sealer) => {
+    const session = new Session({
+      kv,
+      sealer,
+      backend,
+      source: sourceOptions(o),
+      projectOverride: projectOverride(o),
+      lockWaitMs: lockWaitMs(o),
+      ...extra,
+    });
+    return fn(session);
   });
-  try {
-    return await fn(session);
-  } finally {
-    await session.close();
-  }
 }
 
 /** Opens the state store for the duration of `fn` and always closes it. */
@@ -128,10 +126,9 @@ export async function withStore<T>(
   o: CommonOptions,
   fn: (kv: KvStore, sealer: RecordSealer) => Promise<T>,
 ): Promise<T> {
-  const sealer = openSealer(o);
   const kv = await openStore(stateUrl(o));
   try {
-    return await fn(kv, sealer);
+    return await fn(kv, await openSealer(o, kv));
   } finally {
     await kv.close();
   }

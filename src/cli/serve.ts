@@ -55,9 +55,14 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const secret = await loadSecret(flags.webhookSecretFile);
   const project = await projectName(flags);
   const log = createLogger();
-  // the controller logs and counts refused records itself
-  const sealer = openSealer(flags, (line) => log.warn(line), { reportRejections: false });
   const kv = await openStore(stateUrl(flags));
+  // the controller logs and counts refused records itself
+  const sealer = await openSealer(flags, kv, (line) => log.warn(line), { reportRejections: false }).catch(
+    async (err: unknown) => {
+      await kv.close();
+      throw err;
+    },
+  );
   const backend = openBackend('docker', { host: flags.dockerHost });
   // the controller is created below; elected leaders converge at once through it
   let onElected = () => {};

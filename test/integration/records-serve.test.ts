@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -119,10 +120,20 @@ describe('forged records in etcd are never acted on (serve + etcd + Docker + git
   });
 
   it('with another key file, every record is refused and nothing is acted on', async () => {
-    const other = path.join(tmp, 'other', 'state.key');
+    // a controller without the cluster's key does not make one of its own for a store that has one
+    const missing = path.join(tmp, 'forgot', 'state.key');
+    const refused = await bosun(['releases', ...common()], { BOSUN_STATE_KEY_FILE: missing });
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /^error: no state key file at \S+forgot\/state.key, but the records in etcd:\S+ are sealed with state key [0-9a-f]{16}: copy the key file of the other controllers/,
+    );
+    await assert.rejects(fs.stat(missing), /ENOENT/);
+    // a key of its own that it already had: every record it reads is refused
+    const other = path.join(tmp, 'other.key');
+    await fs.writeFile(other, randomBytes(32), { mode: 0o600 });
     const r = await bosun(['releases', ...common()], { BOSUN_STATE_KEY_FILE: other });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /^bosun: created state key /m);
     assert.match(
       r.stderr,
       /release record at \S+0000000002 fails its authentication check \(sealed with state key [0-9a-f]{16}, this controller holds [0-9a-f]{16}\)/,

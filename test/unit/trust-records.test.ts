@@ -1,9 +1,13 @@
 import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { BosunError } from '../../src/errors.ts';
 import type { Release } from '../../src/model/release.ts';
 import { readPin, writePin } from '../../src/release/pin.ts';
 import { ReleaseStore } from '../../src/release/store.ts';
 import { readOwnedKeys, updateOwnedKeys } from '../../src/store/owned-keys.ts';
+import { KEY_MARKER, loadKeyFor } from '../../src/trust/key-marker.ts';
 import { openRelease, sealRelease } from '../../src/trust/release-record.ts';
 import { type Rejection, RecordSealer } from '../../src/trust/sealer.ts';
 import { deriveStateKey } from '../../src/trust/state-key.ts';
@@ -172,5 +176,28 @@ describe('stores of sealed records (memory)', () => {
     assert.deepEqual(await readOwnedKeys(kv, s, 'shop'), []);
     await updateOwnedKeys(kv, s, 'shop', ['/b'], []);
     assert.deepEqual(await readOwnedKeys(kv, s, 'shop'), ['/b']);
+  });
+});
+
+describe('the store remembers its key id', () => {
+  it('writes the id on first use, and refuses to create a second key for a store that has one', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-marker-'));
+    try {
+      const kv = new MemoryKv();
+      const first = await loadKeyFor(kv, path.join(dir, 'a.key'));
+      assert.equal((await kv.get(KEY_MARKER))?.value, first.key.id);
+      assert.equal((await loadKeyFor(kv, path.join(dir, 'a.key'))).key.id, first.key.id);
+      const err = (await loadKeyFor(kv, path.join(dir, 'b.key')).catch((e: unknown) => e)) as BosunError;
+      assert.equal(err.code, 'E_STATE_KEY');
+      assert.match(
+        err.message,
+        new RegExp(
+          `^no state key file at .*b.key, but the records in memory: are sealed with state key ${first.key.id}`,
+        ),
+      );
+      assert.equal(fs.existsSync(path.join(dir, 'b.key')), false, 'no second key was made');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { BosunError, Codes } from '../errors.ts';
 import type { KvEntry } from '../model/observed.ts';
@@ -109,11 +110,12 @@ export class FileKv implements KvStore {
  * not for everyone) and the apply lock: files are created 0600 and existing ones narrowed.
  */
 function ownerOnly<T>(fn: () => T): T {
-  const previous = process.umask(0o077);
+  // worker threads cannot set the umask: there, narrow() right after creation has to do
+  const previous = isMainThread ? process.umask(0o077) : undefined;
   try {
     return fn();
   } finally {
-    process.umask(previous);
+    if (previous !== undefined) process.umask(previous);
   }
 }
 

@@ -4,6 +4,7 @@ import { acquireApplyLock } from '../../src/coord/lock.ts';
 import { BosunError } from '../../src/errors.ts';
 import type { DesiredState } from '../../src/model/desired.ts';
 import { heal } from '../../src/session/heal.ts';
+import { rollbackTo } from '../../src/session/rollback.ts';
 import { applyAsRelease } from '../../src/session/release-apply.ts';
 import { Session } from '../../src/session/session.ts';
 import { MemoryKv } from '../fakes/memory-store.ts';
@@ -97,6 +98,26 @@ describe('session on fakes: failure paths, deterministically', () => {
     assert.equal(healed.release?.number, 1);
     assert.deepEqual(backend.calls, ['start web@1']);
     assert.equal((await session.releases.latest('shop'))?.number, 1);
+  });
+
+  it('heal and rollback refuse a forged release in force (E_RECORD_TAMPERED) and start nothing from it', async () => {
+    const { kv, backend, session } = setup();
+    await release(session, v1);
+    const key = '/bosun/shop/releases/0000000001';
+    const forged = JSON.parse(kv.entries.get(key)!.value);
+    forged.record.desired.services[0].volumes = [{ hostPath: '/etc', target: '/host-etc', readOnly: false }];
+    kv.write(key, JSON.stringify(forged));
+    backend.workloads.delete('web');
+    backend.calls.length = 0;
+    const healErr = (await heal(session, 'shop').catch((e: unknown) => e)) as BosunError;
+    assert.equal(healErr.code, 'E_RECORD_TAMPERED');
+    const rollbackErr = (await rollbackTo(session, 'shop', 1).catch((e: unknown) => e)) as BosunError;
+    assert.equal(rollbackErr.code, 'E_RECORD_TAMPERED');
+    assert.deepEqual(backend.calls, [], 'nothing ran from the forged record');
+    // an apply from git still goes through: the untrusted record is neither returned to nor blocks it
+    const r2 = await release(session, v1);
+    assert.deepEqual([r2.number, r2.status, backend.calls], [2, 'succeeded', ['start web@2']]);
+    assert.equal((await heal(session, 'shop')).release?.number, 2);
   });
 
   it('heal with nothing drifted takes no lock and writes nothing (it passes while another apply holds the lock)', async () => {

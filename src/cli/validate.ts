@@ -1,4 +1,5 @@
 import { loadDesiredState } from '../formats/index.ts';
+import { maskSecrets } from '../model/mask.ts';
 import { fetchArtifact } from '../source/git.ts';
 import { projectOverride, sourceOptions, type CommonOptions } from './context.ts';
 
@@ -8,7 +9,9 @@ export async function validateCommand(flags: CommonOptions): Promise<number> {
   const desired = loadDesiredState(artifact, { project: projectOverride(flags) });
   const where = `${artifact.repo}${artifact.path ? `/${artifact.path}` : ''} at ${artifact.revision.slice(0, 12)} (${artifact.ref})`;
   if (flags.output === 'json') {
-    process.stdout.write(JSON.stringify({ valid: true, revision: artifact.revision, desired }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify({ valid: true, revision: artifact.revision, desired: maskSecrets(desired) }, null, 2) + '\n',
+    );
     return 0;
   }
   const names = (list: { name: string }[]) => (list.length ? list.map((x) => x.name).join(', ') : '-');

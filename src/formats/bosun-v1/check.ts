@@ -4,6 +4,7 @@
  * typo in a Config does not also flag every service that reads it.
  */
 import type { ManifestIssue } from '../../errors.ts';
+import { SECRET_ENV_ADVICE } from '../../model/env.ts';
 import { cycleIssues } from './cycles.ts';
 import { issueAt, positionOf } from './locate.ts';
 import { specOf } from './raw.ts';
@@ -16,6 +17,7 @@ export function crossChecks(manifests: Manifest[]): ManifestIssue[] {
     ...duplicateIssues(manifests),
     ...services.flatMap((s) => referenceIssues(s, names)),
     ...fileKeyIssues(services, validOfKind(manifests, 'Config')),
+    ...secretEnvIssues(services, validOfKind(manifests, 'Config')),
     ...cycleIssues(services),
     ...hostPortIssues(services),
     ...prefixIssues(validOfKind(manifests, 'Config')),
@@ -83,6 +85,18 @@ function fileKeyIssues(services: Valid<'Service'>[], configs: Valid<'Config'>[])
       const keys = data.get(file.config);
       if (file.key === undefined || keys === undefined || Object.hasOwn(keys, file.key)) return [];
       return [issueAt(m.src, ['spec', 'files', i, 'key'], `Config "${file.config}" has no key "${file.key}"`)];
+    }),
+  );
+}
+
+/** Docker has no hidden environment: a secret read through envFrom would show in docker inspect. */
+function secretEnvIssues(services: Valid<'Service'>[], configs: Valid<'Config'>[]): ManifestIssue[] {
+  const secret = new Set(configs.filter((c) => specOf(c).secret === true).map((c) => c.name));
+  return services.flatMap((m) =>
+    (specOf(m).envFrom ?? []).flatMap((from, i) => {
+      if (!secret.has(from.config)) return [];
+      const message = `Config "${from.config}" is secret and cannot be read through envFrom: ${SECRET_ENV_ADVICE}`;
+      return [issueAt(m.src, ['spec', 'envFrom', i, 'config'], message)];
     }),
   );
 }

@@ -56,6 +56,22 @@ describe('maskSecrets', () => {
     assert.equal(a.hash, planWith('leak-old-token', 'leak-new-token').hash, 'stable for the same inputs');
   });
 
+  it('masks a secret variable still recorded by a container made before secrets went file-only', () => {
+    const d = state('leak-new-token');
+    const obs = converged(d);
+    const old = obs.containers[0]!;
+    // as an older bosun labelled it: a secret Config's key in the environment, under some prefix
+    old.spec = { ...old.spec!, env: { ...old.spec!.env, APP_TOKEN: 'leak-old-env' } };
+    old.specHash = 'older';
+    const p = plan(d, obs, ctx);
+    const text = renderText(p, { color: false });
+    assert.match(
+      text,
+      /~ replace container shop-web-1 \(app:1\) — env\.APP_TOKEN changed\n {6}env\.APP_TOKEN: \(secret\) → \(secret\)/,
+    );
+    assert.doesNotMatch(text + renderJson(p) + renderMarkdown(p), /leak-old-env/);
+  });
+
   it('never changes what it is given', () => {
     const p = planWith('leak-old-token', 'leak-new-token');
     const before = JSON.stringify(p);

@@ -18,7 +18,8 @@ export interface EtcdAccess {
 
 /** What the etcd client is built with; the file contents, read and checked. */
 export interface EtcdSecurity {
-  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+  /** `certNotAfter`: when the client certificate expires, to say so if etcd refuses it later */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer; certNotAfter?: Date };
   auth?: { username: string; password: string };
 }
 
@@ -65,7 +66,9 @@ async function loadTls(access: EtcdAccess, now: Date): Promise<EtcdSecurity['tls
   if (access.cert && access.key) {
     tls.cert = await readPem('cert', access.cert);
     tls.key = await readPem('key', access.key);
-    checkClientCertificate(access.cert, certificate('cert', access.cert, tls.cert), access.key, tls.key, now);
+    const cert = certificate('cert', access.cert, tls.cert);
+    checkClientCertificate(access.cert, cert, access.key, tls.key, now);
+    tls.certNotAfter = new Date(cert.validTo);
   }
   return tls;
 }

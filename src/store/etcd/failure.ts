@@ -6,6 +6,8 @@ export interface FailureContext {
   endpoints: string[];
   secure: boolean;
   access: EtcdAccess;
+  /** when the client certificate expires: a long-running controller may outlive it */
+  certNotAfter?: Date;
 }
 
 /** grpc-js says "14 UNAVAILABLE: No connection established. Last error: Error: <why>. Resolution note: ". */
@@ -42,7 +44,7 @@ const NOT_TLS = /before secure TLS connection was established|wrong version numb
  * A failure caused by TLS or by etcd's authentication, as the one-line error that names which
  * setting to fix; undefined for anything else (unreachable etcd, bugs). etcd answers every
  * refused client certificate with the same TLS alert, so which one it was is said from what
- * bosun sent (none, or which file); an expired one never gets here (loadEtcdAccess refuses it).
+ * bosun sent (none, which file, expired since it was loaded); loadEtcdAccess refuses one already expired.
  */
 export function securityFailure(err: unknown, ctx: FailureContext, what: string): BosunError | undefined {
   const message = err instanceof Error ? err.message : String(err);
@@ -58,6 +60,9 @@ export function securityFailure(err: unknown, ctx: FailureContext, what: string)
   if (ctx.secure && CLIENT_REFUSED.test(message)) {
     const alert = /alert ([a-z ]+)/i.exec(message)?.[1]?.trim() ?? 'bad certificate';
     if (!cert) return tls(`requires a client certificate (TLS alert: ${alert}): give --etcd-cert and --etcd-key`);
+    if (ctx.certNotAfter && ctx.certNotAfter < new Date()) {
+      return tls(`refused the client certificate --etcd-cert ${cert}: it expired on ${ctx.certNotAfter.toISOString()}`);
+    }
     return tls(
       `refused the client certificate --etcd-cert ${cert} (TLS alert: ${alert}): is it signed by a CA etcd trusts?`,
     );

@@ -126,7 +126,8 @@ export class EtcdClient implements Omit<KvStore, 'coordination'> {
     this.endpoints = endpoints;
     this.url = `${opts.secure ? 'etcds' : 'etcd'}://${endpoints.join(',')}`;
     this.timeoutMs = opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-    this.failure = { endpoints, secure: Boolean(opts.secure), access: opts.access ?? {} };
+    const certNotAfter = opts.security?.tls?.certNotAfter;
+    this.failure = { endpoints, secure: Boolean(opts.secure), access: opts.access ?? {}, certNotAfter };
     this.client = new (etcd3().Etcd3)({
       ...clientOptions(endpoints, opts),
       faultHandling: { host: () => passThrough, global: tryEachHostOnce(endpoints.length) },

@@ -50,7 +50,8 @@ function refuseEtcdSettings(url: string, access: EtcdAccess): void {
   ];
   const given = flags.filter(([k]) => access[k] !== undefined).map(([, flag]) => flag);
   if (given.length === 0) return;
-  throw new BosunError(Codes.usage, `${given.join(', ')} apply only to an etcd state store, not ${url}`);
+  const verb = given.length === 1 ? 'applies' : 'apply';
+  throw new BosunError(Codes.usage, `${given.join(', ')} ${verb} only to an etcd state store, not ${url}`);
 }
 
 function etcdEndpoints(url: string): { endpoints: string[]; secure: boolean } | undefined {

@@ -14,6 +14,8 @@ export const RESTRICTED_PREFIXES = ['/bosun/', '/bosun-test-', '/t-etcdtls-'] as
 export interface Users {
   root: { user: string; password: string };
   restricted: { user: string; password: string };
+  /** may use only /t-etcdtls-…, not bosun's own /bosun/ */
+  outsider: { user: string; password: string };
 }
 
 /** `url` is etcds://host:port of a server with auth still off; `cacert` the CA of its certificate. */
@@ -21,6 +23,7 @@ export async function enableAuth(url: string, opts: { cacert: string }): Promise
   const users: Users = {
     root: { user: 'root', password: randomBytes(12).toString('hex') },
     restricted: { user: 'etcdtls-bosun', password: randomBytes(12).toString('hex') },
+    outsider: { user: 'etcdtls-outsider', password: randomBytes(12).toString('hex') },
   };
   const kv = await openStore(url, { cacert: opts.cacert });
   if (!(kv instanceof EtcdKv)) throw new Error(`${url} is not etcd`);
@@ -33,6 +36,11 @@ export async function enableAuth(url: string, opts: { cacert: string }): Promise
     await role.grant(RESTRICTED_PREFIXES.map((p) => ({ permission: 'Readwrite' as const, range: Range.prefix(p) })));
     await client.user(users.restricted.user).create(users.restricted.password);
     await client.user(users.restricted.user).addRole(role);
+    const narrow = client.role('etcdtls-outsider-rw');
+    await narrow.create();
+    await narrow.grant({ permission: 'Readwrite', range: Range.prefix('/t-etcdtls-') });
+    await client.user(users.outsider.user).create(users.outsider.password);
+    await client.user(users.outsider.user).addRole(narrow);
     await client.auth.authEnable();
   } finally {
     await kv.close();

@@ -30,7 +30,7 @@ export interface SecureEtcds {
   /** TLS, and a client certificate signed by pki.ca required */
   mtls: SecureEtcd;
   /** TLS (server only) and users: `access` is the restricted user, `root` may do anything */
-  auth: SecureEtcd & { root: EtcdAccess; prefixes: readonly string[] };
+  auth: SecureEtcd & { root: EtcdAccess; outsider: EtcdAccess; prefixes: readonly string[] };
 }
 
 interface Server {
@@ -83,6 +83,7 @@ async function start(): Promise<SecureEtcds> {
       url: url(auth),
       access: { cacert: pki.ca, ...users.restricted },
       root: { cacert: pki.ca, ...users.root },
+      outsider: { cacert: pki.ca, ...users.outsider },
       prefixes: RESTRICTED_PREFIXES,
     },
   };

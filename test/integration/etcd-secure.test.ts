@@ -242,6 +242,16 @@ describe('etcd with authentication: each refusal says which', function () {
     );
   });
 
+  it('a user without permission on /bosun/: refused when the store opens', async () => {
+    const { user } = e.auth.outsider;
+    await refused(
+      e.auth.url,
+      e.auth.outsider,
+      'E_STORE_AUTH',
+      `${where}: user ${user} may not read /bosun/ (permission denied)`,
+    );
+  });
+
   it('the restricted user outside its prefixes: permission denied, nothing written', async () => {
     const kv = await openStore(e.auth.url, e.auth.access);
     const key = `/etcdtls-outside-${randomBytes(4).toString('hex')}/x`;

@@ -148,7 +148,7 @@ export class EtcdClient implements Omit<KvStore, 'coordination'> {
    * Runs a call on `etcd`; connection trouble becomes E_STORE_UNREACHABLE, TLS and authentication
    * failures E_STORE_TLS and E_STORE_AUTH, as for every KvStore call. `what` completes "may not …".
    */
-  guard<T>(run: () => Promise<T>, what = 'use its keys'): Promise<T> {
+  guard<T>(run: () => Promise<T>, what = 'do this'): Promise<T> {
     return this.call(run, what);
   }
 

@@ -23,6 +23,8 @@ export const Codes = {
   storeUnreachable: 'E_STORE_UNREACHABLE',
   storeOpen: 'E_STORE_OPEN',
   storeUrl: 'E_STORE_URL',
+  storeTls: 'E_STORE_TLS',
+  storeAuth: 'E_STORE_AUTH',
   storeConflict: 'E_STORE_CONFLICT',
   storeCorrupt: 'E_STORE_CORRUPT',
   releaseNotFound: 'E_RELEASE_NOT_FOUND',
@@ -64,6 +66,15 @@ export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meani
   },
   E_STORE_OPEN: { disposition: 'stalled', meaning: 'the state file cannot be opened (path, permissions)' },
   E_STORE_URL: { disposition: 'stalled', meaning: 'the state url is not understood' },
+  E_STORE_TLS: {
+    disposition: 'stalled',
+    meaning:
+      'TLS to etcd failed: a certificate file is unreadable or invalid, the server is not trusted, or it refused the client certificate',
+  },
+  E_STORE_AUTH: {
+    disposition: 'stalled',
+    meaning: 'etcd refused the user: no or wrong user name or password, or no permission on a key',
+  },
   E_STORE_CONFLICT: { disposition: 'retry', meaning: 'a concurrent write won the compare-and-set' },
   E_STORE_CORRUPT: { disposition: 'stalled', meaning: 'a record in the state store cannot be parsed' },
   E_RELEASE_NOT_FOUND: { disposition: 'stalled', meaning: 'no release with that number' },

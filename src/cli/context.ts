@@ -6,6 +6,7 @@ import { Session, type SessionOptions } from '../session/session.ts';
 import { projectNameOf } from '../formats/index.ts';
 import { fetchArtifact } from '../source/git.ts';
 import type { GitSourceOptions, KvStore } from '../ports.ts';
+import type { EtcdAccess } from '../store/etcd/access.ts';
 import { DEFAULT_STATE_URL, openStore } from '../store/open.ts';
 
 /** Options every verb shares; each flag has an environment variable of the same meaning. */
@@ -15,6 +16,11 @@ export interface CommonOptions {
   path?: string;
   project?: string;
   state?: string;
+  etcdCacert?: string;
+  etcdCert?: string;
+  etcdKey?: string;
+  etcdUser?: string;
+  etcdPasswordFile?: string;
   dockerHost?: string;
   cacheDir?: string;
   output?: string;
@@ -61,6 +67,27 @@ export function stateUrl(o: CommonOptions): string {
   return o.state ?? process.env.BOSUN_STATE ?? DEFAULT_STATE_URL;
 }
 
+/** etcdctl's TLS and user settings; the password only from the environment or a file, never a flag. */
+export function etcdAccess(o: CommonOptions): EtcdAccess {
+  const env = process.env;
+  const access: EtcdAccess = {
+    cacert: o.etcdCacert ?? env.BOSUN_ETCD_CACERT,
+    cert: o.etcdCert ?? env.BOSUN_ETCD_CERT,
+    key: o.etcdKey ?? env.BOSUN_ETCD_KEY,
+    user: o.etcdUser ?? env.BOSUN_ETCD_USER,
+    passwordFile: o.etcdPasswordFile ?? env.BOSUN_ETCD_PASSWORD_FILE,
+    password: env.BOSUN_ETCD_PASSWORD,
+  };
+  // an empty variable is an unset one, as a shell user means it
+  for (const k of Object.keys(access) as (keyof EtcdAccess)[]) if (!access[k]) delete access[k];
+  return access;
+}
+
+/** The verb's state store, from --state and the etcd settings: the one place a CLI verb opens it. */
+export function openState(o: CommonOptions): Promise<KvStore> {
+  return openStore(stateUrl(o), etcdAccess(o));
+}
+
 /**
  * Runs `fn` with the verb's session: the state store (opened here, always closed), the back end
  * and the source, built once. `extra` adds what the verb reports progress with.
@@ -71,7 +98,7 @@ export async function withSession<T>(
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
   const backend = openBackend('docker', { host: o.dockerHost });
-  const kv = await openStore(stateUrl(o));
+  const kv = await openState(o);
   const session = new Session({
     kv,
     backend,
@@ -89,7 +116,7 @@ export async function withSession<T>(
 
 /** Opens the state store for the duration of `fn` and always closes it. */
 export async function withStore<T>(o: CommonOptions, fn: (kv: KvStore) => Promise<T>): Promise<T> {
-  const kv = await openStore(stateUrl(o));
+  const kv = await openState(o);
   try {
     return await fn(kv);
   } finally {

@@ -16,8 +16,16 @@ function withCommon(cmd: Command): Command {
     .option('--project <name>', 'project name, overriding the Project manifest [BOSUN_PROJECT]')
     .option(
       '--state <url>',
-      'state store: etcd://host:port[,host:port] or file:<path> [BOSUN_STATE, default file:.bosun/state]',
+      'state store: etcd://host:port[,host:port], over TLS etcds://host:port[,host:port], or file:<path> [BOSUN_STATE, default file:.bosun/state]',
     )
+    .option('--etcd-cacert <file>', 'CA certificate(s) that sign the etcd server certificate (PEM) [BOSUN_ETCD_CACERT]')
+    .option('--etcd-cert <file>', 'client certificate for etcd (PEM) [BOSUN_ETCD_CERT]')
+    .option('--etcd-key <file>', 'key of --etcd-cert (PEM) [BOSUN_ETCD_KEY]')
+    .option(
+      '--etcd-user <name>',
+      'etcd user; its password in BOSUN_ETCD_PASSWORD or --etcd-password-file [BOSUN_ETCD_USER]',
+    )
+    .option('--etcd-password-file <file>', 'file holding the etcd password [BOSUN_ETCD_PASSWORD_FILE]')
     .option('--docker-host <url>', 'Docker engine [DOCKER_HOST, default unix:///var/run/docker.sock]')
     .option('--cache-dir <dir>', 'where fetched repositories are cached [BOSUN_CACHE]')
     .option(

@@ -4,9 +4,8 @@ import { Leadership } from '../server/leadership.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/body.ts';
 import { createLogger, errorFields } from '../server/log.ts';
 import { checkCron, DEFAULT_LISTEN, DEFAULT_POLL, loadSecret, parseListen } from '../server/options.ts';
-import { openStore } from '../store/open.ts';
 import { openBackend } from '../backends/index.ts';
-import { lockWaitMs, projectName, projectOverride, sourceOptions, stateUrl, type CommonOptions } from './context.ts';
+import { lockWaitMs, openState, projectName, projectOverride, sourceOptions, type CommonOptions } from './context.ts';
 
 export interface ServeFlags extends CommonOptions {
   listen?: string;
@@ -46,7 +45,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const poll = checkCron(flags.poll ?? DEFAULT_POLL);
   const secret = await loadSecret(flags.webhookSecretFile);
   const project = await projectName(flags);
-  const kv = await openStore(stateUrl(flags));
+  const kv = await openState(flags);
   const log = createLogger();
   const backend = openBackend('docker', { host: flags.dockerHost });
   // the controller is created below; elected leaders converge at once through it

@@ -34,6 +34,7 @@ export const Codes = {
   rolledBack: 'E_ROLLED_BACK',
   paused: 'E_ROLLOUT_PAUSED',
   config: 'E_CONFIG',
+  secretSource: 'E_SECRET_SOURCE',
   internal: 'E_INTERNAL',
   unexpected: 'E_UNEXPECTED',
 } as const;
@@ -77,6 +78,10 @@ export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meani
     meaning: 'the rollout failed and was left as it is (failureAction pause)',
   },
   E_CONFIG: { disposition: 'stalled', meaning: 'the server configuration is wrong' },
+  E_SECRET_SOURCE: {
+    disposition: 'stalled',
+    meaning: "the controller's age identity file or secrets dir cannot be used",
+  },
   E_INTERNAL: { disposition: 'stalled', meaning: 'an invariant of bosun itself was broken: a bug' },
   E_UNEXPECTED: { disposition: 'retry', meaning: 'an error bosun did not anticipate' },
 };

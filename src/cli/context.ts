@@ -7,6 +7,8 @@ import { projectNameOf } from '../formats/index.ts';
 import { fetchArtifact } from '../source/git.ts';
 import type { GitSourceOptions, KvStore } from '../ports.ts';
 import { DEFAULT_STATE_URL, openStore } from '../store/open.ts';
+import { hostSecrets } from '../secrets/host.ts';
+import type { SecretSources } from '../secrets/resolve.ts';
 
 /** Options every verb shares; each flag has an environment variable of the same meaning. */
 export interface CommonOptions {
@@ -19,6 +21,8 @@ export interface CommonOptions {
   cacheDir?: string;
   output?: string;
   lockTimeout?: string;
+  ageIdentity?: string;
+  secretsDir?: string;
 }
 
 /** --lock-timeout in seconds → milliseconds; undefined leaves the default. */
@@ -46,6 +50,19 @@ function defaultCacheDir(): string {
   return path.join(base, 'bosun', 'repos');
 }
 
+/** --age-identity and --secrets-dir (or their variables): refused before anything else is opened. */
+export function secretSources(o: CommonOptions): Promise<SecretSources> {
+  return hostSecrets({
+    identityFile: o.ageIdentity ?? nonEmpty(process.env.BOSUN_AGE_IDENTITY),
+    secretsDir: o.secretsDir ?? nonEmpty(process.env.BOSUN_SECRETS_DIR),
+    env: process.env,
+  });
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === '' ? undefined : v;
+}
+
 export function projectOverride(o: CommonOptions): string | undefined {
   return o.project ?? process.env.BOSUN_PROJECT;
 }
@@ -70,6 +87,7 @@ export async function withSession<T>(
   extra: Partial<SessionOptions>,
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
+  const secrets = await secretSources(o);
   const backend = openBackend('docker', { host: o.dockerHost });
   const kv = await openStore(stateUrl(o));
   const session = new Session({
@@ -77,6 +95,7 @@ export async function withSession<T>(
     backend,
     source: sourceOptions(o),
     projectOverride: projectOverride(o),
+    secrets,
     lockWaitMs: lockWaitMs(o),
     ...extra,
   });

@@ -6,7 +6,15 @@ import { createLogger, errorFields } from '../server/log.ts';
 import { checkCron, DEFAULT_LISTEN, DEFAULT_POLL, loadSecret, parseListen } from '../server/options.ts';
 import { openStore } from '../store/open.ts';
 import { openBackend } from '../backends/index.ts';
-import { lockWaitMs, projectName, projectOverride, sourceOptions, stateUrl, type CommonOptions } from './context.ts';
+import {
+  lockWaitMs,
+  projectName,
+  projectOverride,
+  secretSources,
+  sourceOptions,
+  stateUrl,
+  type CommonOptions,
+} from './context.ts';
 
 export interface ServeFlags extends CommonOptions {
   listen?: string;
@@ -45,6 +53,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const listen = parseListen(flags.listen ?? DEFAULT_LISTEN);
   const poll = checkCron(flags.poll ?? DEFAULT_POLL);
   const secret = await loadSecret(flags.webhookSecretFile);
+  const secrets = await secretSources(flags);
   const project = await projectName(flags);
   const kv = await openStore(stateUrl(flags));
   const log = createLogger();
@@ -55,6 +64,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const controller = new Controller({
     source: sourceOptions(flags),
     projectOverride: projectOverride(flags),
+    secrets,
     project,
     backend,
     kv,

@@ -48,7 +48,7 @@ export async function decryptText(file: Uint8Array, keys: AgeKeys): Promise<stri
     plain = await d.decrypt(file);
   } catch (err) {
     const text = reason(err);
-    if (!/no identity matched/.test(text)) throw new Error(text);
+    if (!/no identity matched/.test(text)) throw new Error(`corrupt or altered ciphertext (${text})`);
     throw new Error(`no identity matches (the controller's identity is for ${keys.recipients.join(', ')})`);
   }
   try {
@@ -79,8 +79,9 @@ export async function parseIdentities(text: string): Promise<AgeKeys> {
     if (!line.startsWith('AGE-SECRET-KEY-')) throw new Error(`line ${i + 1} is not an age identity (AGE-SECRET-KEY-…)`);
     try {
       new Decrypter().addIdentity(line);
-    } catch (err) {
-      throw new Error(`line ${i + 1} is not a valid age identity (${reason(err)})`);
+    } catch {
+      // the library's reason may quote characters of the key
+      throw new Error(`line ${i + 1} is not a valid age identity`);
     }
     identities.push(line);
   }

@@ -86,6 +86,10 @@ export class Session {
 
   /** Pure: the plan from `desired` to `observed`. */
   plan(desired: DesiredState, observed: ObservedState, at: PlanContext): Plan {
+    // a sealed value is missing from its Config's data: planned, its key would look removed
+    const sealed = desired.configs.find((c) => c.sealed);
+    if (sealed)
+      throw new BosunError(Codes.internal, `Config "${sealed.name}" was planned before its secrets were resolved`);
     return assemblePlan(this.backend.name, desired, observed, this.backend.plan(desired, observed), at);
   }
 

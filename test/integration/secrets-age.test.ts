@@ -5,12 +5,16 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { once } from 'node:events';
+import { decodeArmor, decryptText } from '../../src/secrets/age.ts';
+import { readIdentityFile } from '../../src/secrets/host.ts';
 import { bosun } from '../helpers/cli.ts';
 import { cleanupProject, containerIds, docker, ensureTestImages, IMAGE_V1, uniqueProject } from '../helpers/docker.ts';
 import { startGitServer, type GitServer } from '../helpers/git-server.ts';
 import { startServe, status, waitFor } from '../helpers/serve.ts';
 
 const run = promisify(execFile);
+const BIN = path.resolve(import.meta.dirname, '../../bin/bosun.js');
 const IDLE = `[sh, -c, "trap 'exit 0' TERM; while true; do sleep 1; done"]`;
 
 /** What a file in the container holds, read with the engine's exec. */
@@ -109,6 +113,20 @@ describe('secrets from git in age, and from the controller host, reach the conta
 
   it('keygen writes the identity 0600', async () => {
     assert.equal((await fs.stat(path.join(st.tmp, 'id.txt'))).mode & 0o777, 0o600);
+  });
+
+  it('secret encrypt reads stdin byte for byte; the identity file decrypts it', async () => {
+    const recipient = await recipientOf(path.join(st.tmp, 'id.txt'));
+    const value = 'line one\nline two: ünïcode\n';
+    const child = execFile(process.execPath, [BIN, 'secret', 'encrypt', '-r', recipient, '-']);
+    child.stdin!.end(value);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.equal(code, 0);
+    assert.match(out, /^-----BEGIN AGE ENCRYPTED FILE-----\n[\s\S]+\n-----END AGE ENCRYPTED FILE-----\n$/);
+    const keys = await readIdentityFile(path.join(st.tmp, 'id.txt'));
+    assert.equal(await decryptText(decodeArmor(out), keys), value);
   });
 
   it('with the wrong identity: exit 1, the value located, nothing applied', async () => {

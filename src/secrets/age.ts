@@ -17,9 +17,12 @@ export interface AgeKeys {
 
 export const NO_AGE_KEYS: AgeKeys = { identities: [], recipients: [] };
 
+const ARMOR_START = new RegExp(`^\\s*${ARMOR_BEGIN}`);
+
 /** A value or file that claims to be age armor: decoding decides whether it really is. */
 export function looksArmored(text: string): boolean {
-  return text.trimStart().startsWith(ARMOR_BEGIN);
+  // asked of every string value of every Config: no copy of a large value
+  return ARMOR_START.test(text);
 }
 
 export function looksBinaryAge(bytes: Uint8Array): boolean {

@@ -167,12 +167,15 @@ describe('age values in Configs: load, then resolve', () => {
         '    ESCAPE: { file: ../etc/passwd }\n',
         '    ABS: { file: /etc/shadow }\n',
         '    BOTH: { env: BOSUN_SECRET_B, file: b }\n',
+        '    MIDDLE: { file: a/../../b }\n',
+        '    DOTS: { file: ..hidden/x }\n',
       ].join('');
       assert.deepEqual(issuesOf({ 'c.yaml': configDoc(rest) }), [
         'c.yaml:8:18 spec.dataFrom.HOME.env: must name a variable starting with BOSUN_SECRET_ (no other variable of the controller is read)',
         `c.yaml:9:21 spec.dataFrom.ESCAPE.file: must be a path relative to the controller's --secrets-dir, without ".."`,
         `c.yaml:10:18 spec.dataFrom.ABS.file: must be a path relative to the controller's --secrets-dir, without ".."`,
         'c.yaml:11:11 spec.dataFrom.BOTH: must set exactly one of ageFile, env, file',
+        `c.yaml:12:21 spec.dataFrom.MIDDLE.file: must be a path relative to the controller's --secrets-dir, without ".."`,
       ]);
     });
 

@@ -54,7 +54,7 @@ async function openValue(value: SealedValue, sources: SecretSources): Promise<st
   const from = value.from;
   if ('age' in from) {
     try {
-      return await decryptText(Buffer.from(from.age, 'base64'), sources.age);
+      return await decryptCached(from.age, sources.age);
     } catch (err) {
       throw new Error(`cannot decrypt age value: ${(err as Error).message}`);
     }
@@ -69,6 +69,25 @@ async function openValue(value: SealedValue, sources: SecretSources): Promise<st
   } catch (err) {
     throw new Error(`cannot read secret file "${from.file}": ${(err as Error).message}`);
   }
+}
+
+/**
+ * A decryption costs ~5 ms and a pass opens every value up to three times (validate, plan,
+ * plan under the lock): the same ciphertext under the same keys always gives the same text
+ * (age authenticates it), so successes are remembered per key set, within bounds.
+ */
+const decrypted = new WeakMap<AgeKeys, Map<string, string>>();
+const MAX_REMEMBERED = 1000;
+
+async function decryptCached(base64: string, keys: AgeKeys): Promise<string> {
+  let known = decrypted.get(keys);
+  const hit = known?.get(base64);
+  if (hit !== undefined) return hit;
+  const text = await decryptText(Buffer.from(base64, 'base64'), keys);
+  if (!known) decrypted.set(keys, (known = new Map()));
+  if (known.size >= MAX_REMEMBERED) known.delete(known.keys().next().value!);
+  known.set(base64, text);
+  return text;
 }
 
 function byPlace(a: ManifestIssue, b: ManifestIssue): number {

@@ -129,6 +129,13 @@ describe('age values in Configs: load, then resolve', () => {
       ]);
     });
 
+    it('a value another key set decrypted before is still refused (remembered per key set)', async () => {
+      const files = { 'c.yaml': configDoc(`  data:\n${block('PASS', armored)}`) };
+      assert.equal((await resolveSecrets(load(files), sources(ours))).configs[0]!.data.PASS, 'hunter2-age');
+      assert.equal((await resolveIssues(files, sources(theirs))).length, 1);
+      assert.equal((await resolveIssues(files, NO_SECRET_SOURCES)).length, 1);
+    });
+
     it('a tampered ciphertext', async () => {
       const lines = armored.split('\n');
       const last = lines.length - 3; // the last base64 line, before the footer and the final newline

@@ -37,6 +37,7 @@ export const Codes = {
   paused: 'E_ROLLOUT_PAUSED',
   config: 'E_CONFIG',
   secretInEnv: 'E_SECRET_IN_ENV',
+  secretSource: 'E_SECRET_SOURCE',
   internal: 'E_INTERNAL',
   unexpected: 'E_UNEXPECTED',
 } as const;
@@ -92,6 +93,10 @@ export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meani
   E_SECRET_IN_ENV: {
     disposition: 'stalled',
     meaning: 'a secret Config would reach a container as environment variables, which docker inspect shows',
+  },
+  E_SECRET_SOURCE: {
+    disposition: 'stalled',
+    meaning: "the controller's age identity file or secrets dir cannot be used",
   },
   E_INTERNAL: { disposition: 'stalled', meaning: 'an invariant of bosun itself was broken: a bug' },
   E_UNEXPECTED: { disposition: 'retry', meaning: 'an error bosun did not anticipate' },

@@ -8,6 +8,8 @@ import { fetchArtifact } from '../source/git.ts';
 import type { GitSourceOptions, KvStore } from '../ports.ts';
 import type { EtcdAccess } from '../store/etcd/access.ts';
 import { DEFAULT_STATE_URL, openStore } from '../store/open.ts';
+import { hostSecrets } from '../secrets/host.ts';
+import type { SecretSources } from '../secrets/resolve.ts';
 
 /** Options every verb shares; each flag has an environment variable of the same meaning. */
 export interface CommonOptions {
@@ -25,6 +27,8 @@ export interface CommonOptions {
   cacheDir?: string;
   output?: string;
   lockTimeout?: string;
+  ageIdentity?: string;
+  secretsDir?: string;
 }
 
 /** --lock-timeout in seconds → milliseconds; undefined leaves the default. */
@@ -50,6 +54,19 @@ export function sourceOptions(o: CommonOptions): GitSourceOptions {
 function defaultCacheDir(): string {
   const base = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
   return path.join(base, 'bosun', 'repos');
+}
+
+/** --age-identity and --secrets-dir (or their variables): refused before anything else is opened. */
+export function secretSources(o: CommonOptions): Promise<SecretSources> {
+  return hostSecrets({
+    identityFile: o.ageIdentity ?? nonEmpty(process.env.BOSUN_AGE_IDENTITY),
+    secretsDir: o.secretsDir ?? nonEmpty(process.env.BOSUN_SECRETS_DIR),
+    env: process.env,
+  });
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === '' ? undefined : v;
 }
 
 export function projectOverride(o: CommonOptions): string | undefined {
@@ -97,6 +114,7 @@ export async function withSession<T>(
   extra: Partial<SessionOptions>,
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
+  const secrets = await secretSources(o);
   const backend = openBackend('docker', { host: o.dockerHost });
   const kv = await openState(o);
   const session = new Session({
@@ -104,6 +122,7 @@ export async function withSession<T>(
     backend,
     source: sourceOptions(o),
     projectOverride: projectOverride(o),
+    secrets,
     lockWaitMs: lockWaitMs(o),
     ...extra,
   });

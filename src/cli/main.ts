@@ -6,6 +6,7 @@ import { validateCommand } from './validate.ts';
 import { applyCommand, resumeCommand, rollbackCommand } from './lifecycle.ts';
 import { statusCommand } from './status.ts';
 import { defineServe, serveCommand } from './serve.ts';
+import { defineSecret } from './secret.ts';
 
 /** Options shared by every verb; each also has an environment variable (see README). */
 function withCommon(cmd: Command): Command {
@@ -31,7 +32,9 @@ function withCommon(cmd: Command): Command {
     .option(
       '--lock-timeout <seconds>',
       'how long to wait while another apply of the project runs [BOSUN_LOCK_TIMEOUT, default 60]',
-    );
+    )
+    .option('--age-identity <file>', 'age identity file that decrypts age values in Configs [BOSUN_AGE_IDENTITY]')
+    .option('--secrets-dir <dir>', 'folder of the files Configs may read with dataFrom.file [BOSUN_SECRETS_DIR]');
 }
 
 function output(choices: string[]): Option {
@@ -86,6 +89,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
   withCommon(releases.command('show').description('print what release N applied').argument('<N>', 'release number'))
     .addOption(output(['text', 'json']))
     .action(run((n: string, flags: object) => releaseShowCommand(n, { ...releases.opts(), ...flags })));
+  defineSecret(program.command('secret'), run);
   return program;
 }
 

@@ -5,7 +5,15 @@ import { DEFAULT_MAX_BODY_BYTES } from '../server/body.ts';
 import { createLogger, errorFields } from '../server/log.ts';
 import { checkCron, DEFAULT_LISTEN, DEFAULT_POLL, loadSecret, parseListen } from '../server/options.ts';
 import { openBackend } from '../backends/index.ts';
-import { lockWaitMs, openState, projectName, projectOverride, sourceOptions, type CommonOptions } from './context.ts';
+import {
+  lockWaitMs,
+  projectName,
+  projectOverride,
+  secretSources,
+  sourceOptions,
+  openState,
+  type CommonOptions,
+} from './context.ts';
 
 export interface ServeFlags extends CommonOptions {
   listen?: string;
@@ -44,6 +52,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const listen = parseListen(flags.listen ?? DEFAULT_LISTEN);
   const poll = checkCron(flags.poll ?? DEFAULT_POLL);
   const secret = await loadSecret(flags.webhookSecretFile);
+  const secrets = await secretSources(flags);
   const project = await projectName(flags);
   const kv = await openState(flags);
   const log = createLogger();
@@ -54,6 +63,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const controller = new Controller({
     source: sourceOptions(flags),
     projectOverride: projectOverride(flags),
+    secrets,
     project,
     backend,
     kv,

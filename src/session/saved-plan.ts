@@ -54,7 +54,7 @@ export async function applySavedPlan(session: Session, saved: Plan): Promise<Rel
     const pin = await readPin(session.kv, saved.project);
     if (pin)
       throw new BosunError(Codes.usage, `${saved.project} is pinned at release ${pin.release}: run bosun resume first`);
-    const now = await session.planFor(session.desired(artifact), {
+    const now = await session.planFor(await session.desired(artifact), {
       repo: saved.repo,
       ref: saved.ref,
       revision: saved.revision,

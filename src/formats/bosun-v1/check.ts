@@ -79,7 +79,8 @@ function referenceIssues(m: Valid<'Service'>, names: Record<Kind, Set<string>>):
 
 /** A `files` entry naming a key its Config lacks would write an empty file without a word. */
 function fileKeyIssues(services: Valid<'Service'>[], configs: Valid<'Config'>[]): ManifestIssue[] {
-  const data = new Map(configs.map((c) => [c.name, (c.src.value.spec as { data: Record<string, unknown> }).data]));
+  const keysOf = (c: Valid<'Config'>) => ({ ...specOf(c).data, ...specOf(c).dataFrom });
+  const data = new Map(configs.map((c) => [c.name, keysOf(c)]));
   return services.flatMap((m) =>
     (specOf(m).files ?? []).flatMap((file, i) => {
       const keys = data.get(file.config);

@@ -3,7 +3,18 @@ import { Controller } from '../server/controller.ts';
 import { Leadership } from '../server/leadership.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/body.ts';
 import { createLogger, errorFields } from '../server/log.ts';
-import { checkCron, DEFAULT_LISTEN, DEFAULT_POLL, loadSecret, parseListen } from '../server/options.ts';
+import { DEFAULT_LIMITS } from '../server/limits.ts';
+import {
+  checkCron,
+  DEFAULT_LISTEN,
+  DEFAULT_POLL,
+  DEFAULT_WEBHOOK_RATE,
+  loadSecret,
+  parseLimit,
+  parseListen,
+  parseProviders,
+} from '../server/options.ts';
+import { PROVIDERS } from '../server/webhook/verify.ts';
 import { openStore } from '../store/open.ts';
 import { openBackend } from '../backends/index.ts';
 import { lockWaitMs, projectName, projectOverride, sourceOptions, stateUrl, type CommonOptions } from './context.ts';
@@ -12,6 +23,10 @@ export interface ServeFlags extends CommonOptions {
   listen?: string;
   poll?: string;
   webhookSecretFile?: string;
+  webhookProviders?: string;
+  webhookRate?: string;
+  maxConnections?: string;
+  maxConnectionsPerSource?: string;
 }
 
 /** The serve verb's own options (the common ones are added by main.ts). */
@@ -29,6 +44,19 @@ export function defineServe(cmd: Command): Command {
     .option(
       '--webhook-secret-file <file>',
       'file holding the webhook secret [or BOSUN_WEBHOOK_SECRET; none: webhooks answer 503]',
+    )
+    .option(
+      '--webhook-providers <list>',
+      `webhook endpoints that answer, comma-separated (${PROVIDERS.join(',')}) [default: all]`,
+    )
+    .option(
+      '--webhook-rate <n>',
+      `webhook deliveries per minute from one address, also the burst; more get 429 [default ${DEFAULT_WEBHOOK_RATE}]`,
+    )
+    .option('--max-connections <n>', `HTTP connections in all [default ${DEFAULT_LIMITS.maxConnections}]`)
+    .option(
+      '--max-connections-per-source <n>',
+      `HTTP connections from one address [default ${DEFAULT_LIMITS.maxConnectionsPerSource}]`,
     );
 }
 
@@ -45,6 +73,17 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const listen = parseListen(flags.listen ?? DEFAULT_LISTEN);
   const poll = checkCron(flags.poll ?? DEFAULT_POLL);
   const secret = await loadSecret(flags.webhookSecretFile);
+  const providers = parseProviders(flags.webhookProviders);
+  const webhookRate = parseLimit('--webhook-rate', flags.webhookRate, DEFAULT_WEBHOOK_RATE);
+  const limits = {
+    ...DEFAULT_LIMITS,
+    maxConnections: parseLimit('--max-connections', flags.maxConnections, DEFAULT_LIMITS.maxConnections),
+    maxConnectionsPerSource: parseLimit(
+      '--max-connections-per-source',
+      flags.maxConnectionsPerSource,
+      DEFAULT_LIMITS.maxConnectionsPerSource,
+    ),
+  };
   const project = await projectName(flags);
   const kv = await openStore(stateUrl(flags));
   const log = createLogger();
@@ -64,6 +103,9 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     poll,
     secret,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    providers,
+    webhookRate,
+    limits,
     lockWaitMs: waitMs,
   });
   onElected = () => void controller.trigger({ reconcile: 'poll', heal: false });

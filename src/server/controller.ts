@@ -20,6 +20,8 @@ import { Session } from '../session/session.ts';
 import type { Backend } from '../backends/backend.ts';
 import type { KvStore } from '../ports.ts';
 import { DeliveryLog } from './webhook/dedupe.ts';
+import { TokenBuckets } from './webhook/rate-limit.ts';
+import { DEFAULT_LIMITS, type HttpLimits } from './limits.ts';
 import type { WebhookReply } from './webhook/handler.ts';
 import type { Provider } from './webhook/verify.ts';
 
@@ -34,6 +36,11 @@ export interface ControllerOptions {
   poll: string;
   secret: string | undefined;
   maxBodyBytes: number;
+  /** the webhook endpoints that answer */
+  providers: ReadonlySet<Provider>;
+  /** webhook deliveries per minute (and burst) from one remote address */
+  webhookRate: number;
+  limits?: HttpLimits;
   lockWaitMs?: number;
   /** only the leader reconciles and publishes endpoints; without it this process always leads */
   leadership?: Leadership;
@@ -113,7 +120,14 @@ export class Controller {
     const address = await listen(this.server, this.o.listen);
     const { repo, ref, project } = this.status.source;
     this.o.log.info(
-      { address, repo, ref, project, poll: this.o.poll, webhooks: this.o.secret ? 'enabled' : 'disabled (no secret)' },
+      {
+        address,
+        repo,
+        ref,
+        project,
+        poll: this.o.poll,
+        webhooks: this.o.secret ? [...this.o.providers].join(',') : 'disabled (no secret)',
+      },
       `listening on ${address}`,
     );
     await this.runner.refreshApplied();
@@ -159,21 +173,32 @@ export class Controller {
   }
 
   private createServer(): http.Server {
-    return createHttpServer({
-      webhook: {
-        secret: this.o.secret,
-        maxBodyBytes: this.o.maxBodyBytes,
-        ref: this.o.source.ref,
-        deliveries: new DeliveryLog(),
-        accepting: () => !this.draining,
-        onPush: () => this.trigger({ reconcile: 'webhook', heal: false }),
+    const limits = this.o.limits ?? DEFAULT_LIMITS;
+    const rate = this.o.webhookRate;
+    return createHttpServer(
+      {
+        webhook: {
+          secret: this.o.secret,
+          providers: this.o.providers,
+          maxBodyBytes: this.o.maxBodyBytes,
+          bodyTimeoutMs: limits.bodyTimeoutMs,
+          repo: this.o.source.repo,
+          ref: this.o.source.ref,
+          deliveries: new DeliveryLog(),
+          rate: new TokenBuckets({ burst: rate, perSecond: rate / 60 }),
+          bodies: { inFlight: 0, max: limits.maxBodiesInFlight },
+          now: () => Date.now(),
+          accepting: () => !this.draining,
+          onPush: () => this.trigger({ reconcile: 'webhook', heal: false }),
+        },
+        onWebhook: (provider, reply) => this.recordWebhook(provider, reply),
+        ready: () => this.ready(),
+        metrics: () => this.metrics.text(),
+        status: () => this.snapshot(),
+        onError: (err) => this.o.log.error({ err: errorFields(err) }, 'http handler failed'),
       },
-      onWebhook: (provider, reply) => this.recordWebhook(provider, reply),
-      ready: () => this.ready(),
-      metrics: () => this.metrics.text(),
-      status: () => this.snapshot(),
-      onError: (err) => this.o.log.error({ err: errorFields(err) }, 'http handler failed'),
-    });
+      limits,
+    );
   }
 
   private recordWebhook(provider: Provider, r: WebhookReply): void {

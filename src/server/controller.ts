@@ -19,8 +19,7 @@ import { StatusBoard, type RunTrigger } from './status.ts';
 import { Session } from '../session/session.ts';
 import type { Backend } from '../backends/backend.ts';
 import type { KvStore } from '../ports.ts';
-import { DeliveryLog } from './webhook/dedupe.ts';
-import { TokenBuckets } from './webhook/rate-limit.ts';
+import { webhookDeps } from './webhook/deps.ts';
 import { DEFAULT_LIMITS, type HttpLimits } from './limits.ts';
 import type { WebhookReply } from './webhook/handler.ts';
 import type { Provider } from './webhook/verify.ts';
@@ -119,17 +118,8 @@ export class Controller {
   async start(): Promise<string> {
     const address = await listen(this.server, this.o.listen);
     const { repo, ref, project } = this.status.source;
-    this.o.log.info(
-      {
-        address,
-        repo,
-        ref,
-        project,
-        poll: this.o.poll,
-        webhooks: this.o.secret ? [...this.o.providers].join(',') : 'disabled (no secret)',
-      },
-      `listening on ${address}`,
-    );
+    const webhooks = this.o.secret ? [...this.o.providers].join(',') : 'disabled (no secret)';
+    this.o.log.info({ address, repo, ref, project, poll: this.o.poll, webhooks }, `listening on ${address}`);
     await this.runner.refreshApplied();
     await this.o.leadership?.start();
     this.cron = schedule(this.o.poll, () => void this.trigger({ reconcile: 'poll', heal: false }), {
@@ -173,24 +163,15 @@ export class Controller {
   }
 
   private createServer(): http.Server {
-    const limits = this.o.limits ?? DEFAULT_LIMITS;
-    const rate = this.o.webhookRate;
+    const o = this.o;
+    const limits = o.limits ?? DEFAULT_LIMITS;
+    const settings = { ...o, ratePerMinute: o.webhookRate, repo: o.source.repo, ref: o.source.ref };
     return createHttpServer(
       {
-        webhook: {
-          secret: this.o.secret,
-          providers: this.o.providers,
-          maxBodyBytes: this.o.maxBodyBytes,
-          bodyTimeoutMs: limits.bodyTimeoutMs,
-          repo: this.o.source.repo,
-          ref: this.o.source.ref,
-          deliveries: new DeliveryLog(),
-          rate: new TokenBuckets({ burst: rate, perSecond: rate / 60 }),
-          bodies: { inFlight: 0, max: limits.maxBodiesInFlight },
-          now: () => Date.now(),
+        webhook: webhookDeps(settings, limits, {
           accepting: () => !this.draining,
           onPush: () => this.trigger({ reconcile: 'webhook', heal: false }),
-        },
+        }),
         onWebhook: (provider, reply) => this.recordWebhook(provider, reply),
         ready: () => this.ready(),
         metrics: () => this.metrics.text(),

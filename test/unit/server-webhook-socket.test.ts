@@ -163,6 +163,21 @@ describe('server: webhook limits on real sockets', () => {
     }
   });
 
+  it('closes connections over the global cap at once', async () => {
+    const s = await serve({ limits: { maxConnections: 2 } });
+    try {
+      const port = Number(new URL(s.url).port);
+      const held = [net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1')];
+      await Promise.all(held.map((x) => once(x, 'connect')));
+      await new Promise((r) => setTimeout(r, 100));
+      const third = await closedWithin(port, () => {}, 2_000);
+      assert.ok(third < 500, `the third connection was closed after ${third} ms`);
+      for (const x of held) x.destroy();
+    } finally {
+      await s.close();
+    }
+  });
+
   it('closes connections over the per-source cap at once, and serves again when they go', async () => {
     const s = await serve({ limits: { maxConnectionsPerSource: 3 } });
     try {

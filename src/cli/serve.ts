@@ -87,6 +87,8 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const project = await projectName(flags);
   const kv = await openStore(stateUrl(flags));
   const log = createLogger();
+  const mixed = providerWarning(providers, flags.webhookProviders !== undefined);
+  if (secret !== undefined && mixed) log.warn(mixed);
   const backend = openBackend('docker', { host: flags.dockerHost });
   // the controller is created below; elected leaders converge at once through it
   let onElected = () => {};
@@ -118,6 +120,14 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   await untilSignal(log, () => controller.stop());
   setTimeout(() => process.exit(0), EXIT_GRACE_MS).unref();
   return 0;
+}
+
+/** Said once at start-up: the endpoints that answer should be the forges in use. */
+function providerWarning(providers: ReadonlySet<string>, listed: boolean): string | undefined {
+  if (!listed) return 'every webhook endpoint answers: list the forges you use with --webhook-providers';
+  if (providers.has('gitlab') && providers.size > 1)
+    return 'gitlab sends the webhook secret itself as its token: with another provider enabled, whoever sees it can sign for that one';
+  return undefined;
 }
 
 /** The first SIGTERM/SIGINT stops gracefully; a second one exits at once. */

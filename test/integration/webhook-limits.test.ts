@@ -200,6 +200,8 @@ describe('bosun serve webhook limits (real serve on 127.0.0.1, docker, git over 
 
   it('a GitHub signature on /hooks/gitea is refused when only github is enabled', async () => {
     const push = githubPush(repo.url, 'main', await repo.head(), SECRET);
+    assert.equal(s.logs.find((l) => typeof l.address === 'string')!.webhooks, 'github');
+    assert.ok(!s.logs.some((l) => String(l.msg).includes('--webhook-providers')), 'no warning: the provider is listed');
     const hex = sign(push.body, SECRET);
     const r = await post(s, 'gitea', {
       body: push.body,

@@ -36,9 +36,14 @@ describe('server: webhook rate limit (token buckets, injected clock)', () => {
     assert.equal(b.size, 100);
   });
 
-  it('counts an IPv4 client seen through an IPv6 socket as itself', () => {
+  it('counts an IPv4 client as itself, and an IPv6 one by its /64', () => {
+    assert.equal(sourceOf('192.0.2.1'), '192.0.2.1');
     assert.equal(sourceOf('::ffff:192.0.2.1'), '192.0.2.1');
-    assert.equal(sourceOf('2001:db8::1'), '2001:db8::1');
+    assert.equal(sourceOf('2001:db8::1'), '2001:db8:0:0::/64');
+    assert.equal(sourceOf('2001:DB8:0:0:ffff:1:2:3'), '2001:db8:0:0::/64');
+    assert.equal(sourceOf('2001:db8:0:1::1'), '2001:db8:0:1::/64');
+    assert.equal(sourceOf('::1'), '0:0:0:0::/64');
+    assert.equal(sourceOf('fe80::1%eth0'), 'fe80:0:0:0::/64');
     assert.equal(sourceOf(undefined), 'unknown');
   });
 });

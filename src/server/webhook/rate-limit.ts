@@ -50,8 +50,26 @@ export class TokenBuckets {
   }
 }
 
-/** One key per client address; an IPv4 client seen through an IPv6 socket counts as itself. */
+/**
+ * One key per client: an IPv4 address (also when seen through an IPv6 socket), or the /64 of an
+ * IPv6 one, since whoever holds one IPv6 address usually holds its whole /64.
+ */
 export function sourceOf(remoteAddress: string | undefined): string {
   if (remoteAddress === undefined) return 'unknown';
-  return remoteAddress.startsWith('::ffff:') ? remoteAddress.slice('::ffff:'.length) : remoteAddress;
+  if (remoteAddress.startsWith('::ffff:') && remoteAddress.includes('.')) return remoteAddress.slice('::ffff:'.length);
+  if (!remoteAddress.includes(':')) return remoteAddress;
+  const groups = expandV6(remoteAddress.split('%')[0]!);
+  return groups ? `${groups.slice(0, 4).join(':')}::/64` : remoteAddress;
+}
+
+/** The eight 16-bit groups of an IPv6 address, `::` filled in; undefined when it is not one. */
+function expandV6(address: string): string[] | undefined {
+  const [head, tail, ...more] = address.split('::');
+  if (more.length > 0) return undefined;
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const zeros = tail === undefined ? 0 : 8 - left.length - right.length;
+  const groups = [...left, ...Array(zeros).fill('0'), ...right];
+  if (groups.length !== 8 || !groups.every((g) => /^[0-9a-f]{1,4}$/i.test(g))) return undefined;
+  return groups.map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''));
 }

@@ -177,6 +177,7 @@ export class Controller {
         metrics: () => this.metrics.text(),
         status: () => this.snapshot(),
         onError: (err) => this.o.log.error({ err: errorFields(err) }, 'http handler failed'),
+        onRefused: (limit) => this.metrics.connectionsRefused.inc({ limit }),
       },
       limits,
     );

@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BosunError, Codes } from '../errors.ts';
-import { applyLimits, CONNECTION_CHECK_MS, DEFAULT_LIMITS, type HttpLimits } from './limits.ts';
+import { applyLimits, CONNECTION_CHECK_MS, DEFAULT_LIMITS, type HttpLimits, type RefusedBy } from './limits.ts';
 import type { ListenAddress } from './options.ts';
 import { handleWebhook, type WebhookDeps, type WebhookReply } from './webhook/handler.ts';
 import { isProvider, type Provider } from './webhook/verify.ts';
@@ -14,6 +14,8 @@ export interface Routes {
   metrics: () => Promise<{ contentType: string; body: string }>;
   status: () => Promise<unknown>;
   onError: (err: unknown) => void;
+  /** a connection closed on arrival by a connection cap */
+  onRefused?: (by: RefusedBy) => void;
 }
 
 /** Routing only: every answer comes from the functions in `routes`; `limits` bound what a client may hold. */
@@ -25,7 +27,7 @@ export function createHttpServer(routes: Routes, limits: HttpLimits = DEFAULT_LI
       else res.destroy();
     });
   });
-  applyLimits(server, limits);
+  applyLimits(server, limits, routes.onRefused);
   return server;
 }
 

@@ -37,13 +37,20 @@ export const DEFAULT_LIMITS: HttpLimits = {
 /** How often Node looks for connections past their header or request deadline (its default is 30 s). */
 export const CONNECTION_CHECK_MS = 500;
 
+export type RefusedBy = 'global' | 'source';
+
 /**
  * Applies the connection cap and timeouts to `server` and counts connections per source,
- * closing one over the per-source cap before its first byte is parsed. Returns the live count
- * per source (for tests and /status).
+ * closing one over the per-source cap before its first byte is parsed; `refused` hears of every
+ * connection closed on arrival. Returns the live count per source.
  */
-export function applyLimits(server: http.Server, limits: HttpLimits): Map<string, number> {
+export function applyLimits(
+  server: http.Server,
+  limits: HttpLimits,
+  refused: (by: RefusedBy) => void = () => {},
+): Map<string, number> {
   server.maxConnections = limits.maxConnections;
+  server.on('drop', () => refused('global'));
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
@@ -51,7 +58,10 @@ export function applyLimits(server: http.Server, limits: HttpLimits): Map<string
   server.on('connection', (socket: Socket) => {
     const source = sourceOf(socket.remoteAddress);
     const n = (perSource.get(source) ?? 0) + 1;
-    if (n > limits.maxConnectionsPerSource) return void socket.destroy();
+    if (n > limits.maxConnectionsPerSource) {
+      socket.destroy();
+      return refused('source');
+    }
     perSource.set(source, n);
     socket.once('close', () => {
       const left = (perSource.get(source) ?? 1) - 1;

@@ -25,6 +25,7 @@ export async function serve(
 ) {
   const pushes: string[] = [];
   const replies: string[] = [];
+  const refused: string[] = [];
   const server = createHttpServer(
     {
       webhook: {
@@ -47,11 +48,12 @@ export async function serve(
       metrics: async () => ({ contentType: 'text/plain', body: 'm 1\n' }),
       status: async () => ({ ok: true }),
       onError: (err) => assert.fail(String(err)),
+      onRefused: (by) => void refused.push(by),
     },
     { ...DEFAULT_LIMITS, ...opts.limits },
   );
   const url = await listen(server, { host: '127.0.0.1', port: 0 });
-  return { url, server, pushes, replies, close: () => closeServer(server, 500) };
+  return { url, server, pushes, replies, refused, close: () => closeServer(server, 500) };
 }
 
 export type Srv = Awaited<ReturnType<typeof serve>>;

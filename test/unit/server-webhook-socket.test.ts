@@ -172,6 +172,7 @@ describe('server: webhook limits on real sockets', () => {
       await new Promise((r) => setTimeout(r, 100));
       const third = await closedWithin(port, () => {}, 2_000);
       assert.ok(third < 500, `the third connection was closed after ${third} ms`);
+      assert.deepEqual(s.refused, ['global']);
       for (const x of held) x.destroy();
     } finally {
       await s.close();
@@ -192,6 +193,7 @@ describe('server: webhook limits on real sockets', () => {
       );
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(sockets.filter((x) => x.destroyed || x.readableEnded).length, 3, 'three were closed');
+      assert.deepEqual(s.refused, ['source', 'source', 'source']);
       await fetch(`${s.url}/healthz`).then(
         () => assert.fail('a fourth connection from the same source was served'),
         () => undefined,

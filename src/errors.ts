@@ -33,6 +33,7 @@ export const Codes = {
   lockLost: 'E_LOCK_LOST',
   interrupted: 'E_INTERRUPTED',
   planStale: 'E_PLAN_STALE',
+  planMismatch: 'E_PLAN_MISMATCH',
   rolledBack: 'E_ROLLED_BACK',
   paused: 'E_ROLLOUT_PAUSED',
   config: 'E_CONFIG',
@@ -84,6 +85,10 @@ export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meani
   E_LOCK_LOST: { disposition: 'retry', meaning: 'the apply lock was lost while applying' },
   E_INTERRUPTED: { disposition: 'retry', meaning: 'the process applying a release stopped before it finished' },
   E_PLAN_STALE: { disposition: 'stalled', meaning: 'a saved plan no longer matches the repo or the host' },
+  E_PLAN_MISMATCH: {
+    disposition: 'stalled',
+    meaning: 'a saved plan says something git does not: another repo or ref, or a desired state edited in the file',
+  },
   E_ROLLED_BACK: { disposition: 'stalled', meaning: 'the rollout failed and the previous release was restored' },
   E_ROLLOUT_PAUSED: {
     disposition: 'stalled',

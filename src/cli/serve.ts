@@ -6,7 +6,15 @@ import { createLogger, errorFields } from '../server/log.ts';
 import { checkCron, DEFAULT_LISTEN, DEFAULT_POLL, loadSecret, parseListen } from '../server/options.ts';
 import { openStore } from '../store/open.ts';
 import { openBackend } from '../backends/index.ts';
-import { lockWaitMs, projectName, projectOverride, sourceOptions, stateUrl, type CommonOptions } from './context.ts';
+import {
+  type CommonOptions,
+  dockerOptions,
+  lockWaitMs,
+  projectName,
+  projectOverride,
+  sourceOptions,
+  stateUrl,
+} from './context.ts';
 
 export interface ServeFlags extends CommonOptions {
   listen?: string;
@@ -46,9 +54,10 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const poll = checkCron(flags.poll ?? DEFAULT_POLL);
   const secret = await loadSecret(flags.webhookSecretFile);
   const project = await projectName(flags);
+  // before the store: a missing certificate file is refused with nothing opened
+  const backend = openBackend('docker', { docker: dockerOptions(flags) });
   const kv = await openStore(stateUrl(flags));
   const log = createLogger();
-  const backend = openBackend('docker', { host: flags.dockerHost });
   // the controller is created below; elected leaders converge at once through it
   let onElected = () => {};
   const leadership = new Leadership({ kv, project, backend, log, onElected: () => onElected() });

@@ -1,0 +1,166 @@
+import { strict as assert } from 'node:assert';
+import {
+  type DockerConnectOptions,
+  describeTarget,
+  parseDockerHost,
+  resolveDockerTarget,
+} from '../../src/backends/docker/host.ts';
+import { BosunError } from '../../src/errors.ts';
+
+const HOME = '/home/u';
+const resolve = (o: DockerConnectOptions, env: Record<string, string> = {}) => resolveDockerTarget(o, env, HOME);
+
+/** The expected TLS files under a cert directory, none named by a flag. */
+const filesIn = (dir: string, verify: boolean) => ({
+  verify,
+  ca: `${dir}/ca.pem`,
+  cert: `${dir}/cert.pem`,
+  key: `${dir}/key.pem`,
+  certNamed: false,
+  keyNamed: false,
+});
+
+function refusal(value: string, source?: string): string {
+  try {
+    parseDockerHost(value, source);
+  } catch (err) {
+    assert.ok(err instanceof BosunError);
+    assert.equal(err.code, 'E_DOCKER_HOST');
+    return err.message;
+  }
+  assert.fail(`"${value}" was accepted`);
+}
+
+describe('docker host: DOCKER_HOST values parsed as the docker CLI parses them', () => {
+  const accepted: [string, unknown][] = [
+    ['unix:///var/run/docker.sock', { scheme: 'unix', socketPath: '/var/run/docker.sock' }],
+    ['unix:///run/other.sock', { scheme: 'unix', socketPath: '/run/other.sock' }],
+    ['unix://', { scheme: 'unix', socketPath: '/var/run/docker.sock' }],
+    ['tcp://10.0.0.5:2376', { scheme: 'tcp', host: '10.0.0.5', port: 2376 }],
+    ['tcp://10.0.0.5', { scheme: 'tcp', host: '10.0.0.5', port: 2375 }],
+    ['tcp://', { scheme: 'tcp', host: 'localhost', port: 2375 }],
+    ['tcp://10.0.0.5:2376/', { scheme: 'tcp', host: '10.0.0.5', port: 2376 }],
+    ['TCP://Docker.Example:1234', { scheme: 'tcp', host: 'Docker.Example', port: 1234 }],
+    ['tcp://[::1]:2376', { scheme: 'tcp', host: '::1', port: 2376 }],
+    ['localhost:1234', { scheme: 'tcp', host: 'localhost', port: 1234 }],
+    ['  tcp://h:1  ', { scheme: 'tcp', host: 'h', port: 1 }],
+  ];
+  for (const [value, expected] of accepted) {
+    it(`reads ${JSON.stringify(value)}`, () => assert.deepEqual(parseDockerHost(value), expected));
+  }
+
+  it('refuses ssh:// with how to forward the socket instead', () => {
+    assert.equal(
+      refusal('ssh://deploy@docker.example:22'),
+      'DOCKER_HOST "ssh://deploy@docker.example:22" is not a Docker host: ssh:// engines are not supported by bosun: ' +
+        'forward the engine socket over ssh instead: ssh -NL /tmp/docker.sock:/var/run/docker.sock user@host, ' +
+        'then DOCKER_HOST=unix:///tmp/docker.sock',
+    );
+  });
+
+  it('refuses schemes the docker CLI refuses, saying what to write instead', () => {
+    assert.equal(
+      refusal('https://h:2376', '--docker-host'),
+      '--docker-host "https://h:2376" is not a Docker host: use tcp://HOST:PORT with DOCKER_TLS_VERIFY=1 or ' +
+        '--docker-tlsverify (the docker CLI does not accept https://)',
+    );
+    assert.match(refusal('http://h:2375'), /: use tcp:\/\/HOST:PORT \(the docker CLI does not accept http:\/\/\)$/);
+    assert.match(refusal('ftp://h'), /: bosun accepts unix:\/\/ and tcp:\/\/ \(with DOCKER_TLS_VERIFY for TLS\)$/);
+    assert.match(refusal('npipe:////./pipe/docker_engine'), /Windows named pipe/);
+    assert.match(refusal('fd://3'), /clients cannot connect to it/);
+  });
+
+  it('refuses a bare socket path, a path after the port, a user, and a port that is no number', () => {
+    assert.match(refusal('/var/run/docker.sock'), /for a socket path write unix:\/\/\/var\/run\/docker\.sock$/);
+    assert.match(refusal('tcp://h:2376/v1.41'), /a path after HOST:PORT is not supported$/);
+    assert.match(refusal('tcp://me@h:2376'), /tcp:\/\/ hosts take no user or password$/);
+    assert.match(refusal('tcp://h:port'), /expected tcp:\/\/HOST:PORT$/);
+  });
+});
+
+describe('docker host: flags over environment, TLS as docker turns it on', () => {
+  it('talks to the local socket, without TLS, when nothing is set', () => {
+    assert.deepEqual(resolve({}), { scheme: 'unix', socketPath: '/var/run/docker.sock' });
+    assert.deepEqual(resolve({}, { DOCKER_HOST: '' }), { scheme: 'unix', socketPath: '/var/run/docker.sock' });
+  });
+
+  it('takes --docker-host over DOCKER_HOST, and names the flag when it is wrong', () => {
+    const env = { DOCKER_HOST: 'tcp://env:2375' };
+    assert.deepEqual(resolve({ host: 'unix:///run/flag.sock' }, env), { scheme: 'unix', socketPath: '/run/flag.sock' });
+    assert.deepEqual(resolve({}, env), { scheme: 'tcp', host: 'env', port: 2375 });
+    assert.throws(() => resolve({ host: 'ssh://h' }, env), /^BosunError: --docker-host "ssh:\/\/h"/);
+    assert.throws(() => resolve({}, { DOCKER_HOST: 'ssh://h' }), /^BosunError: DOCKER_HOST "ssh:\/\/h"/);
+  });
+
+  it('turns TLS on and verifies for DOCKER_TLS_VERIFY with any non-empty value, "0" included, as docker', () => {
+    for (const value of ['1', '0', 'false', 'yes']) {
+      const t = resolve({}, { DOCKER_HOST: 'tcp://h:2376', DOCKER_TLS_VERIFY: value });
+      assert.deepEqual(t, { scheme: 'tcp', host: 'h', port: 2376, tls: filesIn('/home/u/.docker', true) }, value);
+    }
+    assert.deepEqual(resolve({}, { DOCKER_HOST: 'tcp://h:2376', DOCKER_TLS_VERIFY: '' }), {
+      scheme: 'tcp',
+      host: 'h',
+      port: 2376,
+    });
+  });
+
+  it('turns TLS on without verifying for DOCKER_TLS or --docker-tls; --docker-tlsverify verifies', () => {
+    const env = { DOCKER_HOST: 'tcp://h:2376' };
+    assert.deepEqual(resolve({}, { ...env, DOCKER_TLS: '1' }).tls, filesIn('/home/u/.docker', false));
+    assert.deepEqual(resolve({ tls: true }, env).tls, filesIn('/home/u/.docker', false));
+    assert.deepEqual(resolve({ tlsVerify: true }, env).tls, filesIn('/home/u/.docker', true));
+    assert.deepEqual(resolve({ tls: true }, { ...env, DOCKER_TLS_VERIFY: '1' }).tls, filesIn('/home/u/.docker', true));
+  });
+
+  it('finds the files in DOCKER_CERT_PATH, else DOCKER_CONFIG, else ~/.docker', () => {
+    const env = { DOCKER_HOST: 'tcp://h:2376', DOCKER_TLS_VERIFY: '1' };
+    assert.deepEqual(resolve({}, { ...env, DOCKER_CERT_PATH: '/certs' }).tls, filesIn('/certs', true));
+    assert.deepEqual(resolve({}, { ...env, DOCKER_CONFIG: '/cfg' }).tls, filesIn('/cfg', true));
+    assert.deepEqual(
+      resolve({}, { ...env, DOCKER_CONFIG: '/cfg', DOCKER_CERT_PATH: '/certs' }).tls,
+      filesIn('/certs', true),
+    );
+  });
+
+  it('takes a file named by a flag over the cert directory, and marks it as required', () => {
+    const t = resolve(
+      { tlsVerify: true, tlsCaCert: '/f/ca', tlsCert: '/f/cert' },
+      { DOCKER_HOST: 'tcp://h:2376', DOCKER_CERT_PATH: '/certs' },
+    );
+    assert.deepEqual(t.tls, {
+      verify: true,
+      ca: '/f/ca',
+      cert: '/f/cert',
+      key: '/certs/key.pem',
+      certNamed: true,
+      keyNamed: false,
+    });
+  });
+
+  it('goes to tcp://localhost:2376 when TLS is on and no host is named, as docker', () => {
+    const t = resolve({}, { DOCKER_TLS_VERIFY: '1' });
+    assert.deepEqual(
+      [t.scheme, t.scheme === 'tcp' && t.host, t.scheme === 'tcp' && t.port],
+      ['tcp', 'localhost', 2376],
+    );
+  });
+
+  it('keeps the TLS files of a unix socket (docker reads them, then talks plain to the socket)', () => {
+    const t = resolve({ host: 'unix:///run/x.sock' }, { DOCKER_TLS_VERIFY: '1' });
+    assert.deepEqual(t, { scheme: 'unix', socketPath: '/run/x.sock', tls: filesIn('/home/u/.docker', true) });
+  });
+
+  it('describes the target for messages, saying whether the engine is verified', () => {
+    assert.equal(describeTarget(resolve({})), 'unix:///var/run/docker.sock');
+    assert.equal(describeTarget(resolve({ host: 'tcp://h:2375' })), 'tcp://h:2375');
+    assert.equal(
+      describeTarget(resolve({ host: 'tcp://h:2376', tlsVerify: true })),
+      'tcp://h:2376 (TLS, engine verified)',
+    );
+    assert.equal(
+      describeTarget(resolve({ host: 'tcp://h:2376', tls: true })),
+      'tcp://h:2376 (TLS, engine NOT verified)',
+    );
+    assert.equal(describeTarget(resolve({ host: 'tcp://[::1]:2376' })), 'tcp://[::1]:2376');
+  });
+});

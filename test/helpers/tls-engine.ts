@@ -37,7 +37,12 @@ export interface CertDirs {
 }
 
 async function openssl(cwd: string, ...args: string[]): Promise<void> {
-  await run('openssl', args, { cwd });
+  try {
+    await run('openssl', args, { cwd });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    throw new Error('these tests make certificates with openssl, which is missing: bash test/setup-services.sh');
+  }
 }
 
 /** A self-signed CA named `name` in `dir`: name.pem and name-key.pem. */

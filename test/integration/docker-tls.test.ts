@@ -2,7 +2,10 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { DockerBackend } from '../../src/backends/docker/index.ts';
+import { resolveDockerTarget } from '../../src/backends/docker/host.ts';
 import { bosun } from '../helpers/cli.ts';
+import { until } from '../helpers/engine.ts';
 import { cleanupProject, containerIds, ensureTestImages, IMAGE_V1, uniqueProject } from '../helpers/docker.ts';
 import { startGitServer, type GitServer, type TestRepo } from '../helpers/git-server.ts';
 import { present, stackFiles } from '../helpers/stack.ts';
@@ -64,6 +67,28 @@ describe('Docker over TLS: a second real dockerd with --tlsverify, driven like t
     const again = await run(['reconcile', '--dry-run', '--detailed-exitcode'], env);
     assert.equal(again.code, 0, again.stdout + again.stderr);
     assert.match(again.stdout, /no changes\./);
+  });
+
+  it('streams the engine events over TLS, so drift is seen there too', async () => {
+    const env = { DOCKER_HOST: TLS_HOST, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: engine.certs.good };
+    const backend = new DockerBackend(resolveDockerTarget({}, env, os.homedir()));
+    const seen: string[] = [];
+    const feed = await backend.watch(project, {
+      event: (ev) => seen.push(`${ev.service} ${ev.action}`),
+      lost: () => {},
+    });
+    try {
+      const [web] = await engine.docker.listContainers({
+        filters: { label: [`bosun.project=${project}`, 'bosun.service=web'] },
+      });
+      await engine.docker.getContainer(web.Id).kill();
+      await until('the kill to arrive over TLS', async () => seen.includes('web die'), 20_000);
+    } finally {
+      feed.close();
+    }
+    const healed = await run(['reconcile'], env);
+    assert.equal(healed.code, 0, healed.stderr);
+    assert.match(healed.stdout, /web-1/);
   });
 
   it('takes the docker CLI flags over the environment', async () => {

@@ -5,6 +5,7 @@ import {
   parseDockerHost,
   resolveDockerTarget,
 } from '../../src/backends/docker/host.ts';
+import { tlsFailure } from '../../src/backends/docker/tls.ts';
 import { BosunError } from '../../src/errors.ts';
 
 const HOME = '/home/u';
@@ -162,5 +163,64 @@ describe('docker host: flags over environment, TLS as docker turns it on', () =>
       'tcp://h:2376 (TLS, engine NOT verified)',
     );
     assert.equal(describeTarget(resolve({ host: 'tcp://[::1]:2376' })), 'tcp://[::1]:2376');
+  });
+});
+
+describe('docker host: a failed TLS handshake as one line that says which side refused what', () => {
+  const files = {
+    verify: true,
+    ca: '/c/ca.pem',
+    cert: '/c/cert.pem',
+    key: '/c/key.pem',
+    certNamed: false,
+    keyNamed: false,
+  };
+  const withCert = { verify: true, ca: Buffer.from(''), cert: Buffer.from(''), key: Buffer.from(''), files };
+  const noCert = { verify: true, ca: Buffer.from(''), files };
+  const at = 'tcp://h:2376 (TLS, engine verified)';
+  const why = (err: object, m: typeof withCert | typeof noCert | undefined) => {
+    const e = tlsFailure(err, at, m);
+    assert.equal(e?.code, 'E_DOCKER_TLS');
+    return e?.message.replace(`TLS to the Docker engine at ${at} failed: `, '');
+  };
+
+  it('names the CA file for an engine certificate it does not vouch for', () => {
+    for (const code of [
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      'SELF_SIGNED_CERT_IN_CHAIN',
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+    ]) {
+      assert.equal(
+        why({ code }, withCert),
+        "the engine's certificate is not signed by the CA in /c/ca.pem (unknown authority)",
+      );
+    }
+    assert.equal(why({ code: 'CERT_HAS_EXPIRED' }, withCert), "the engine's certificate has expired");
+  });
+
+  it('tells a missing client certificate from a refused one', () => {
+    const alert = { code: 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', reason: 'sslv3 alert bad certificate' };
+    assert.equal(
+      why(alert, noCert),
+      'the engine requires a client certificate and none was given (no /c/cert.pem; set DOCKER_CERT_PATH or --docker-tlscert/--docker-tlskey)',
+    );
+    assert.equal(
+      why(alert, withCert),
+      'the engine refused the client certificate /c/cert.pem (sslv3 alert bad certificate)',
+    );
+    assert.match(
+      why({ code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' }, noCert) ?? '',
+      /requires a client certificate/,
+    );
+  });
+
+  it('says the engine speaks TLS when plain HTTP got the Go server answer, and leaves other errors alone', () => {
+    const plain = {
+      statusCode: 400,
+      message: '(HTTP code 400) unexpected - Client sent an HTTP request to an HTTPS server.',
+    };
+    assert.match(why(plain, undefined) ?? '', /^the engine speaks TLS; set DOCKER_TLS_VERIFY=1/);
+    assert.equal(tlsFailure({ code: 'ECONNREFUSED' }, at, withCert), undefined);
+    assert.equal(tlsFailure({ statusCode: 404, message: 'no such container' }, at, undefined), undefined);
   });
 });

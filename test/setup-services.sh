@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what bosun's tests need on a Debian machine: a Docker engine, an etcd
 # server, static busybox (to build test images without a registry) and git (for the test git
-# server), openssl (certificates for the TLS tests). Safe to run again: it skips what is already there and running.
+# server), openssl and openssh-server (TLS and ssh:// engine tests). Safe to run again: it skips what is already there and running.
 set -euo pipefail
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -14,6 +14,7 @@ command -v etcd >/dev/null || need+=(etcd-server)
 command -v git >/dev/null || need+=(git)
 command -v curl >/dev/null || need+=(curl)
 command -v openssl >/dev/null || need+=(openssl) # certificates for the TLS tests
+[ -x /usr/sbin/sshd ] || need+=(openssh-server) # a real sshd for ssh:// engines
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   $SUDO apt-get update -qq

@@ -5,6 +5,7 @@ import {
   parseDockerHost,
   resolveDockerTarget,
 } from '../../src/backends/docker/host.ts';
+import { sshArgs } from '../../src/backends/docker/ssh.ts';
 import { tlsFailure } from '../../src/backends/docker/tls.ts';
 import { BosunError } from '../../src/errors.ts';
 
@@ -50,13 +51,25 @@ describe('docker host: DOCKER_HOST values parsed as the docker CLI parses them',
     it(`reads ${JSON.stringify(value)}`, () => assert.deepEqual(parseDockerHost(value), expected));
   }
 
-  it('refuses ssh:// with how to forward the socket instead', () => {
-    assert.equal(
-      refusal('ssh://deploy@docker.example:22'),
-      'DOCKER_HOST "ssh://deploy@docker.example:22" is not a Docker host: ssh:// engines are not supported by bosun: ' +
-        'forward the engine socket over ssh instead: ssh -NL /tmp/docker.sock:/var/run/docker.sock user@host, ' +
-        'then DOCKER_HOST=unix:///tmp/docker.sock',
-    );
+  it('reads ssh://[user@]host[:port] and refuses what docker refuses in it', () => {
+    assert.deepEqual(parseDockerHost('ssh://deploy@docker.example:2222'), {
+      scheme: 'ssh',
+      host: 'docker.example',
+      user: 'deploy',
+      port: 2222,
+    });
+    assert.deepEqual(parseDockerHost('ssh://docker.example'), { scheme: 'ssh', host: 'docker.example' });
+    assert.match(refusal('ssh://u:secret@h'), /a password in the URL is not supported: use an ssh key or agent$/);
+    assert.match(refusal('ssh://u@h/var/run/docker.sock'), /nothing may follow HOST\[:PORT\]$/);
+    assert.match(refusal('ssh://h?x=1'), /nothing may follow HOST\[:PORT\]$/);
+  });
+
+  it('runs ssh as the docker CLI does, never prompting', () => {
+    assert.deepEqual(sshArgs({ scheme: 'ssh', host: 'h', user: 'u', port: 2222 }), [
+      ...['-o', 'ConnectTimeout=30', '-o', 'BatchMode=yes', '-T', '-l', 'u', '-p', '2222'],
+      ...['--', 'h', 'docker', 'system', 'dial-stdio'],
+    ]);
+    assert.deepEqual(sshArgs({ scheme: 'ssh', host: 'h' }).slice(-5), ['--', 'h', 'docker', 'system', 'dial-stdio']);
   });
 
   it('refuses schemes the docker CLI refuses, saying what to write instead', () => {
@@ -66,7 +79,10 @@ describe('docker host: DOCKER_HOST values parsed as the docker CLI parses them',
         '--docker-tlsverify (the docker CLI does not accept https://)',
     );
     assert.match(refusal('http://h:2375'), /: use tcp:\/\/HOST:PORT \(the docker CLI does not accept http:\/\/\)$/);
-    assert.match(refusal('ftp://h'), /: bosun accepts unix:\/\/ and tcp:\/\/ \(with DOCKER_TLS_VERIFY for TLS\)$/);
+    assert.match(
+      refusal('ftp://h'),
+      /: bosun accepts unix:\/\/, tcp:\/\/ \(with DOCKER_TLS_VERIFY for TLS\) and ssh:\/\/$/,
+    );
     assert.match(refusal('npipe:////./pipe/docker_engine'), /Windows named pipe/);
     assert.match(refusal('fd://3'), /clients cannot connect to it/);
   });
@@ -89,8 +105,8 @@ describe('docker host: flags over environment, TLS as docker turns it on', () =>
     const env = { DOCKER_HOST: 'tcp://env:2375' };
     assert.deepEqual(resolve({ host: 'unix:///run/flag.sock' }, env), { scheme: 'unix', socketPath: '/run/flag.sock' });
     assert.deepEqual(resolve({}, env), { scheme: 'tcp', host: 'env', port: 2375 });
-    assert.throws(() => resolve({ host: 'ssh://h' }, env), /^BosunError: --docker-host "ssh:\/\/h"/);
-    assert.throws(() => resolve({}, { DOCKER_HOST: 'ssh://h' }), /^BosunError: DOCKER_HOST "ssh:\/\/h"/);
+    assert.throws(() => resolve({ host: 'http://h' }, env), /^BosunError: --docker-host "http:\/\/h"/);
+    assert.throws(() => resolve({}, { DOCKER_HOST: 'http://h' }), /^BosunError: DOCKER_HOST "http:\/\/h"/);
   });
 
   it('turns TLS on and verifies for DOCKER_TLS_VERIFY with any non-empty value, "0" included, as docker', () => {
@@ -163,6 +179,8 @@ describe('docker host: flags over environment, TLS as docker turns it on', () =>
       'tcp://h:2376 (TLS, engine NOT verified)',
     );
     assert.equal(describeTarget(resolve({ host: 'tcp://[::1]:2376' })), 'tcp://[::1]:2376');
+    assert.equal(describeTarget(resolve({ host: 'ssh://u@h:2222' })), 'ssh://u@h:2222');
+    assert.equal(describeTarget(resolve({ host: 'ssh://h' })), 'ssh://h');
   });
 });
 

@@ -10,6 +10,7 @@ import {
   parseDockerHost,
   resolveDockerTarget,
 } from './host.ts';
+import { SshAgent, SshFailure, sshError } from './ssh.ts';
 import { loadTls, type TlsMaterial, tlsFailure } from './tls.ts';
 
 const require = createRequire(import.meta.url);
@@ -46,6 +47,8 @@ export interface EngineAddress {
   readonly endpoint: string;
   /** the TLS in use (tcp with TLS only): failures are explained with its files */
   readonly tls?: TlsMaterial;
+  /** through ssh: what comes back is whatever the remote login printed */
+  readonly ssh?: boolean;
 }
 
 export interface DockerConnection extends EngineAddress {
@@ -77,10 +80,14 @@ function hidingDockerHost<T>(build: () => T): T {
 export function connectDocker(target: DockerTarget | string): DockerConnection {
   const t: DockerTarget = typeof target === 'string' ? parseDockerHost(target) : target;
   const endpoint = describeTarget(t);
-  if (t.scheme === 'unix') {
-    // docker reads the TLS files even for a socket (and fails when they are missing), then ignores them
-    if (t.tls) loadTls(t.tls);
+  // docker reads the TLS files even for a socket or ssh (and fails when they are missing), then ignores them
+  if (t.scheme !== 'tcp' && t.tls) loadTls(t.tls);
+  if (t.scheme === 'unix')
     return { endpoint, docker: hidingDockerHost(() => new Docker({ socketPath: t.socketPath })) };
+  if (t.scheme === 'ssh') {
+    // plain HTTP inside the ssh channel; the host name only fills the Host header
+    const options = { host: 'docker', port: 80, protocol: 'http' as const, agent: new SshAgent(t) };
+    return { endpoint, docker: hidingDockerHost(() => new Docker(options)), ssh: true };
   }
   if (!t.tls) {
     return { endpoint, docker: hidingDockerHost(() => new Docker({ host: t.host, port: t.port, protocol: 'http' })) };
@@ -125,6 +132,15 @@ export function statusCode(err: unknown): number | undefined {
 export function dockerError(err: unknown, at: EngineAddress, doing: string): BosunError {
   if (err instanceof BosunError) return err;
   const endpoint = at.endpoint;
+  if (err instanceof SshFailure) return sshError(err, endpoint);
+  if (at.ssh && /^HPE_/.test(String((err as { code?: unknown })?.code)))
+    return sshError(
+      new SshFailure(
+        null,
+        'the remote side did not answer as `docker system dial-stdio`: is docker installed there, and the login shell a real one?',
+      ),
+      endpoint,
+    );
   const tlsProblem = tlsFailure(err, endpoint, at.tls);
   if (tlsProblem) return tlsProblem;
   const code = (err as { code?: string })?.code;

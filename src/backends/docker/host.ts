@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { BosunError, Codes } from '../../errors.ts';
+import type { SshAddress } from './ssh.ts';
 
 /** The connection flags, named after the docker CLI's with a `docker-` prefix. */
 export interface DockerConnectOptions {
@@ -30,7 +31,10 @@ export interface TlsFiles {
   keyNamed: boolean;
 }
 
-export type DockerAddress = { scheme: 'unix'; socketPath: string } | { scheme: 'tcp'; host: string; port: number };
+export type DockerAddress =
+  | { scheme: 'unix'; socketPath: string }
+  | { scheme: 'tcp'; host: string; port: number }
+  | SshAddress;
 
 /** An engine address and, when TLS is on, its files. TLS only applies to tcp, as in the docker CLI. */
 export type DockerTarget = DockerAddress & { tls?: TlsFiles };
@@ -42,13 +46,8 @@ export const DEFAULT_UNIX_SOCKET = '/var/run/docker.sock';
 const DEFAULT_TCP_PORT = 2375;
 const DEFAULT_TLS_HOST = 'tcp://localhost:2376';
 
-const FORWARD_HINT =
-  'forward the engine socket over ssh instead: ssh -NL /tmp/docker.sock:/var/run/docker.sock user@host, ' +
-  'then DOCKER_HOST=unix:///tmp/docker.sock';
-
 /** Schemes the docker CLI knows that make no sense for bosun, each with what to do instead. */
 const REFUSED: Record<string, string> = {
-  ssh: `ssh:// engines are not supported by bosun: ${FORWARD_HINT}`,
   npipe: 'npipe:// is a Windows named pipe: bosun runs on Linux',
   fd: 'fd:// names a socket dockerd inherits from systemd: clients cannot connect to it',
   http: 'use tcp://HOST:PORT (the docker CLI does not accept http://)',
@@ -70,7 +69,8 @@ export function parseDockerHost(value: string, source = 'DOCKER_HOST'): DockerAd
   const rest = sep < 0 ? raw : raw.slice(sep + 3);
   if (scheme === 'unix') return { scheme: 'unix', socketPath: rest || DEFAULT_UNIX_SOCKET };
   if (scheme === 'tcp') return parseTcp(raw, rest, source);
-  const why = REFUSED[scheme] ?? 'bosun accepts unix:// and tcp:// (with DOCKER_TLS_VERIFY for TLS)';
+  if (scheme === 'ssh') return parseSsh(raw, rest, source);
+  const why = REFUSED[scheme] ?? 'bosun accepts unix://, tcp:// (with DOCKER_TLS_VERIFY for TLS) and ssh://';
   throw hostError(raw, source, why);
 }
 
@@ -88,6 +88,24 @@ function parseTcp(raw: string, rest: string, source: string): DockerAddress {
   // URL keeps IPv6 brackets in hostname; sockets want the bare address
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost';
   return { scheme: 'tcp', host, port: url.port ? Number(url.port) : DEFAULT_TCP_PORT };
+}
+
+/** ssh://[user@]host[:port], refused where docker's connhelper refuses it (a password, a query). */
+function parseSsh(raw: string, rest: string, source: string): SshAddress {
+  let url: URL;
+  try {
+    url = new URL(`ssh://${rest}`);
+  } catch {
+    throw hostError(raw, source, 'expected ssh://[USER@]HOST[:PORT]');
+  }
+  if (url.password) throw hostError(raw, source, 'a password in the URL is not supported: use an ssh key or agent');
+  if (!url.hostname) throw hostError(raw, source, 'no host after ssh://');
+  if ((url.pathname !== '' && url.pathname !== '/') || url.search || url.hash)
+    throw hostError(raw, source, 'nothing may follow HOST[:PORT]');
+  const address: SshAddress = { scheme: 'ssh', host: url.hostname.replace(/^\[(.*)\]$/, '$1') };
+  if (url.username) address.user = decodeURIComponent(url.username);
+  if (url.port) address.port = Number(url.port);
+  return address;
 }
 
 /** docker: DOCKER_CERT_PATH, else the config directory (DOCKER_CONFIG, else ~/.docker). */
@@ -124,8 +142,13 @@ export function resolveDockerTarget(o: DockerConnectOptions, env: Env, home: str
 /** How messages name the engine: its address, and for tcp whether and how TLS is used. */
 export function describeTarget(t: DockerTarget): string {
   if (t.scheme === 'unix') return `unix://${t.socketPath}`;
-  const host = t.host.includes(':') ? `[${t.host}]` : t.host;
-  const where = `tcp://${host}:${t.port}`;
+  if (t.scheme === 'ssh') return `ssh://${t.user ? `${t.user}@` : ''}${hostPort(t.host, t.port)}`;
+  const where = `tcp://${hostPort(t.host, t.port)}`;
   if (!t.tls) return where;
   return `${where} (TLS, ${t.tls.verify ? 'engine verified' : 'engine NOT verified'})`;
+}
+
+function hostPort(host: string, port: number | undefined): string {
+  const h = host.includes(':') ? `[${host}]` : host;
+  return port === undefined ? h : `${h}:${port}`;
 }

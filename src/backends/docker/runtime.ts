@@ -17,12 +17,14 @@ export class DockerRuntime implements EngineAddress {
   readonly docker: Docker;
   readonly endpoint: string;
   readonly tls?: TlsMaterial;
+  readonly ssh?: boolean;
 
   constructor(target: DockerTarget | string) {
     const conn = connectDocker(target);
     this.docker = conn.docker;
     this.endpoint = conn.endpoint;
     this.tls = conn.tls;
+    this.ssh = conn.ssh;
   }
 
   async call<T>(doing: string, fn: () => Promise<T>): Promise<T> {

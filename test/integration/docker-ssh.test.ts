@@ -2,7 +2,10 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { DockerBackend } from '../../src/backends/docker/index.ts';
+import { resolveDockerTarget } from '../../src/backends/docker/host.ts';
 import { bosun } from '../helpers/cli.ts';
+import { until } from '../helpers/engine.ts';
 import { cleanupProject, containerIds, ensureTestImages, IMAGE_V1, uniqueProject } from '../helpers/docker.ts';
 import { startGitServer, type GitServer, type TestRepo } from '../helpers/git-server.ts';
 import { startSshd, type TestSshd } from '../helpers/sshd.ts';
@@ -75,6 +78,34 @@ describe('Docker over ssh://: the system ssh and a real sshd, to a second engine
     const again = await run(['reconcile', '--dry-run', '--detailed-exitcode'], sshd.pathGood);
     assert.equal(again.code, 0, again.stdout + again.stderr);
     assert.match(again.stdout, /no changes\./);
+  });
+
+  it('streams the engine events through ssh, so drift is seen there too', async () => {
+    const env = { DOCKER_HOST: `ssh://root@127.0.0.1:${sshd.port}`, PATH: `${sshd.pathGood}:${process.env.PATH}` };
+    const backend = new DockerBackend(resolveDockerTarget({}, env, os.homedir()));
+    const seen: string[] = [];
+    const saved = process.env.PATH;
+    process.env.PATH = env.PATH; // the ssh child is spawned with this process's PATH
+    try {
+      const feed = await backend.watch(project, {
+        event: (ev) => seen.push(`${ev.service} ${ev.action}`),
+        lost: () => {},
+      });
+      try {
+        const [web] = await engine.docker.listContainers({
+          filters: { label: [`bosun.project=${project}`, 'bosun.service=web'] },
+        });
+        await engine.docker.getContainer(web.Id).kill();
+        await until('the kill to arrive through ssh', async () => seen.includes('web die'), 20_000);
+      } finally {
+        feed.close();
+      }
+    } finally {
+      process.env.PATH = saved;
+    }
+    const healed = await run(['reconcile'], sshd.pathGood);
+    assert.equal(healed.code, 0, healed.stderr);
+    assert.match(healed.stdout, /web-1/);
   });
 
   it('refuses a host whose key is not in known_hosts, as ssh does, and prompts nobody', async () => {

@@ -4,7 +4,7 @@
  * and known_hosts apply exactly as they do for `docker -H ssh://...`. (docker-modem's own ssh
  * support goes through the ssh2 package, which accepts any host key unless told otherwise.)
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import http from 'node:http';
 import { Duplex } from 'node:stream';
 import { BosunError, Codes } from '../../errors.ts';
@@ -40,6 +40,25 @@ export class SshFailure extends Error {
 }
 
 const STDERR_CAP = 4096;
+/** An ssh connection left idle this long is closed: a pool must not keep hosts' sshd busy for ever. */
+const IDLE_MS = 15_000;
+
+/** What the pool needs of a socket beside the stream: to let the process exit while it idles. */
+interface PooledSocket extends Duplex {
+  setIdle(idle: boolean): void;
+}
+
+/** An idle pooled connection holds neither this process open nor the remote sshd for long. */
+function poolable(socket: PooledSocket, child: ChildProcessWithoutNullStreams): void {
+  let idleTimer: NodeJS.Timeout | undefined;
+  // the child's pipes are net.Sockets, though typed as plain streams
+  const handles = [child, child.stdin, child.stdout, child.stderr] as unknown as { ref(): void; unref(): void }[];
+  socket.setIdle = (idle) => {
+    clearTimeout(idleTimer);
+    for (const handle of handles) idle ? handle.unref() : handle.ref();
+    if (idle) idleTimer = setTimeout(() => socket.destroy(), IDLE_MS).unref();
+  };
+}
 
 /**
  * One ssh process per connection. Its output ends the stream only once ssh has exited, so a
@@ -49,6 +68,8 @@ function dialStdio(a: SshAddress): Duplex {
   const child = spawn('ssh', sshArgs(a), { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   const socket = new Duplex({
+    // ssh gone means the connection is gone: end both ways, so the pool drops it
+    allowHalfOpen: false,
     read: () => child.stdout.resume(),
     // a write after ssh died fails with EPIPE: its exit status says why, below
     write: (chunk, encoding, done) => child.stdin.write(chunk, encoding, () => done()),
@@ -58,6 +79,7 @@ function dialStdio(a: SshAddress): Duplex {
       done(err);
     },
   });
+  poolable(socket as PooledSocket, child);
   child.stdin.on('error', () => {});
   child.stdout.on('data', (chunk: Buffer) => {
     if (!socket.push(chunk)) child.stdout.pause();
@@ -78,16 +100,28 @@ function dialStdio(a: SshAddress): Duplex {
 }
 
 /**
- * No keep-alive: a free socket in a keep-alive pool must be a net.Socket (setKeepAlive, unref),
- * and a child process per request is what docker-modem's ssh support costs too.
+ * Connections are kept alive and reused, as the docker CLI reuses its ssh connection: a new
+ * ssh process per request would double a reconcile's time. Node's pool asks a free socket for
+ * net.Socket calls (setKeepAlive, unref, ref) a child's pipes do not have, so the two pool hooks
+ * are answered here instead.
  */
 export class SshAgent extends http.Agent {
   constructor(private readonly address: SshAddress) {
-    super({ keepAlive: false });
+    super({ keepAlive: true, maxFreeSockets: 4 });
   }
 
   override createConnection(): Duplex {
     return dialStdio(this.address);
+  }
+
+  override keepSocketAlive(socket: Duplex): boolean {
+    (socket as PooledSocket).setIdle(true);
+    return true;
+  }
+
+  override reuseSocket(socket: Duplex, req: http.ClientRequest): void {
+    (socket as PooledSocket).setIdle(false);
+    req.reusedSocket = true;
   }
 }
 

@@ -12,7 +12,14 @@ import { startSshd, type TestSshd } from '../helpers/sshd.ts';
 import { present, stackFiles } from '../helpers/stack.ts';
 import { loadImage, startTlsEngine, TLS_SOCKET, type TlsEngine } from '../helpers/tls-engine.ts';
 
-const CLEAN = { DOCKER_HOST: '', DOCKER_TLS: '', DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '', DOCKER_CONFIG: '' };
+const CLEAN = {
+  DOCKER_HOST: '',
+  DOCKER_TLS: '',
+  DOCKER_TLS_VERIFY: '',
+  DOCKER_CERT_PATH: '',
+  DOCKER_CONFIG: '',
+  DOCKER_CONTEXT: '',
+};
 
 /**
  * ssh:// as the docker CLI does it: the system ssh runs `docker system dial-stdio` on the remote

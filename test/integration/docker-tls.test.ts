@@ -12,7 +12,14 @@ import { present, stackFiles } from '../helpers/stack.ts';
 import { loadImage, startTlsEngine, TLS_HOST, TLS_PORT, type TlsEngine } from '../helpers/tls-engine.ts';
 
 /** Environment that leaves only what each case sets: the runner's own DOCKER_* must not leak in. */
-const CLEAN = { DOCKER_HOST: '', DOCKER_TLS: '', DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '', DOCKER_CONFIG: '' };
+const CLEAN = {
+  DOCKER_HOST: '',
+  DOCKER_TLS: '',
+  DOCKER_TLS_VERIFY: '',
+  DOCKER_CERT_PATH: '',
+  DOCKER_CONFIG: '',
+  DOCKER_CONTEXT: '',
+};
 const WHERE = `tcp://127.0.0.1:${TLS_PORT} (TLS, engine verified)`;
 
 describe('Docker over TLS: a second real dockerd with --tlsverify, driven like the docker CLI', function () {
@@ -149,6 +156,17 @@ describe('Docker over TLS: a second real dockerd with --tlsverify, driven like t
       { DOCKER_HOST: TLS_HOST },
       `TLS to the Docker engine at tcp://127.0.0.1:${TLS_PORT} failed: the engine speaks TLS; ` +
         'set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH (or --docker-tlsverify)',
+    );
+  });
+
+  it('refuses to guess the engine when docker would use a context from its config.json', async () => {
+    const config = path.join(tmp, 'docker-config');
+    await fs.mkdir(config, { recursive: true });
+    await fs.writeFile(path.join(config, 'config.json'), JSON.stringify({ currentContext: 'remote' }));
+    await refused(
+      { DOCKER_CONFIG: config },
+      'the docker CLI would use context "remote" (currentContext in the docker config.json), which bosun does not ' +
+        'read: name the engine with DOCKER_HOST or --docker-host (docker context inspect remote shows it)',
     );
   });
 

@@ -167,6 +167,32 @@ describe('docker host: flags over environment, TLS as docker turns it on', () =>
     assert.deepEqual(t, { scheme: 'unix', socketPath: '/run/x.sock', tls: filesIn('/home/u/.docker', true) });
   });
 
+  it('refuses to guess when docker would use a context, unless a host is named', () => {
+    assert.throws(
+      () => resolve({}, { DOCKER_CONTEXT: 'prod' }),
+      (e: unknown) =>
+        e instanceof BosunError &&
+        e.code === 'E_DOCKER_HOST' &&
+        e.message ===
+          'the docker CLI would use context "prod" (DOCKER_CONTEXT), which bosun does not read: ' +
+            'name the engine with DOCKER_HOST or --docker-host (docker context inspect prod shows it)',
+    );
+    assert.throws(
+      () => resolveDockerTarget({}, {}, HOME, 'remote'),
+      /context "remote" \(currentContext in the docker config\.json\)/,
+    );
+    assert.deepEqual(resolveDockerTarget({}, { DOCKER_CONTEXT: 'default' }, HOME, 'default'), {
+      scheme: 'unix',
+      socketPath: '/var/run/docker.sock',
+    });
+    const named = resolveDockerTarget({}, { DOCKER_CONTEXT: 'prod', DOCKER_HOST: 'tcp://h:1' }, HOME, 'remote');
+    assert.equal(describeTarget(named), 'tcp://h:1');
+    assert.equal(
+      describeTarget(resolveDockerTarget({ host: 'unix:///x' }, { DOCKER_CONTEXT: 'prod' }, HOME)),
+      'unix:///x',
+    );
+  });
+
   it('describes the target for messages, saying whether the engine is verified', () => {
     assert.equal(describeTarget(resolve({})), 'unix:///var/run/docker.sock');
     assert.equal(describeTarget(resolve({ host: 'tcp://h:2375' })), 'tcp://h:2375');

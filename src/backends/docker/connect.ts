@@ -1,11 +1,14 @@
+import fs from 'node:fs';
 import https from 'node:https';
 import Module, { createRequire } from 'node:module';
 import os from 'node:os';
+import path from 'node:path';
 import type DockerClient from 'dockerode';
 import { BosunError, Codes } from '../../errors.ts';
 import {
   type DockerConnectOptions,
   type DockerTarget,
+  configDir,
   describeTarget,
   parseDockerHost,
   resolveDockerTarget,
@@ -57,7 +60,18 @@ export interface DockerConnection extends EngineAddress {
 
 /** The engine named by flags and environment, as the docker CLI would pick it. */
 export function resolveDocker(o: DockerConnectOptions = {}): DockerTarget {
-  return resolveDockerTarget(o, process.env, os.homedir());
+  const home = os.homedir();
+  return resolveDockerTarget(o, process.env, home, currentContext(configDir(process.env, home)));
+}
+
+/** config.json's currentContext; a missing or unreadable file means none, as for docker. */
+function currentContext(dir: string): string | undefined {
+  try {
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { currentContext?: unknown };
+    return typeof config.currentContext === 'string' ? config.currentContext : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

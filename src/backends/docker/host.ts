@@ -108,9 +108,32 @@ function parseSsh(raw: string, rest: string, source: string): SshAddress {
   return address;
 }
 
-/** docker: DOCKER_CERT_PATH, else the config directory (DOCKER_CONFIG, else ~/.docker). */
+/** docker's config directory: DOCKER_CONFIG, else ~/.docker. */
+export function configDir(env: Env, home: string): string {
+  return env.DOCKER_CONFIG || path.join(home, '.docker');
+}
+
+/** docker: DOCKER_CERT_PATH, else the config directory. */
 export function certDir(env: Env, home: string): string {
-  return env.DOCKER_CERT_PATH || env.DOCKER_CONFIG || path.join(home, '.docker');
+  return env.DOCKER_CERT_PATH || configDir(env, home);
+}
+
+/**
+ * The docker CLI falls back to a context (DOCKER_CONTEXT, else config.json's currentContext)
+ * when no host is named. bosun reads no contexts: rather than silently converge the local
+ * engine while `docker` talks to another, it asks for the host.
+ */
+function refuseContext(env: Env, currentContext: string | undefined): void {
+  const fromEnv = env.DOCKER_CONTEXT?.trim();
+  const name = fromEnv || currentContext;
+  if (!name || name === 'default') return;
+  const where = fromEnv ? 'DOCKER_CONTEXT' : 'currentContext in the docker config.json';
+  throw new BosunError(
+    Codes.dockerHost,
+    `the docker CLI would use context "${name}" (${where}), which bosun does not read: ` +
+      `name the engine with DOCKER_HOST or --docker-host (docker context inspect ${name} shows it)`,
+    { data: { context: name } },
+  );
 }
 
 /**
@@ -118,11 +141,17 @@ export function certDir(env: Env, home: string): string {
  * --docker-tls, --docker-tlsverify, DOCKER_TLS, DOCKER_TLS_VERIFY is set (docker treats any
  * non-empty value as set, "0" included); a named file over the one in the cert directory.
  */
-export function resolveDockerTarget(o: DockerConnectOptions, env: Env, home: string): DockerTarget {
+export function resolveDockerTarget(
+  o: DockerConnectOptions,
+  env: Env,
+  home: string,
+  currentContext?: string,
+): DockerTarget {
   const verify = Boolean(o.tlsVerify || env.DOCKER_TLS_VERIFY);
   const tlsOn = verify || Boolean(o.tls || env.DOCKER_TLS);
   const fromFlag = Boolean(o.host?.trim());
   const value = fromFlag ? (o.host as string) : env.DOCKER_HOST?.trim() || '';
+  if (!value) refuseContext(env, currentContext);
   const address = value
     ? parseDockerHost(value, fromFlag ? '--docker-host' : 'DOCKER_HOST')
     : parseDockerHost(tlsOn ? DEFAULT_TLS_HOST : `unix://${DEFAULT_UNIX_SOCKET}`);

@@ -20,7 +20,7 @@ function withCommon(cmd: Command): Command {
     )
     .option(
       '--docker-host <url>',
-      'Docker engine: unix:///path or tcp://host:port [DOCKER_HOST, default unix:///var/run/docker.sock]',
+      'Docker engine: unix:///path, tcp://host:port or ssh://user@host [DOCKER_HOST, default unix:///var/run/docker.sock]',
     )
     .option('--docker-tls', 'TLS to a tcp:// engine without verifying it, as docker --tls [DOCKER_TLS]')
     .option(

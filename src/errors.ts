@@ -26,6 +26,8 @@ export const Codes = {
   storeUnreachable: 'E_STORE_UNREACHABLE',
   storeOpen: 'E_STORE_OPEN',
   storeUrl: 'E_STORE_URL',
+  storeTls: 'E_STORE_TLS',
+  storeAuth: 'E_STORE_AUTH',
   storeConflict: 'E_STORE_CONFLICT',
   storeCorrupt: 'E_STORE_CORRUPT',
   releaseNotFound: 'E_RELEASE_NOT_FOUND',
@@ -37,6 +39,8 @@ export const Codes = {
   rolledBack: 'E_ROLLED_BACK',
   paused: 'E_ROLLOUT_PAUSED',
   config: 'E_CONFIG',
+  secretInEnv: 'E_SECRET_IN_ENV',
+  secretSource: 'E_SECRET_SOURCE',
   internal: 'E_INTERNAL',
   unexpected: 'E_UNEXPECTED',
 } as const;
@@ -75,6 +79,15 @@ export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meani
   },
   E_STORE_OPEN: { disposition: 'stalled', meaning: 'the state file cannot be opened (path, permissions)' },
   E_STORE_URL: { disposition: 'stalled', meaning: 'the state url is not understood' },
+  E_STORE_TLS: {
+    disposition: 'stalled',
+    meaning:
+      'TLS to etcd failed: a certificate file is unreadable or invalid, the server is not trusted, or it refused the client certificate',
+  },
+  E_STORE_AUTH: {
+    disposition: 'stalled',
+    meaning: 'etcd refused the user: no or wrong user name or password, or no permission on a key',
+  },
   E_STORE_CONFLICT: { disposition: 'retry', meaning: 'a concurrent write won the compare-and-set' },
   E_STORE_CORRUPT: { disposition: 'stalled', meaning: 'a record in the state store cannot be parsed' },
   E_RELEASE_NOT_FOUND: { disposition: 'stalled', meaning: 'no release with that number' },
@@ -89,6 +102,14 @@ export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meani
     meaning: 'the rollout failed and was left as it is (failureAction pause)',
   },
   E_CONFIG: { disposition: 'stalled', meaning: 'the server configuration is wrong' },
+  E_SECRET_IN_ENV: {
+    disposition: 'stalled',
+    meaning: 'a secret Config would reach a container as environment variables, which docker inspect shows',
+  },
+  E_SECRET_SOURCE: {
+    disposition: 'stalled',
+    meaning: "the controller's age identity file or secrets dir cannot be used",
+  },
   E_INTERNAL: { disposition: 'stalled', meaning: 'an invariant of bosun itself was broken: a bug' },
   E_UNEXPECTED: { disposition: 'retry', meaning: 'an error bosun did not anticipate' },
 };

@@ -6,6 +6,7 @@ import { validateCommand } from './validate.ts';
 import { applyCommand, resumeCommand, rollbackCommand } from './lifecycle.ts';
 import { statusCommand } from './status.ts';
 import { defineServe, serveCommand } from './serve.ts';
+import { defineSecret } from './secret.ts';
 
 /** Options shared by every verb; each also has an environment variable (see README). */
 function withCommon(cmd: Command): Command {
@@ -16,8 +17,16 @@ function withCommon(cmd: Command): Command {
     .option('--project <name>', 'project name, overriding the Project manifest [BOSUN_PROJECT]')
     .option(
       '--state <url>',
-      'state store: etcd://host:port[,host:port] or file:<path> [BOSUN_STATE, default file:.bosun/state]',
+      'state store: etcd://host:port[,host:port], over TLS etcds://host:port[,host:port], or file:<path> [BOSUN_STATE, default file:.bosun/state]',
     )
+    .option('--etcd-cacert <file>', 'CA certificate(s) that sign the etcd server certificate (PEM) [BOSUN_ETCD_CACERT]')
+    .option('--etcd-cert <file>', 'client certificate for etcd (PEM) [BOSUN_ETCD_CERT]')
+    .option('--etcd-key <file>', 'key of --etcd-cert (PEM) [BOSUN_ETCD_KEY]')
+    .option(
+      '--etcd-user <name>',
+      'etcd user; its password in BOSUN_ETCD_PASSWORD or --etcd-password-file [BOSUN_ETCD_USER]',
+    )
+    .option('--etcd-password-file <file>', 'file holding the etcd password [BOSUN_ETCD_PASSWORD_FILE]')
     .option(
       '--docker-host <url>',
       'Docker engine: unix:///path, tcp://host:port or ssh://user@host [DOCKER_HOST, default unix:///var/run/docker.sock]',
@@ -37,7 +46,9 @@ function withCommon(cmd: Command): Command {
     .option(
       '--lock-timeout <seconds>',
       'how long to wait while another apply of the project runs [BOSUN_LOCK_TIMEOUT, default 60]',
-    );
+    )
+    .option('--age-identity <file>', 'age identity file that decrypts age values in Configs [BOSUN_AGE_IDENTITY]')
+    .option('--secrets-dir <dir>', 'folder of the files Configs may read with dataFrom.file [BOSUN_SECRETS_DIR]');
 }
 
 function output(choices: string[]): Option {
@@ -92,6 +103,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
   withCommon(releases.command('show').description('print what release N applied').argument('<N>', 'release number'))
     .addOption(output(['text', 'json']))
     .action(run((n: string, flags: object) => releaseShowCommand(n, { ...releases.opts(), ...flags })));
+  defineSecret(program.command('secret'), run);
   return program;
 }
 

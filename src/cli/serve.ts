@@ -4,16 +4,16 @@ import { Leadership } from '../server/leadership.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/body.ts';
 import { createLogger, errorFields } from '../server/log.ts';
 import { checkCron, DEFAULT_LISTEN, DEFAULT_POLL, loadSecret, parseListen } from '../server/options.ts';
-import { openStore } from '../store/open.ts';
 import { openBackend } from '../backends/index.ts';
 import {
   type CommonOptions,
   dockerOptions,
   lockWaitMs,
+  openState,
   projectName,
   projectOverride,
+  secretSources,
   sourceOptions,
-  stateUrl,
 } from './context.ts';
 
 export interface ServeFlags extends CommonOptions {
@@ -53,10 +53,11 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const listen = parseListen(flags.listen ?? DEFAULT_LISTEN);
   const poll = checkCron(flags.poll ?? DEFAULT_POLL);
   const secret = await loadSecret(flags.webhookSecretFile);
+  const secrets = await secretSources(flags);
   const project = await projectName(flags);
   // before the store: a missing certificate file is refused with nothing opened
   const backend = openBackend('docker', { docker: dockerOptions(flags) });
-  const kv = await openStore(stateUrl(flags));
+  const kv = await openState(flags);
   const log = createLogger();
   // the controller is created below; elected leaders converge at once through it
   let onElected = () => {};
@@ -64,6 +65,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const controller = new Controller({
     source: sourceOptions(flags),
     projectOverride: projectOverride(flags),
+    secrets,
     project,
     backend,
     kv,

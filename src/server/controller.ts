@@ -17,6 +17,7 @@ import { mergeBatches, Runner, type Batch } from './runner.ts';
 import type { Leadership } from './leadership.ts';
 import { StatusBoard, type RunTrigger } from './status.ts';
 import { Session } from '../session/session.ts';
+import type { SecretSources } from '../secrets/resolve.ts';
 import type { Backend } from '../backends/backend.ts';
 import type { KvStore } from '../ports.ts';
 import { DeliveryLog } from './webhook/dedupe.ts';
@@ -26,6 +27,8 @@ import type { Provider } from './webhook/verify.ts';
 export interface ControllerOptions {
   source: GitSourceOptions;
   projectOverride?: string;
+  /** opens sealed Config values (age identities, host env and files) */
+  secrets?: SecretSources;
   project: string;
   backend: Backend;
   kv: KvStore;
@@ -71,6 +74,7 @@ export class Controller {
       backend: o.backend,
       source: o.source,
       projectOverride: o.projectOverride,
+      secrets: o.secrets,
       lockWaitMs: o.lockWaitMs,
       progress: (line, _op, ms) => o.log.info({ op: line, ms }, 'applied'),
       notice: (line) => o.log.warn(line),

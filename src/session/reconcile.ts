@@ -29,7 +29,7 @@ export interface ReconcileResult {
  */
 export async function reconcile(session: Session, opts: ReconcileOptions): Promise<ReconcileResult> {
   const artifact = await session.fetch();
-  const project = session.desired(artifact).project.name;
+  const project = (await session.desired(artifact)).project.name;
   await session.backend.ping();
   // planned without the lock first, so a pass with nothing to apply reads and writes nothing more
   const [first, unfinished] = await Promise.all([

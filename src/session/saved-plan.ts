@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import { BosunError, Codes } from '../errors.ts';
+import { maskSecrets } from '../model/mask.ts';
 import type { Plan } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
 import { readPin } from '../release/pin.ts';
@@ -14,9 +15,12 @@ interface SavedPlan {
   plan: Plan;
 }
 
-/** Written 0600: blueprints hold resolved environments, secrets included. */
+/**
+ * Written masked (and 0600 all the same): a saved plan is for review and for refusing a stale
+ * apply; what runs is re-derived from git at the same revision, secrets included.
+ */
 export async function savePlan(file: string, plan: Plan): Promise<void> {
-  const saved: SavedPlan = { format: FORMAT, plan };
+  const saved: SavedPlan = { format: FORMAT, plan: maskSecrets(plan) };
   await fs.writeFile(file, JSON.stringify(saved), { mode: 0o600 });
 }
 
@@ -34,7 +38,9 @@ export async function readSavedPlan(file: string): Promise<Plan> {
 
 /**
  * Applies exactly the saved plan, or refuses: if the ref moved to another commit, or the
- * containers or keys are no longer what the plan was computed from, the plan is stale.
+ * containers or keys are no longer what the plan was computed from, the plan is stale. The
+ * file is never trusted to say what runs: the plan is made again from git at the saved
+ * revision, and only an identical one (same hash) is applied.
  */
 export async function applySavedPlan(session: Session, saved: Plan): Promise<Release | undefined> {
   const artifact = await session.fetch({ repo: saved.repo, ref: saved.ref });
@@ -48,15 +54,19 @@ export async function applySavedPlan(session: Session, saved: Plan): Promise<Rel
     const pin = await readPin(session.kv, saved.project);
     if (pin)
       throw new BosunError(Codes.usage, `${saved.project} is pinned at release ${pin.release}: run bosun resume first`);
-    const now = await session.planFor(saved.desired, { repo: saved.repo, ref: saved.ref, revision: saved.revision });
+    const now = await session.planFor(await session.desired(artifact), {
+      repo: saved.repo,
+      ref: saved.ref,
+      revision: saved.revision,
+    });
     if (now.plan.hash !== saved.hash) {
       throw stale(
         `the containers or keys changed since it was made (it had ${saved.operations.length} operation(s), a new plan has ${now.plan.operations.length})`,
       );
     }
-    if (saved.operations.length === 0) return undefined;
-    const images = await session.backend.resolveImages(saved, now.observed);
-    return applyAsRelease(session, saved, { trigger: 'cli', images, signal });
+    if (now.plan.operations.length === 0) return undefined;
+    const images = await session.backend.resolveImages(now.plan, now.observed);
+    return applyAsRelease(session, now.plan, { trigger: 'cli', images, signal });
   });
 }
 

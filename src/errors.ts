@@ -18,6 +18,9 @@ export const Codes = {
   gitPath: 'E_GIT_PATH',
   dockerUnreachable: 'E_DOCKER_UNREACHABLE',
   dockerApi: 'E_DOCKER_API',
+  dockerHost: 'E_DOCKER_HOST',
+  dockerTls: 'E_DOCKER_TLS',
+  dockerSsh: 'E_DOCKER_SSH',
   imageMissing: 'E_IMAGE_MISSING',
   containerFailed: 'E_CONTAINER_FAILED',
   storeUnreachable: 'E_STORE_UNREACHABLE',
@@ -60,6 +63,15 @@ export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meani
   E_GIT_PATH: { disposition: 'stalled', meaning: 'the path is outside the repo or missing at that commit' },
   E_DOCKER_UNREACHABLE: { disposition: 'retry', meaning: 'the Docker engine did not answer' },
   E_DOCKER_API: { disposition: 'stalled', meaning: 'the Docker engine refused a request' },
+  E_DOCKER_HOST: { disposition: 'stalled', meaning: 'DOCKER_HOST (or --docker-host) names no engine bosun can use' },
+  E_DOCKER_SSH: {
+    disposition: 'stalled',
+    meaning: 'ssh to the Docker host failed: key or host key refused, or no docker on the remote side',
+  },
+  E_DOCKER_TLS: {
+    disposition: 'stalled',
+    meaning: 'TLS to the Docker engine failed: a certificate file is missing or bad, or a side refused the other',
+  },
   E_IMAGE_MISSING: { disposition: 'stalled', meaning: 'an image is not present and could not be pulled' },
   E_CONTAINER_FAILED: { disposition: 'stalled', meaning: 'a new container exited or turned unhealthy' },
   E_STORE_UNREACHABLE: {

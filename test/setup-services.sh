@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts what bosun's tests need on a Debian machine: a Docker engine, an etcd
 # server, static busybox (to build test images without a registry), git (for the test git
-# server) and openssl (the TLS tests make their certificates). Safe to run again: it skips what
-# is already there and running.
+# server), openssl and openssh-server (the TLS and ssh:// tests make their certificates and
+# sshd with them). Safe to run again: it skips what is already there and running.
 set -euo pipefail
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -15,6 +15,7 @@ command -v etcd >/dev/null || need+=(etcd-server)
 command -v git >/dev/null || need+=(git)
 command -v curl >/dev/null || need+=(curl)
 command -v openssl >/dev/null || need+=(openssl) # the TLS tests make their certificates with it
+[ -x /usr/sbin/sshd ] || need+=(openssh-server) # a real sshd for ssh:// engines
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   $SUDO apt-get update -qq

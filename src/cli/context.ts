@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { openBackend } from '../backends/index.ts';
+import type { DockerConnectOptions } from '../backends/docker/host.ts';
 import { BosunError, Codes } from '../errors.ts';
 import { Session, type SessionOptions } from '../session/session.ts';
 import { projectNameOf } from '../formats/index.ts';
@@ -24,6 +25,11 @@ export interface CommonOptions {
   etcdUser?: string;
   etcdPasswordFile?: string;
   dockerHost?: string;
+  dockerTls?: boolean;
+  dockerTlsverify?: boolean;
+  dockerTlscacert?: string;
+  dockerTlscert?: string;
+  dockerTlskey?: string;
   cacheDir?: string;
   output?: string;
   lockTimeout?: string;
@@ -39,6 +45,18 @@ export function lockWaitMs(o: CommonOptions): number | undefined {
   if (!Number.isFinite(seconds) || seconds < 0)
     throw new BosunError(Codes.usage, `--lock-timeout must be a number of seconds, not "${text}"`);
   return seconds * 1000;
+}
+
+/** The docker CLI's -H, --tls, --tlsverify, --tlscacert, --tlscert, --tlskey; the environment fills in the rest. */
+export function dockerOptions(o: CommonOptions): DockerConnectOptions {
+  return {
+    host: o.dockerHost,
+    tls: o.dockerTls,
+    tlsVerify: o.dockerTlsverify,
+    tlsCaCert: o.dockerTlscacert,
+    tlsCert: o.dockerTlscert,
+    tlsKey: o.dockerTlskey,
+  };
 }
 
 export function sourceOptions(o: CommonOptions): GitSourceOptions {
@@ -115,7 +133,7 @@ export async function withSession<T>(
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
   const secrets = await secretSources(o);
-  const backend = openBackend('docker', { host: o.dockerHost });
+  const backend = openBackend('docker', { docker: dockerOptions(o) });
   const kv = await openState(o);
   const session = new Session({
     kv,

@@ -27,7 +27,21 @@ function withCommon(cmd: Command): Command {
       'etcd user; its password in BOSUN_ETCD_PASSWORD or --etcd-password-file [BOSUN_ETCD_USER]',
     )
     .option('--etcd-password-file <file>', 'file holding the etcd password [BOSUN_ETCD_PASSWORD_FILE]')
-    .option('--docker-host <url>', 'Docker engine [DOCKER_HOST, default unix:///var/run/docker.sock]')
+    .option(
+      '--docker-host <url>',
+      'Docker engine: unix:///path, tcp://host:port or ssh://user@host [DOCKER_HOST, default unix:///var/run/docker.sock]',
+    )
+    .option('--docker-tls', 'TLS to a tcp:// engine without verifying it, as docker --tls [DOCKER_TLS]')
+    .option(
+      '--docker-tlsverify',
+      'TLS to a tcp:// engine, its certificate checked against the CA, as docker --tlsverify [DOCKER_TLS_VERIFY]',
+    )
+    .option(
+      '--docker-tlscacert <file>',
+      'CA that signed the engine certificate [DOCKER_CERT_PATH/ca.pem, default ~/.docker]',
+    )
+    .option('--docker-tlscert <file>', 'client certificate for the engine [DOCKER_CERT_PATH/cert.pem]')
+    .option('--docker-tlskey <file>', 'client key for the engine [DOCKER_CERT_PATH/key.pem]')
     .option('--cache-dir <dir>', 'where fetched repositories are cached [BOSUN_CACHE]')
     .option(
       '--lock-timeout <seconds>',

@@ -17,13 +17,14 @@ import {
 import { PROVIDERS } from '../server/webhook/verify.ts';
 import { openBackend } from '../backends/index.ts';
 import {
+  type CommonOptions,
+  dockerOptions,
   lockWaitMs,
+  openState,
   projectName,
   projectOverride,
   secretSources,
   sourceOptions,
-  openState,
-  type CommonOptions,
 } from './context.ts';
 
 export interface ServeFlags extends CommonOptions {
@@ -93,11 +94,12 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     ),
   };
   const project = await projectName(flags);
+  // before the store: a missing certificate file is refused with nothing opened
+  const backend = openBackend('docker', { docker: dockerOptions(flags) });
   const kv = await openState(flags);
   const log = createLogger();
   const mixed = providerWarning(providers, flags.webhookProviders !== undefined);
   if (secret !== undefined && mixed) log.warn(mixed);
-  const backend = openBackend('docker', { host: flags.dockerHost });
   // the controller is created below; elected leaders converge at once through it
   let onElected = () => {};
   const leadership = new Leadership({ kv, project, backend, log, onElected: () => onElected() });

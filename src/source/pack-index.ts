@@ -1,0 +1,204 @@
+/**
+ * Indexing a fetched pack with bounded memory. isomorphic-git inflates every object whole to
+ * name it, so a 1 GiB blob of zeros (1 MB compressed) cost gigabytes. Here an object over the
+ * in-memory limit is inflated as a stream straight into its hash, never held; only deltas, whose
+ * result must be built from a base, are held, and only up to a limit.
+ */
+import { createHash } from 'node:crypto';
+import zlib from 'node:zlib';
+import { BosunError, Codes } from '../errors.ts';
+import { deltaSizes, type EntryHead, OFS_DELTA, PACK_TYPES, parseEntryHead, REF_DELTA } from './objects.ts';
+
+/** Objects up to this size are inflated in one piece; bigger plain objects are streamed. */
+const INFLATE_WHOLE_BYTES = 4 * 1024 * 1024;
+/** A delta's base and result are held in memory to apply it: bigger ones are refused. */
+export const MAX_DELTA_BYTES = 32 * 1024 * 1024;
+/** Bases kept for the deltas that follow them; evicted ones are inflated again. */
+const BASE_CACHE_BYTES = 32 * 1024 * 1024;
+
+interface Entry extends EntryHead {
+  offset: number;
+  end: number;
+  oid?: string;
+  type?: string;
+}
+
+function corrupt(why: string): BosunError {
+  return new BosunError(Codes.gitFetch, `the fetched pack is corrupt: ${why}`);
+}
+
+function hashObject(type: string, size: number): ReturnType<typeof createHash> {
+  return createHash('sha1').update(`${type} ${size}\0`);
+}
+
+/** Inflates the zlib stream at `start` whole; returns it and where the next entry starts. */
+function inflateWhole(pack: Buffer, start: number, size: number): { data: Buffer; end: number } {
+  const { buffer, engine } = zlib.inflateSync(pack.subarray(start), {
+    info: true,
+    maxOutputLength: Math.max(size, 1),
+  }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+  if (buffer.length !== size) throw corrupt(`an object holds ${buffer.length} bytes, its header says ${size}`);
+  return { data: buffer, end: start + engine.bytesWritten };
+}
+
+/** Streams a big plain object through the hash: memory stays at zlib's window and one chunk. */
+function inflateHashed(pack: Buffer, e: Entry, type: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const hash = hashObject(type, e.size);
+    const inflate = zlib.createInflate();
+    let seen = 0;
+    inflate.on('data', (chunk: Buffer) => {
+      seen += chunk.length;
+      hash.update(chunk);
+    });
+    inflate.on('error', (err) => reject(corrupt(err.message)));
+    inflate.on('end', () => {
+      if (seen !== e.size) return reject(corrupt(`an object holds ${seen} bytes, its header says ${e.size}`));
+      e.end = e.dataStart + inflate.bytesWritten;
+      e.oid = hash.digest('hex');
+      resolve();
+    });
+    inflate.end(pack.subarray(e.dataStart));
+  });
+}
+
+/** Applies git's delta format: copy ranges of the base, or insert literal bytes. */
+export function applyDelta(delta: Buffer, base: Buffer): Buffer {
+  const sizes = deltaSizes(delta);
+  if (sizes.base !== base.length) throw corrupt('a delta names a base of another size');
+  const out = Buffer.alloc(sizes.result);
+  let at = sizes.at;
+  let written = 0;
+  while (at < delta.length) {
+    const op = delta[at++]!;
+    if (op & 0x80) {
+      let offset = 0;
+      let size = 0;
+      for (let bit = 0; bit < 4; bit++) if (op & (1 << bit)) offset += delta[at++]! * 2 ** (8 * bit);
+      for (let bit = 0; bit < 3; bit++) if (op & (16 << bit)) size += delta[at++]! * 2 ** (8 * bit);
+      if (size === 0) size = 0x10000;
+      if (offset + size > base.length || written + size > out.length) throw corrupt('a delta copies out of range');
+      base.copy(out, written, offset, offset + size);
+      written += size;
+    } else if (op > 0) {
+      if (written + op > out.length || at + op > delta.length) throw corrupt('a delta inserts out of range');
+      delta.copy(out, written, at, at + op);
+      at += op;
+      written += op;
+    } else throw corrupt('a delta holds the reserved opcode 0');
+  }
+  if (written !== out.length) throw corrupt('a delta builds fewer bytes than it names');
+  return out;
+}
+
+function tooBig(size: number): BosunError {
+  return new BosunError(
+    Codes.gitTooLarge,
+    `the repository holds an object of ${size} bytes stored as a delta; bosun unpacks deltas up to ${MAX_DELTA_BYTES} bytes`,
+    { data: { size, limit: MAX_DELTA_BYTES } },
+  );
+}
+
+/** First pass: every entry's extent, and the names of plain objects (streamed when big). */
+async function scan(pack: Buffer): Promise<Entry[]> {
+  if (pack.length < 32 || pack.toString('latin1', 0, 4) !== 'PACK') throw corrupt('no PACK header');
+  const version = pack.readUInt32BE(4);
+  if (version !== 2 && version !== 3) throw corrupt(`unknown pack version ${version}`);
+  const count = pack.readUInt32BE(8);
+  const entries: Entry[] = [];
+  let offset = 12;
+  for (let n = 0; n < count; n++) {
+    if (offset >= pack.length - 20) throw corrupt('it ends before its last object');
+    const e: Entry = { ...parseEntryHead(pack, offset), offset, end: 0 };
+    const type = PACK_TYPES[e.kind];
+    if (type === undefined && e.kind !== OFS_DELTA && e.kind !== REF_DELTA) throw corrupt(`object type ${e.kind}`);
+    if (type && e.size > INFLATE_WHOLE_BYTES) {
+      await inflateHashed(pack, e, type);
+    } else {
+      if (type === undefined && e.size > MAX_DELTA_BYTES) throw tooBig(e.size);
+      const { data, end } = inflateWhole(pack, e.dataStart, e.size);
+      e.end = end;
+      if (type) e.oid = hashObject(type, e.size).update(data).digest('hex');
+    }
+    e.type = type;
+    entries.push(e);
+    offset = e.end;
+  }
+  if (offset !== pack.length - 20) throw corrupt('bytes left after its last object');
+  return entries;
+}
+
+/** Second pass: builds each delta's result from its base, to name it. */
+function resolveDeltas(pack: Buffer, entries: Entry[]): void {
+  const byOffset = new Map(entries.map((e) => [e.offset, e]));
+  const byOid = new Map<string, Entry>();
+  for (const e of entries) if (e.oid) byOid.set(e.oid, e);
+  const cache = new Map<number, Buffer>();
+  let cached = 0;
+  const content = (e: Entry, depth: number): Buffer => {
+    const known = cache.get(e.offset);
+    if (known) return known;
+    if (depth > 200) throw corrupt('a delta chain too deep');
+    let data: Buffer;
+    if (e.type) {
+      if (e.size > MAX_DELTA_BYTES) throw tooBig(e.size);
+      data = inflateWhole(pack, e.dataStart, e.size).data;
+    } else {
+      const base = e.baseOffset !== undefined ? byOffset.get(e.baseOffset) : byOid.get(e.baseOid!);
+      if (!base) throw corrupt('a delta whose base is not in the pack');
+      const delta = inflateWhole(pack, e.dataStart, e.size).data;
+      if (deltaSizes(delta).result > MAX_DELTA_BYTES) throw tooBig(deltaSizes(delta).result);
+      data = applyDelta(delta, content(base, depth + 1));
+      e.type = base.type;
+      e.oid = hashObject(e.type!, data.length).update(data).digest('hex');
+      byOid.set(e.oid, e);
+    }
+    cache.set(e.offset, data);
+    cached += data.length;
+    for (const [key, value] of cache) {
+      if (cached <= BASE_CACHE_BYTES) break;
+      cache.delete(key);
+      cached -= value.length;
+    }
+    return data;
+  };
+  for (let pending = entries.filter((e) => !e.oid); pending.length > 0; ) {
+    const next = pending.filter((e) => e.baseOid !== undefined && !byOid.has(e.baseOid));
+    if (next.length === pending.length) throw corrupt('a delta whose base is not in the pack');
+    for (const e of pending) if (!next.includes(e)) content(e, 0);
+    pending = next;
+  }
+}
+
+/** A version 2 .idx for `pack`, and the pack's name (its checksum). */
+export async function indexPack(pack: Buffer): Promise<{ idx: Buffer; name: string }> {
+  const trailer = pack.subarray(pack.length - 20);
+  const sum = createHash('sha1')
+    .update(pack.subarray(0, pack.length - 20))
+    .digest();
+  if (!sum.equals(trailer)) throw corrupt('its checksum does not match');
+  const entries = await scan(pack);
+  resolveDeltas(pack, entries);
+  entries.sort((a, b) => (a.oid! < b.oid! ? -1 : a.oid! > b.oid! ? 1 : 0));
+  return { idx: writeIdx(pack, entries, trailer), name: trailer.toString('hex') };
+}
+
+function writeIdx(pack: Buffer, entries: Entry[], packSum: Buffer): Buffer {
+  const n = entries.length;
+  const body = Buffer.alloc(8 + 256 * 4 + n * 28 + 20);
+  body.writeUInt32BE(0xff744f63, 0);
+  body.writeUInt32BE(2, 4);
+  const fanout = new Array<number>(256).fill(0);
+  for (const e of entries) fanout[Number.parseInt(e.oid!.slice(0, 2), 16)]!++;
+  let total = 0;
+  for (let i = 0; i < 256; i++) body.writeUInt32BE((total += fanout[i]!), 8 + i * 4);
+  const oidsAt = 8 + 256 * 4;
+  entries.forEach((e, i) => {
+    body.write(e.oid!, oidsAt + i * 20, 'hex');
+    body.writeUInt32BE(zlib.crc32(pack.subarray(e.offset, e.end)), oidsAt + n * 20 + i * 4);
+    if (e.offset >= 0x80000000) throw corrupt('packs over 2 GiB are not supported');
+    body.writeUInt32BE(e.offset, oidsAt + n * 24 + i * 4);
+  });
+  packSum.copy(body, oidsAt + n * 28);
+  return Buffer.concat([body, createHash('sha1').update(body).digest()]);
+}

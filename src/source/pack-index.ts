@@ -11,6 +11,8 @@ import { deltaSizes, type EntryHead, OFS_DELTA, PACK_TYPES, parseEntryHead, REF_
 
 /** Objects up to this size are inflated in one piece; bigger plain objects are streamed. */
 const INFLATE_WHOLE_BYTES = 4 * 1024 * 1024;
+/** Output chunks of a streamed object: large enough that 1 GiB is a few thousand callbacks. */
+const STREAM_CHUNK_BYTES = 1024 * 1024;
 /** A delta's base and result are held in memory to apply it: bigger ones are refused. */
 export const MAX_DELTA_BYTES = 32 * 1024 * 1024;
 /** Bases kept for the deltas that follow them; evicted ones are inflated again. */
@@ -41,24 +43,69 @@ function inflateWhole(pack: Buffer, start: number, size: number): { data: Buffer
   return { data: buffer, end: start + engine.bytesWritten };
 }
 
-/** Streams a big plain object through the hash: memory stays at zlib's window and one chunk. */
-function inflateHashed(pack: Buffer, e: Entry, type: string): Promise<void> {
+/**
+ * Node's zlib binding, driven synchronously into ONE reused output buffer. The stream API
+ * allocates a fresh buffer per output chunk, and V8 only collects them after ~64 MB of such
+ * garbage: a streamed gigabyte then costs tens of MB of RSS. Internal API, guarded: without it
+ * we fall back to the stream.
+ */
+interface ZlibHandle {
+  writeSync(
+    flush: number,
+    input: Buffer,
+    inOff: number,
+    inLen: number,
+    out: Buffer,
+    outOff: number,
+    outLen: number,
+  ): void;
+}
+
+function inflateSyncChunked(input: Buffer, onChunk: (chunk: Buffer) => void): number | undefined {
+  const inflate = zlib.createInflate() as unknown as { _handle?: ZlibHandle; _writeState?: Uint32Array };
+  const handle = inflate._handle;
+  const state = inflate._writeState;
+  if (typeof handle?.writeSync !== 'function' || !(state instanceof Uint32Array)) return undefined;
+  const kError = Object.getOwnPropertySymbols(inflate).find((sym) => sym.description === 'kError');
+  const out = Buffer.allocUnsafe(STREAM_CHUNK_BYTES);
+  let inOff = 0;
+  try {
+    for (;;) {
+      handle.writeSync(zlib.constants.Z_FINISH, input, inOff, input.length - inOff, out, 0, out.length);
+      const failure = kError && (inflate as unknown as Record<symbol, Error | undefined>)[kError];
+      if (failure) throw corrupt(failure.message);
+      const [availOut, availIn] = [state[0]!, state[1]!];
+      onChunk(out.subarray(0, out.length - availOut));
+      inOff = input.length - availIn;
+      if (availOut !== 0) return inOff;
+    }
+  } finally {
+    (inflate as unknown as zlib.Inflate).close();
+  }
+}
+
+/** Inflates a big plain object straight into its hash: memory stays at zlib's window and one chunk. */
+async function inflateHashed(pack: Buffer, e: Entry, type: string): Promise<void> {
+  const hash = hashObject(type, e.size);
+  let seen = 0;
+  const onChunk = (chunk: Buffer): void => {
+    seen += chunk.length;
+    if (seen <= e.size) hash.update(chunk);
+  };
+  const input = pack.subarray(e.dataStart);
+  const consumed = inflateSyncChunked(input, onChunk) ?? (await inflateStream(input, onChunk));
+  if (seen !== e.size) throw corrupt(`an object holds ${seen} bytes, its header says ${e.size}`);
+  e.end = e.dataStart + consumed;
+  e.oid = hash.digest('hex');
+}
+
+function inflateStream(input: Buffer, onChunk: (chunk: Buffer) => void): Promise<number> {
   return new Promise((resolve, reject) => {
-    const hash = hashObject(type, e.size);
-    const inflate = zlib.createInflate();
-    let seen = 0;
-    inflate.on('data', (chunk: Buffer) => {
-      seen += chunk.length;
-      hash.update(chunk);
-    });
+    const inflate = zlib.createInflate({ chunkSize: STREAM_CHUNK_BYTES });
+    inflate.on('data', onChunk);
     inflate.on('error', (err) => reject(corrupt(err.message)));
-    inflate.on('end', () => {
-      if (seen !== e.size) return reject(corrupt(`an object holds ${seen} bytes, its header says ${e.size}`));
-      e.end = e.dataStart + inflate.bytesWritten;
-      e.oid = hash.digest('hex');
-      resolve();
-    });
-    inflate.end(pack.subarray(e.dataStart));
+    inflate.on('end', () => resolve(inflate.bytesWritten));
+    inflate.end(input);
   });
 }
 

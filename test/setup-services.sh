@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what bosun's tests need on a Debian machine: a Docker engine, an etcd
 # server, static busybox (to build test images without a registry) and git (for the test git
-# server). Safe to run again: it skips what is already there and running.
+# server, GNU time for memory measurements). Safe to run again: it skips what is already there and running.
 set -euo pipefail
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -13,6 +13,7 @@ command -v etcd >/dev/null || need+=(etcd-server)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v git >/dev/null || need+=(git)
 command -v curl >/dev/null || need+=(curl)
+[ -x /usr/bin/time ] || need+=(time) # GNU time: the peak RSS of the CLI in the big-blob test
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   $SUDO apt-get update -qq

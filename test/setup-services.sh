@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what bosun's tests need on a Debian machine: a Docker engine, an etcd
 # server, static busybox (to build test images without a registry) and git (for the test git
-# server, GNU time for memory measurements). Safe to run again: it skips what is already there and running.
+# server) and GNU time (memory measurements). Safe to run again: it skips what is already there and running.
 set -euo pipefail
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"

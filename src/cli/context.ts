@@ -19,6 +19,8 @@ export interface CommonOptions {
   cacheDir?: string;
   output?: string;
   lockTimeout?: string;
+  /** reconcile and serve only */
+  refuseForcePush?: boolean;
 }
 
 /** --lock-timeout in seconds → milliseconds; undefined leaves the default. */
@@ -31,6 +33,10 @@ export function lockWaitMs(o: CommonOptions): number | undefined {
   return seconds * 1000;
 }
 
+/** --refuse-force-push (reconcile and serve) */
+export const REFUSE_FORCE_PUSH =
+  "refuse a revision that does not contain the last release's (the ref was force-pushed) [BOSUN_REFUSE_FORCE_PUSH=1; default: apply it, log it, record it]";
+
 export function sourceOptions(o: CommonOptions): GitSourceOptions {
   return {
     repo: o.repo ?? process.env.BOSUN_REPO ?? '.',
@@ -38,6 +44,7 @@ export function sourceOptions(o: CommonOptions): GitSourceOptions {
     path: o.path ?? process.env.BOSUN_PATH,
     cacheDir: o.cacheDir ?? process.env.BOSUN_CACHE ?? defaultCacheDir(),
     token: process.env.BOSUN_GIT_TOKEN,
+    refuseForcePush: o.refuseForcePush ?? process.env.BOSUN_REFUSE_FORCE_PUSH === '1',
   };
 }
 

@@ -6,7 +6,15 @@ import { createLogger, errorFields } from '../server/log.ts';
 import { checkCron, DEFAULT_LISTEN, DEFAULT_POLL, loadSecret, parseListen } from '../server/options.ts';
 import { openStore } from '../store/open.ts';
 import { openBackend } from '../backends/index.ts';
-import { lockWaitMs, projectName, projectOverride, sourceOptions, stateUrl, type CommonOptions } from './context.ts';
+import {
+  lockWaitMs,
+  REFUSE_FORCE_PUSH,
+  projectName,
+  projectOverride,
+  sourceOptions,
+  stateUrl,
+  type CommonOptions,
+} from './context.ts';
 
 export interface ServeFlags extends CommonOptions {
   listen?: string;
@@ -26,6 +34,7 @@ export function defineServe(cmd: Command): Command {
       '--poll <cron>',
       `cron schedule of the fallback fetch+reconcile (6 fields for seconds) [default "${DEFAULT_POLL}"]`,
     )
+    .option('--refuse-force-push', REFUSE_FORCE_PUSH)
     .option(
       '--webhook-secret-file <file>',
       'file holding the webhook secret [or BOSUN_WEBHOOK_SECRET; none: webhooks answer 503]',

@@ -7,12 +7,11 @@
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { BosunError, Codes } from '../errors.ts';
+import { inflateChunked } from './inflate.ts';
 import { deltaSizes, type EntryHead, OFS_DELTA, PACK_TYPES, parseEntryHead, REF_DELTA } from './objects.ts';
 
 /** Objects up to this size are inflated in one piece; bigger plain objects are streamed. */
 const INFLATE_WHOLE_BYTES = 4 * 1024 * 1024;
-/** Output chunks of a streamed object: large enough that 1 GiB is a few thousand callbacks. */
-const STREAM_CHUNK_BYTES = 1024 * 1024;
 /** A delta's base and result are held in memory to apply it: bigger ones are refused. */
 export const MAX_DELTA_BYTES = 32 * 1024 * 1024;
 /** Bases kept for the deltas that follow them; evicted ones are inflated again. */
@@ -35,53 +34,18 @@ function hashObject(type: string, size: number): ReturnType<typeof createHash> {
 
 /** Inflates the zlib stream at `start` whole; returns it and where the next entry starts. */
 function inflateWhole(pack: Buffer, start: number, size: number): { data: Buffer; end: number } {
-  const { buffer, engine } = zlib.inflateSync(pack.subarray(start), {
-    info: true,
-    maxOutputLength: Math.max(size, 1),
-  }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+  let inflated: { buffer: Buffer; engine: { bytesWritten: number } };
+  try {
+    inflated = zlib.inflateSync(pack.subarray(start), {
+      info: true,
+      maxOutputLength: Math.max(size, 1),
+    }) as unknown as typeof inflated;
+  } catch (err) {
+    throw corrupt(`an object does not inflate to the ${size} bytes its header says (${(err as Error).message})`);
+  }
+  const { buffer, engine } = inflated;
   if (buffer.length !== size) throw corrupt(`an object holds ${buffer.length} bytes, its header says ${size}`);
   return { data: buffer, end: start + engine.bytesWritten };
-}
-
-/**
- * Node's zlib binding, driven synchronously into ONE reused output buffer. The stream API
- * allocates a fresh buffer per output chunk, and V8 only collects them after ~64 MB of such
- * garbage: a streamed gigabyte then costs tens of MB of RSS. Internal API, guarded: without it
- * we fall back to the stream.
- */
-interface ZlibHandle {
-  writeSync(
-    flush: number,
-    input: Buffer,
-    inOff: number,
-    inLen: number,
-    out: Buffer,
-    outOff: number,
-    outLen: number,
-  ): void;
-}
-
-function inflateSyncChunked(input: Buffer, onChunk: (chunk: Buffer) => void): number | undefined {
-  const inflate = zlib.createInflate() as unknown as { _handle?: ZlibHandle; _writeState?: Uint32Array };
-  const handle = inflate._handle;
-  const state = inflate._writeState;
-  if (typeof handle?.writeSync !== 'function' || !(state instanceof Uint32Array)) return undefined;
-  const kError = Object.getOwnPropertySymbols(inflate).find((sym) => sym.description === 'kError');
-  const out = Buffer.allocUnsafe(STREAM_CHUNK_BYTES);
-  let inOff = 0;
-  try {
-    for (;;) {
-      handle.writeSync(zlib.constants.Z_FINISH, input, inOff, input.length - inOff, out, 0, out.length);
-      const failure = kError && (inflate as unknown as Record<symbol, Error | undefined>)[kError];
-      if (failure) throw corrupt(failure.message);
-      const [availOut, availIn] = [state[0]!, state[1]!];
-      onChunk(out.subarray(0, out.length - availOut));
-      inOff = input.length - availIn;
-      if (availOut !== 0) return inOff;
-    }
-  } finally {
-    (inflate as unknown as zlib.Inflate).close();
-  }
 }
 
 /** Inflates a big plain object straight into its hash: memory stays at zlib's window and one chunk. */
@@ -92,21 +56,12 @@ async function inflateHashed(pack: Buffer, e: Entry, type: string): Promise<void
     seen += chunk.length;
     if (seen <= e.size) hash.update(chunk);
   };
-  const input = pack.subarray(e.dataStart);
-  const consumed = inflateSyncChunked(input, onChunk) ?? (await inflateStream(input, onChunk));
+  const consumed = await inflateChunked(pack.subarray(e.dataStart), onChunk).catch((err: Error) => {
+    throw corrupt(err.message);
+  });
   if (seen !== e.size) throw corrupt(`an object holds ${seen} bytes, its header says ${e.size}`);
   e.end = e.dataStart + consumed;
   e.oid = hash.digest('hex');
-}
-
-function inflateStream(input: Buffer, onChunk: (chunk: Buffer) => void): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const inflate = zlib.createInflate({ chunkSize: STREAM_CHUNK_BYTES });
-    inflate.on('data', onChunk);
-    inflate.on('error', (err) => reject(corrupt(err.message)));
-    inflate.on('end', () => resolve(inflate.bytesWritten));
-    inflate.end(input);
-  });
 }
 
 /** Applies git's delta format: copy ranges of the base, or insert literal bytes. */
@@ -175,45 +130,63 @@ async function scan(pack: Buffer): Promise<Entry[]> {
   return entries;
 }
 
-/** Second pass: builds each delta's result from its base, to name it. */
-function resolveDeltas(pack: Buffer, entries: Entry[]): void {
-  const byOffset = new Map(entries.map((e) => [e.offset, e]));
-  const byOid = new Map<string, Entry>();
-  for (const e of entries) if (e.oid) byOid.set(e.oid, e);
-  const cache = new Map<number, Buffer>();
-  let cached = 0;
-  const content = (e: Entry, depth: number): Buffer => {
-    const known = cache.get(e.offset);
+/**
+ * Second pass: builds each delta's result from its base, to name it. Bases stay in a cache
+ * bounded in bytes (a chain's base is used by the deltas that follow); evicted ones are inflated again.
+ */
+class DeltaResolver {
+  private readonly byOffset: Map<number, Entry>;
+  private readonly byOid = new Map<string, Entry>();
+  private readonly cache = new Map<number, Buffer>();
+  private cached = 0;
+
+  constructor(
+    private readonly pack: Buffer,
+    entries: Entry[],
+  ) {
+    this.byOffset = new Map(entries.map((e) => [e.offset, e]));
+    for (const e of entries) if (e.oid) this.byOid.set(e.oid, e);
+  }
+
+  /** REF_DELTA bases may themselves be deltas named later: resolve in rounds until none is left. */
+  resolveAll(entries: Entry[]): void {
+    for (let pending = entries.filter((e) => !e.oid); pending.length > 0; ) {
+      const waiting = new Set(pending.filter((e) => e.baseOid !== undefined && !this.byOid.has(e.baseOid)));
+      if (waiting.size === pending.length) throw corrupt('a delta whose base is not in the pack');
+      for (const e of pending) if (!waiting.has(e)) this.content(e, 0);
+      pending = [...waiting];
+    }
+  }
+
+  private content(e: Entry, depth: number): Buffer {
+    const known = this.cache.get(e.offset);
     if (known) return known;
     if (depth > 200) throw corrupt('a delta chain too deep');
-    let data: Buffer;
     if (e.type) {
       if (e.size > MAX_DELTA_BYTES) throw tooBig(e.size);
-      data = inflateWhole(pack, e.dataStart, e.size).data;
-    } else {
-      const base = e.baseOffset !== undefined ? byOffset.get(e.baseOffset) : byOid.get(e.baseOid!);
-      if (!base) throw corrupt('a delta whose base is not in the pack');
-      const delta = inflateWhole(pack, e.dataStart, e.size).data;
-      if (deltaSizes(delta).result > MAX_DELTA_BYTES) throw tooBig(deltaSizes(delta).result);
-      data = applyDelta(delta, content(base, depth + 1));
-      e.type = base.type;
-      e.oid = hashObject(e.type!, data.length).update(data).digest('hex');
-      byOid.set(e.oid, e);
+      return this.remember(e.offset, inflateWhole(this.pack, e.dataStart, e.size).data);
     }
-    cache.set(e.offset, data);
-    cached += data.length;
-    for (const [key, value] of cache) {
-      if (cached <= BASE_CACHE_BYTES) break;
-      cache.delete(key);
-      cached -= value.length;
+    const base = e.baseOffset !== undefined ? this.byOffset.get(e.baseOffset) : this.byOid.get(e.baseOid!);
+    if (!base) throw corrupt('a delta whose base is not in the pack');
+    const delta = inflateWhole(this.pack, e.dataStart, e.size).data;
+    const { result } = deltaSizes(delta);
+    if (result > MAX_DELTA_BYTES) throw tooBig(result);
+    const data = applyDelta(delta, this.content(base, depth + 1));
+    e.type = base.type;
+    e.oid = hashObject(e.type!, data.length).update(data).digest('hex');
+    this.byOid.set(e.oid, e);
+    return this.remember(e.offset, data);
+  }
+
+  private remember(offset: number, data: Buffer): Buffer {
+    this.cache.set(offset, data);
+    this.cached += data.length;
+    for (const [key, value] of this.cache) {
+      if (this.cached <= BASE_CACHE_BYTES) break;
+      this.cache.delete(key);
+      this.cached -= value.length;
     }
     return data;
-  };
-  for (let pending = entries.filter((e) => !e.oid); pending.length > 0; ) {
-    const next = pending.filter((e) => e.baseOid !== undefined && !byOid.has(e.baseOid));
-    if (next.length === pending.length) throw corrupt('a delta whose base is not in the pack');
-    for (const e of pending) if (!next.includes(e)) content(e, 0);
-    pending = next;
   }
 }
 
@@ -225,7 +198,7 @@ export async function indexPack(pack: Buffer): Promise<{ idx: Buffer; name: stri
     .digest();
   if (!sum.equals(trailer)) throw corrupt('its checksum does not match');
   const entries = await scan(pack);
-  resolveDeltas(pack, entries);
+  new DeltaResolver(pack, entries).resolveAll(entries);
   entries.sort((a, b) => (a.oid! < b.oid! ? -1 : a.oid! > b.oid! ? 1 : 0));
   return { idx: writeIdx(pack, entries, trailer), name: trailer.toString('hex') };
 }

@@ -119,5 +119,21 @@ export async function resolveCommit(
   const expanded = fetched === undefined ? await tryExpandSha(store, ref) : undefined;
   const commit = expanded && (await peelToCommit(store, expanded, ref));
   if (commit) return commit;
+  if (ref === 'HEAD') {
+    const branches = await git.listBranches({ fs, gitdir: store.gitdir }).catch(() => [] as string[]);
+    throw danglingHead(`the HEAD of ${store.display}`, branches);
+  }
   throw new BosunError(Codes.gitRef, `ref "${ref}" not found in ${store.display}`, { data: { ref } });
+}
+
+/** A HEAD naming a branch that does not exist: `git init --bare` on Debian names master, then main is pushed. */
+export function danglingHead(head: string, branches: string[]): BosunError {
+  const which = branches.length > 0 ? `its branches: ${branches.join(', ')}` : 'it has no branches';
+  return new BosunError(
+    Codes.gitRef,
+    `${head} names no branch that exists (${which}); pass --ref with a branch or tag`,
+    {
+      data: { ref: 'HEAD', branches },
+    },
+  );
 }

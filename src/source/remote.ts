@@ -12,7 +12,7 @@ import lockfile from 'proper-lockfile';
 import { BosunError, Codes } from '../errors.ts';
 import { objectHeader } from './objects.ts';
 import { fetchError, scrubUrl, urlSecrets } from './redact.ts';
-import { assertSaneRef, candidateRefs } from './refs.ts';
+import { assertSaneRef, candidateRefs, danglingHead } from './refs.ts';
 import { advertisedRefs, fetchObject, localHaves, remoteOf, type ServerRef } from './upload-pack.ts';
 
 /** `<cacheDir>/<first 16 hex of sha256(url)>`: stable per URL, safe as a directory name. */
@@ -74,17 +74,6 @@ export function pickServerRef(refs: readonly ServerRef[], ref: string): ServerRe
   return undefined;
 }
 
-/** A bare repo whose HEAD names a branch never pushed (`git init --bare`, then push main). */
-function danglingHead(url: string, refs: readonly ServerRef[]): BosunError {
-  const branches = refs.filter((r) => r.ref.startsWith('refs/heads/')).map((r) => r.ref.slice('refs/heads/'.length));
-  const which = branches.length > 0 ? `its branches: ${branches.join(', ')}` : 'it has no branches';
-  return new BosunError(
-    Codes.gitRef,
-    `the remote HEAD of ${scrubUrl(url)} names no branch that exists (${which}); pass --ref with a branch or tag`,
-    { data: { ref: 'HEAD', branches } },
-  );
-}
-
 export interface Synced {
   gitdir: string;
   /** what the server advertised for the ref; absent when the ref is a sha, found among the objects */
@@ -100,7 +89,10 @@ async function chooseWant(
 ): Promise<Synced & { want?: ServerRef }> {
   const found = pickServerRef(refs, ref);
   if (found) return { gitdir, fetched: found.oid, want: found };
-  if (ref === 'HEAD') throw danglingHead(url, refs);
+  if (ref === 'HEAD') {
+    const branches = refs.filter((r) => r.ref.startsWith('refs/heads/')).map((r) => r.ref.slice('refs/heads/'.length));
+    throw danglingHead(`the remote HEAD of ${scrubUrl(url)}`, branches);
+  }
   if (!/^[0-9a-fA-F]{4,40}$/.test(ref)) {
     throw new BosunError(Codes.gitRef, `ref "${ref}" not found in ${scrubUrl(url)}`, { data: { ref } });
   }

@@ -63,6 +63,9 @@ describe('git source rails (integration, real smart-HTTP server)', function () {
     assert.equal(await at('tags/v1.0'), tagged);
     assert.equal(await at('refs/heads/v1.0'), onMain);
     assert.equal(await at('heads/v1.0'), onMain);
+    // a sha on a fresh cache: the default branch is fetched, and it is found there
+    const fresh = await tempDir();
+    assert.equal((await fetchArtifact({ repo: r.url, ref: tagged, cacheDir: fresh })).revision, tagged);
     // the same order for a repo read in place
     assert.equal((await fetchArtifact({ repo: r.workdir, ref: 'v1.0', cacheDir })).revision, tagged);
     assert.equal((await fetchArtifact({ repo: r.workdir, ref: 'refs/heads/v1.0', cacheDir })).revision, onMain);
@@ -85,6 +88,12 @@ describe('git source rails (integration, real smart-HTTP server)', function () {
     const cacheDir = await tempDir();
     const art = await fetchArtifact({ repo: server.url('gitr-dangling'), ref: 'main', cacheDir });
     assert.equal(art.revision, await git(work, 'rev-parse', 'HEAD'));
+    const local = await failure(() => fetchArtifact({ repo: bare, cacheDir }));
+    assert.equal(
+      local.message,
+      `the HEAD of ${bare} names no branch that exists (its branches: dev, main); pass --ref with a branch or tag`,
+    );
+    assert.equal((await fetchArtifact({ repo: bare, ref: 'main', cacheDir })).revision, art.revision);
     const err = await failure(() => fetchArtifact({ repo: server.url('gitr-dangling'), cacheDir }));
     assert.equal(err.code, 'E_GIT_REF');
     assert.equal(

@@ -14,6 +14,8 @@ import { deltaSizes, type EntryHead, OFS_DELTA, PACK_TYPES, parseEntryHead, REF_
 const INFLATE_WHOLE_BYTES = 4 * 1024 * 1024;
 /** A delta's base and result are held in memory to apply it: bigger ones are refused. */
 export const MAX_DELTA_BYTES = 32 * 1024 * 1024;
+/** What one fetch may hold once inflated (it is hashed, not held): bounds the CPU a small pack can cost. */
+export const MAX_INFLATED_BYTES = 4 * 1024 ** 3;
 /** Bases kept for the deltas that follow them; evicted ones are inflated again. */
 const BASE_CACHE_BYTES = 32 * 1024 * 1024;
 
@@ -101,6 +103,14 @@ function tooBig(size: number): BosunError {
   );
 }
 
+function tooMuch(): BosunError {
+  return new BosunError(
+    Codes.gitTooLarge,
+    `the fetch holds more than ${MAX_INFLATED_BYTES / 1024 ** 3} GiB once inflated; bosun refuses it before inflating it`,
+    { data: { limit: MAX_INFLATED_BYTES } },
+  );
+}
+
 /** First pass: every entry's extent, and the names of plain objects (streamed when big). */
 async function scan(pack: Buffer): Promise<Entry[]> {
   if (pack.length < 32 || pack.toString('latin1', 0, 4) !== 'PACK') throw corrupt('no PACK header');
@@ -109,9 +119,13 @@ async function scan(pack: Buffer): Promise<Entry[]> {
   const count = pack.readUInt32BE(8);
   const entries: Entry[] = [];
   let offset = 12;
+  let inflated = 0;
   for (let n = 0; n < count; n++) {
     if (offset >= pack.length - 20) throw corrupt('it ends before its last object');
     const e: Entry = { ...parseEntryHead(pack, offset), offset, end: 0 };
+    // from the headers, before inflating: a small pack of huge zero-filled blobs costs CPU, not memory
+    inflated += e.size;
+    if (inflated > MAX_INFLATED_BYTES) throw tooMuch();
     const type = PACK_TYPES[e.kind];
     if (type === undefined && e.kind !== OFS_DELTA && e.kind !== REF_DELTA) throw corrupt(`object type ${e.kind}`);
     if (type && e.size > INFLATE_WHOLE_BYTES) {

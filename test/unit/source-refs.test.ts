@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
 import { deltaSizes, parseEntryHead } from '../../src/source/objects.ts';
-import { applyDelta } from '../../src/source/pack-index.ts';
+import { applyDelta, indexPack } from '../../src/source/pack-index.ts';
 import { candidateRefs } from '../../src/source/refs.ts';
 import { pickServerRef } from '../../src/source/remote.ts';
 
@@ -38,14 +40,19 @@ describe('source: ref names in git order', () => {
   });
 });
 
+/** A pack entry head: 0x80 | type<<4 | (size & 15), then the size 7 bits at a time. */
+function entryHead(type: number, size: number): number[] {
+  const head = [(size >= 16 ? 0x80 : 0) | (type << 4) | (size & 15)];
+  for (let rest = Math.floor(size / 16); rest > 0; rest = Math.floor(rest / 128)) {
+    head.push((rest & 0x7f) | (rest >= 128 ? 0x80 : 0));
+  }
+  return head;
+}
+
 describe('source: pack entry headers and deltas', () => {
   it('reads type and size from a pack entry head without the data', () => {
-    // blob (3) of 1 GiB: 0x80 | 3<<4 | (size & 15), then 7 bits at a time
     const size = 1024 * 1024 * 1024;
-    const head = [0x80 | (3 << 4) | (size & 15)];
-    for (let rest = Math.floor(size / 16); rest > 0; rest = Math.floor(rest / 128)) {
-      head.push((rest & 0x7f) | (rest >= 128 ? 0x80 : 0));
-    }
+    const head = entryHead(3, size);
     const entry = parseEntryHead(Uint8Array.from(head), 0, 100);
     assert.deepEqual(entry, { kind: 3, size, dataStart: 100 + head.length });
   });
@@ -58,5 +65,19 @@ describe('source: pack entry headers and deltas', () => {
     assert.equal(applyDelta(delta, base).toString(), 'hello git!!');
     assert.throws(() => applyDelta(Buffer.from([12, 99, 0x90, 50]), base), /a delta copies out of range/);
     assert.throws(() => applyDelta(delta, Buffer.from('short')), /a delta names a base of another size/);
+  });
+
+  it('refuses a pack whose headers add up to more than 4 GiB before inflating any of it', async () => {
+    const header = Buffer.alloc(12);
+    header.write('PACK', 0, 'latin1');
+    header.writeUInt32BE(2, 4);
+    header.writeUInt32BE(1, 8);
+    // a blob header claiming 5 GiB over 9 bytes of data: inflating would only find a mismatch
+    const body = Buffer.concat([header, Buffer.from(entryHead(3, 5 * 1024 ** 3)), deflateSync('too small')]);
+    const pack = Buffer.concat([body, createHash('sha1').update(body).digest()]);
+    await assert.rejects(indexPack(pack), {
+      code: 'E_GIT_TOO_LARGE',
+      message: 'the fetch holds more than 4 GiB once inflated; bosun refuses it before inflating it',
+    });
   });
 });

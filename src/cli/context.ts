@@ -35,6 +35,8 @@ export interface CommonOptions {
   lockTimeout?: string;
   ageIdentity?: string;
   secretsDir?: string;
+  /** reconcile and serve only */
+  refuseForcePush?: boolean;
 }
 
 /** --lock-timeout in seconds → milliseconds; undefined leaves the default. */
@@ -58,6 +60,9 @@ export function dockerOptions(o: CommonOptions): DockerConnectOptions {
     tlsKey: o.dockerTlskey,
   };
 }
+/** --refuse-force-push (reconcile and serve) */
+export const REFUSE_FORCE_PUSH =
+  "refuse a revision that does not contain the last release's (the ref was force-pushed) [BOSUN_REFUSE_FORCE_PUSH=1; default: apply it, log it, record it]";
 
 export function sourceOptions(o: CommonOptions): GitSourceOptions {
   return {
@@ -66,6 +71,7 @@ export function sourceOptions(o: CommonOptions): GitSourceOptions {
     path: o.path ?? process.env.BOSUN_PATH,
     cacheDir: o.cacheDir ?? process.env.BOSUN_CACHE ?? defaultCacheDir(),
     token: process.env.BOSUN_GIT_TOKEN,
+    refuseForcePush: o.refuseForcePush ?? process.env.BOSUN_REFUSE_FORCE_PUSH === '1',
   };
 }
 

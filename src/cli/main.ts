@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { REFUSE_FORCE_PUSH } from './context.ts';
 import { reportError } from './report.ts';
 import { reconcileCommand } from './reconcile.ts';
 import { releaseShowCommand, releasesCommand } from './releases.ts';
@@ -76,6 +77,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('--dry-run', 'print the plan and write nothing')
     .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something does (or would), 1 on error')
     .option('--out <file>', 'save the plan, to apply exactly it later with: bosun apply <file>')
+    .option('--refuse-force-push', REFUSE_FORCE_PUSH)
     .addOption(output(['text', 'json', 'markdown']))
     .action(run(reconcileCommand));
   withCommon(

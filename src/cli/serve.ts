@@ -20,6 +20,7 @@ import {
   type CommonOptions,
   dockerOptions,
   lockWaitMs,
+  REFUSE_FORCE_PUSH,
   openState,
   projectName,
   projectOverride,
@@ -49,6 +50,7 @@ export function defineServe(cmd: Command): Command {
       '--poll <cron>',
       `cron schedule of the fallback fetch+reconcile (6 fields for seconds) [default "${DEFAULT_POLL}"]`,
     )
+    .option('--refuse-force-push', REFUSE_FORCE_PUSH)
     .option(
       '--webhook-secret-file <file>',
       'file holding the webhook secret [or BOSUN_WEBHOOK_SECRET; none: webhooks answer 503]',

@@ -28,11 +28,10 @@ export async function reconcileCommand(flags: ReconcileFlags): Promise<number> {
     p.out(render(plan, format));
     if (!flags.dryRun && !pin && plan.operations.length > 0) p.progress('\napplying:\n');
   };
-  const result = await withSession(flags, p, async (session) => {
-    const r = await reconcile(session, { dryRun: Boolean(flags.dryRun), trigger: 'cli', onPlan });
-    if (flags.out && planned) await savePlan(flags.out, planned, session.sealer);
-    return r;
-  });
+  const result = await withSession(flags, p, (session) =>
+    reconcile(session, { dryRun: Boolean(flags.dryRun), trigger: 'cli', onPlan }),
+  );
+  if (flags.out && planned) await savePlan(flags.out, planned);
   if (result.release) p.progress(releaseLine(result.release));
   const changed = result.plan.operations.length > 0;
   return flags.detailedExitcode && changed ? 2 : 0;

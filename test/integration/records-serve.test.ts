@@ -9,6 +9,7 @@ import { bosun } from '../helpers/cli.ts';
 import { cleanupProject, docker, ensureTestImages, projectContainers, uniqueProject } from '../helpers/docker.ts';
 import { ETCD_URL, requireEtcd } from '../helpers/etcd.ts';
 import { type GitServer, startGitServer, type TestRepo } from '../helpers/git-server.ts';
+import { execIn } from '../helpers/inspect.ts';
 import { metric, type ServeProcess, startServe, status, waitFor } from '../helpers/serve.ts';
 import { present, stackFiles } from '../helpers/stack.ts';
 
@@ -22,7 +23,8 @@ function files(project: string): Record<string, string> {
   const secret = `apiVersion: bosun/v1\nkind: Config\nmetadata: { name: db }\nspec:\n  prefix: /${project}/db/\n  secret: true\n  data: { DB_PASSWORD: "${SECRET_VALUE}" }\n`;
   const api = base['services/api.yaml']!.replace(
     'envFrom: [{ config: app }]',
-    'envFrom: [{ config: app }, { config: db }]',
+    // a secret Config reaches containers only as files (envFrom of one is refused)
+    'envFrom: [{ config: app }]\n  files:\n    - { config: db, key: DB_PASSWORD, target: /run/secrets/db_password, mode: 0o400 }',
   );
   return { ...base, 'config/db.yaml': secret, 'services/api.yaml': api };
 }
@@ -158,7 +160,8 @@ describe('forged records in etcd are never acted on (serve + etcd + Docker + git
       [],
     );
     const api = (await projectContainers(project)).find((c) => c.Labels['bosun.service'] === 'api')!;
+    assert.equal(await execIn(api.Id, ['cat', '/run/secrets/db_password']), SECRET_VALUE, 'the container gets it');
     const env = (await docker.getContainer(api.Id).inspect()).Config.Env;
-    assert.ok(env.includes(`DB_PASSWORD=${SECRET_VALUE}`), 'the container itself gets the value');
+    assert.ok(!env.some((e) => e.includes(SECRET_VALUE)), 'as a file, never in its environment');
   });
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { BosunError } from '../../src/errors.ts';
 import { keyedDigest, useDigestKey } from '../../src/model/digest.ts';
 import { serviceSpecHash, sha256, specRecord } from '../../src/model/hash.ts';
+import { digested } from '../../src/model/mask.ts';
 import { defaultStateKeyFile, deriveStateKey, loadOrCreateStateKey } from '../../src/trust/state-key.ts';
 import { desired, service } from '../helpers/model.ts';
 
@@ -99,6 +100,11 @@ describe('digests of secret values', () => {
     assert.equal(digest, keyedDigest(`${0o400}:${pin}`));
   });
 
+  it('keys the digests that stand for secret values in a plan hash (mask.ts digested)', () => {
+    assert.equal(digested(pin), `(secret ${keyedDigest(pin)})`);
+    assert.notEqual(digested(pin), `(secret ${sha256(pin)})`);
+  });
+
   it('keeps the plain hash of non-secret files and specs, so running containers are not replaced', () => {
     const svc = service('app', { files: [{ config: 'plain', key: 'PIN', target: '/run/pin', mode: 0o400 }] });
     assert.equal(specRecord(svc, [plainConfig]).files?.['/run/pin'], sha256(`${0o400}:${pin}`));
@@ -110,7 +116,7 @@ describe('digests of secret values', () => {
   });
 
   it('keys the spec hash of a service that reads a secret: another key gives another hash', () => {
-    const svc = service('app', { envFrom: [{ config: 'pin', prefix: '' }] });
+    const svc = service('app', { files: [{ config: 'pin', key: 'PIN', target: '/run/pin', mode: 0o400 }] });
     useDigestKey(Buffer.alloc(32, 5));
     const a = serviceSpecHash(svc, [secretConfig]);
     useDigestKey(Buffer.alloc(32, 6));

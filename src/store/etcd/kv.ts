@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { Etcd3, IKeyValue, IOptions } from 'etcd3';
 import { BosunError, Codes } from '../../errors.ts';
 import type { KvEntry } from '../../model/observed.ts';
-import type { KvStore } from '../../ports.ts';
+import type { KvStore, KvTxn } from '../../ports.ts';
 
 const DEFAULT_CALL_TIMEOUT_MS = 5_000;
 
@@ -149,6 +149,21 @@ export class EtcdClient implements Omit<KvStore, 'coordination'> {
 
   async delete(key: string): Promise<void> {
     await this.call(() => this.client.delete().key(key).exec());
+  }
+
+  async commit(txn: KvTxn): Promise<boolean> {
+    const [first, ...rest] = txn.expect;
+    if (!first) throw new BosunError(Codes.internal, 'a KvStore commit needs at least one expected version');
+    // Create == 0: the key does not exist; Mod == v: nobody wrote it since it was read
+    const column = (v: string | null) => (v === null ? 'Create' : 'Mod');
+    const cmp = this.client.if(first.key, column(first.version), '==', first.version ?? 0);
+    for (const e of rest) cmp.and(e.key, column(e.version), '==', e.version ?? 0);
+    const ops = [
+      ...txn.put.map(({ key, value }) => this.client.put(key).value(value)),
+      ...txn.delete.map((key) => this.client.delete().key(key)),
+    ];
+    const res = await this.call(() => cmp.then(...ops).commit());
+    return res.succeeded;
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@ import { projectNameOf } from '../formats/index.ts';
 import { fetchArtifact } from '../source/git.ts';
 import type { GitSourceOptions, KvStore } from '../ports.ts';
 import { DEFAULT_STATE_URL, openStore } from '../store/open.ts';
+import { parseHistoryLimit } from '../release/retention.ts';
 
 /** Options every verb shares; each flag has an environment variable of the same meaning. */
 export interface CommonOptions {
@@ -19,6 +20,12 @@ export interface CommonOptions {
   cacheDir?: string;
   output?: string;
   lockTimeout?: string;
+  historyLimit?: string;
+}
+
+/** --history-limit (or BOSUN_HISTORY_LIMIT); undefined leaves it to the Project's historyLimit. */
+export function historyLimit(o: CommonOptions): number | undefined {
+  return parseHistoryLimit(o.historyLimit ?? process.env.BOSUN_HISTORY_LIMIT);
 }
 
 /** --lock-timeout in seconds → milliseconds; undefined leaves the default. */
@@ -78,6 +85,7 @@ export async function withSession<T>(
     source: sourceOptions(o),
     projectOverride: projectOverride(o),
     lockWaitMs: lockWaitMs(o),
+    historyLimit: historyLimit(o),
     ...extra,
   });
   try {

@@ -6,7 +6,15 @@ import { createLogger, errorFields } from '../server/log.ts';
 import { checkCron, DEFAULT_LISTEN, DEFAULT_POLL, loadSecret, parseListen } from '../server/options.ts';
 import { openStore } from '../store/open.ts';
 import { openBackend } from '../backends/index.ts';
-import { lockWaitMs, projectName, projectOverride, sourceOptions, stateUrl, type CommonOptions } from './context.ts';
+import {
+  historyLimit,
+  lockWaitMs,
+  projectName,
+  projectOverride,
+  sourceOptions,
+  stateUrl,
+  type CommonOptions,
+} from './context.ts';
 
 export interface ServeFlags extends CommonOptions {
   listen?: string;
@@ -42,6 +50,7 @@ const EXIT_GRACE_MS = 3_000;
  */
 export async function serveCommand(flags: ServeFlags): Promise<number> {
   const waitMs = lockWaitMs(flags);
+  const keep = historyLimit(flags);
   const listen = parseListen(flags.listen ?? DEFAULT_LISTEN);
   const poll = checkCron(flags.poll ?? DEFAULT_POLL);
   const secret = await loadSecret(flags.webhookSecretFile);
@@ -65,6 +74,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     secret,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     lockWaitMs: waitMs,
+    historyLimit: keep,
   });
   onElected = () => void controller.trigger({ reconcile: 'poll', heal: false });
   try {

@@ -35,6 +35,8 @@ export interface ControllerOptions {
   secret: string | undefined;
   maxBodyBytes: number;
   lockWaitMs?: number;
+  /** --history-limit: releases kept, over the Project's historyLimit */
+  historyLimit?: number;
   /** only the leader reconciles and publishes endpoints; without it this process always leads */
   leadership?: Leadership;
 }
@@ -72,6 +74,7 @@ export class Controller {
       source: o.source,
       projectOverride: o.projectOverride,
       lockWaitMs: o.lockWaitMs,
+      historyLimit: o.historyLimit,
       progress: (line, _op, ms) => o.log.info({ op: line, ms }, 'applied'),
       notice: (line) => o.log.warn(line),
       // noted before the call: the engine emits kill/die/destroy while the removal is in progress

@@ -21,6 +21,8 @@ export interface SessionOptions {
   projectOverride?: string;
   /** how long an apply waits for another apply of the project (default 60 s) */
   lockWaitMs?: number;
+  /** --history-limit: releases kept, over the Project's historyLimit */
+  historyLimit?: number;
   /** one line per applied operation, as it happens */
   progress?: (line: string, op: Operation, ms: number) => void;
   /** lines that are not operations, e.g. "rolling back to release 3" */

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { BosunError } from '../../src/errors.ts';
+import type { BosunError } from '../../src/errors.ts';
 import type { ReleaseDraft } from '../../src/model/release.ts';
 import { writePin } from '../../src/release/pin.ts';
 import { addRanges, pruneCandidates, rangesText } from '../../src/release/retention.ts';

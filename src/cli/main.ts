@@ -6,6 +6,7 @@ import { validateCommand } from './validate.ts';
 import { applyCommand, resumeCommand, rollbackCommand } from './lifecycle.ts';
 import { statusCommand } from './status.ts';
 import { defineServe, serveCommand } from './serve.ts';
+import { downCommand } from './down.ts';
 
 /** Options shared by every verb; each also has an environment variable (see README). */
 function withCommon(cmd: Command): Command {
@@ -81,6 +82,19 @@ export function buildProgram(setCode: (code: number) => void): Command {
         .argument('<N>'),
     ),
   ).action(run(rollbackCommand));
+  recording(
+    withCommon(
+      program
+        .command('down')
+        .description('take the stack away: its containers and networks (volumes, keys when asked); record a release'),
+    ),
+  )
+    .option('--dry-run', 'print what would go and change nothing')
+    .option('--volumes', 'remove the named volumes too (they hold data)')
+    .option('--keys', 'delete the Config keys bosun wrote too')
+    .option('--detailed-exitcode', 'exit 0 when nothing goes, 2 when something does (or would), 1 on error')
+    .addOption(output(['text', 'json', 'markdown']))
+    .action(run(downCommand));
   recording(withCommon(program.command('resume').description('unpin and converge to git again'))).action(
     run(resumeCommand),
   );

@@ -2,6 +2,7 @@ import type { Plan } from '../model/plan.ts';
 import type { Release, Trigger } from '../model/release.ts';
 import type { Artifact } from '../ports.ts';
 import type { Pin } from '../release/pin.ts';
+import { clearLapsedDown } from '../release/down-pin.ts';
 import { withApplyLock } from './lock.ts';
 import { applyAsRelease } from './release-apply.ts';
 import type { GitPlanned, Session } from './session.ts';
@@ -50,10 +51,9 @@ export function applyUnderLock(session: Session, first: GitPlanned, opts: Reconc
     if (isIdle(planned)) return reported(planned, opts);
     const result = reported(planned, opts);
     const images = await session.backend.resolveImages(planned.plan, planned.observed);
-    return {
-      ...result,
-      release: await applyAsRelease(session, planned.plan, { trigger: opts.trigger, images, signal }),
-    };
+    const release = await applyAsRelease(session, planned.plan, { trigger: opts.trigger, images, signal });
+    await clearLapsedDown(session.kv, planned.plan.project, planned.plan.revision);
+    return { ...result, release };
   });
 }
 

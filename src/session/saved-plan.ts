@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { BosunError, Codes } from '../errors.ts';
 import type { Plan } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
+import { pinHolding } from '../release/down-pin.ts';
 import { readPin } from '../release/pin.ts';
 import { withApplyLock } from './lock.ts';
 import { applyAsRelease } from './release-apply.ts';
@@ -45,7 +46,7 @@ export async function applySavedPlan(session: Session, saved: Plan): Promise<Rel
     throw stale(`it was made for the ${saved.backend} back end, not ${session.backend.name}`);
   await session.backend.ping();
   return withApplyLock(session, saved.project, async (signal) => {
-    const pin = await readPin(session.kv, saved.project);
+    const pin = pinHolding(await readPin(session.kv, saved.project), saved.revision);
     if (pin)
       throw new BosunError(Codes.usage, `${saved.project} is pinned at release ${pin.release}: run bosun resume first`);
     const now = await session.planFor(saved.desired, { repo: saved.repo, ref: saved.ref, revision: saved.revision });

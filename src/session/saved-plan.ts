@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { BosunError, Codes } from '../errors.ts';
 import type { Plan } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
-import { pinHolding } from '../release/down-pin.ts';
+import { clearLapsedDown, pinHolding } from '../release/down-pin.ts';
 import { readPin } from '../release/pin.ts';
 import { withApplyLock } from './lock.ts';
 import { applyAsRelease } from './release-apply.ts';
@@ -57,7 +57,9 @@ export async function applySavedPlan(session: Session, saved: Plan): Promise<Rel
     }
     if (saved.operations.length === 0) return undefined;
     const images = await session.backend.resolveImages(saved, now.observed);
-    return applyAsRelease(session, saved, { trigger: 'cli', images, signal });
+    const release = await applyAsRelease(session, saved, { trigger: 'cli', images, signal });
+    await clearLapsedDown(session.kv, saved.project, saved.revision);
+    return release;
   });
 }
 

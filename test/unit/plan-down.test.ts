@@ -9,7 +9,7 @@ const ctx = { repo: 'https://git.example/shop.git', ref: 'main', revision: 'a'.r
 
 /** A stack as bosun left it: two services, its default network and a named volume. */
 function upStack() {
-  const d = desired([service('web', { replicas: 2 }), service('db')]);
+  const d = desired([service('web', { replicas: 2, dependsOn: ['db'] }), service('db')]);
   const observed = { ...converged(d), networks: ['shop_default'], volumes: ['shop_data'] };
   return { d, observed };
 }
@@ -32,8 +32,10 @@ describe('plan: bosun down (a teardown against an empty desired state)', () => {
         '',
       ].join('\n'),
     );
-    const containersPhase = p.operations.find((o) => o.kind === 'remove-container')!.phase;
-    assert.ok(p.operations.find((o) => o.kind === 'remove-network')!.phase > containersPhase, 'networks go last');
+    const phase = (target: string) => p.operations.find((o) => 'name' in o && o.name === target)!.phase;
+    assert.ok(phase('shop-web-1') < phase('shop-db-1'), 'dependents go first, as docker compose down does');
+    assert.equal(phase('shop-web-1'), phase('shop-web-2'));
+    assert.ok(phase('shop_default') > phase('shop-db-1'), 'networks go last');
     const all = plan(downState('shop', d, true), { ...observed, users: {} }, ctx, { volumes: true });
     assert.deepEqual(all.summary.volumesRemoved, 1);
     assert.match(planString(all), /- remove volume shop_data — bosun down --volumes/);

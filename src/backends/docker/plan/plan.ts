@@ -8,7 +8,7 @@ import { dependencyLevels } from '../../../plan/order.ts';
 import type { ContainerOperation as Operation, DockerObserved, ObservedContainer } from '../model.ts';
 import { planInfra } from './infra.ts';
 import { planService, removeOp } from './services.ts';
-import { planTeardown } from './teardown.ts';
+import { planTeardown, removalPhases } from './teardown.ts';
 
 /**
  * The containers of one engine, as data: pure, no I/O. Networks and volumes come first; then,
@@ -39,12 +39,16 @@ export function planContainers(
   const retires = serviceOps.flat().filter(isLate);
   const wanted = new Set(desired.services.map((s) => s.name));
   const orphans = observed.containers.filter((c) => !wanted.has(c.service));
-  const prune = desired.project.prune || teardown !== undefined;
-  const prunes = prune ? orphans.map((c) => removeOp(c, teardown ? 'bosun down' : 'removed from repo')) : [];
-  if (!prune && orphans.length > 0) notes.push(`${orphans.length} container(s) of removed services kept: prune is off`);
+  const prunes = desired.project.prune ? orphans.map((c) => removeOp(c, 'removed from repo')) : [];
+  if (!desired.project.prune && !teardown && orphans.length > 0)
+    notes.push(`${orphans.length} container(s) of removed services kept: prune is off`);
   const down = teardown ? planTeardown(desired, observed, teardown) : { ops: [], notes: [] };
+  // a teardown takes every orphan, dependents first, whatever prune says
+  const pruning = teardown
+    ? removalPhases(orphans).map((phase) => phase.map((c) => removeOp(c, 'bosun down')))
+    : [prunes];
   const infra = planInfra(desired, observed);
-  const rollout = [cleanup, ...levels, retires, prunes, down.ops];
+  const rollout = [cleanup, ...levels, retires, ...pruning, down.ops];
   const all = [...infra, ...rollout.flat()];
   return { prepare: [infra], rollout, notes: [...notes, ...down.notes], counts: counts(all), seen: seen(observed) };
 }

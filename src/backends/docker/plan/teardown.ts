@@ -1,7 +1,9 @@
 import type { Teardown } from '../../backend.ts';
 import type { DesiredState } from '../../../model/desired.ts';
 import { BosunError, Codes } from '../../../errors.ts';
-import type { ContainerOperation as Operation, DockerObserved } from '../model.ts';
+import type { ServiceSpec } from '../../../model/desired.ts';
+import { dependencyLevels } from '../../../plan/order.ts';
+import type { ContainerOperation as Operation, DockerObserved, ObservedContainer } from '../model.ts';
 import { networkName, volumeName } from './names.ts';
 
 /**
@@ -32,6 +34,23 @@ export function planTeardown(
     ? []
     : volumes.map((v) => `volume ${v} kept (it holds data): bosun down --volumes removes it`);
   return { ops, notes };
+}
+
+/**
+ * The order a stack is taken down in, as `docker compose down` does: dependents first (web before
+ * the api it dependsOn, before the db), read from the spec each container was created with;
+ * containers whose spec cannot be read go in the first phase.
+ */
+export function removalPhases(containers: ObservedContainer[]): ObservedContainer[][] {
+  const specs = new Map<string, ServiceSpec>();
+  for (const c of containers) if (c.spec?.service) specs.set(c.service, c.spec.service);
+  const unknown = containers.filter((c) => !specs.has(c.service));
+  const levels = dependencyLevels([...specs.values()]).reverse();
+  const phases = levels.map((level) => {
+    const names = new Set(level.map((s) => s.name));
+    return containers.filter((c) => specs.has(c.service) && names.has(c.service));
+  });
+  return [unknown, ...phases].filter((p) => p.length > 0);
 }
 
 function refuseForeignUsers(users: Record<string, string[]>, resources: (readonly [string, string])[]): void {

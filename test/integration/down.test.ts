@@ -120,6 +120,13 @@ describe('bosun down (the demo stack, real Docker, etcd and the embedded store)'
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stdout, /release 2 succeeded: .* \(0 created, 0 replaced, 4 removed, 0 key\(s\) changed\)/);
         assert.match(r.stdout, /taken down at release 2 .*; a new commit or 'bosun resume' brings it back/);
+        const done = r.stdout.split('taking down:')[1] ?? '';
+        const at = (name: string) => done.indexOf(`remove container ${project}-${name}`);
+        assert.ok(
+          ['web-1', 'api-1', 'api-2', 'db-1'].every((c) => at(c) >= 0),
+          done,
+        );
+        assert.ok(at('web-1') < at('api-1') && at('api-2') < at('db-1'), `dependents first:${done}`);
         assert.deepEqual(await containerIds(project), {});
         assert.deepEqual(await projectNetworks(project), []);
         assert.deepEqual(await projectVolumes(project), [`${project}_db-data`]);

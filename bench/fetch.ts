@@ -42,7 +42,7 @@ interface Samples {
 /** Each run pushes one commit both sides fetch, a second fetch with nothing new, then one more commit for fetchArtifact. */
 async function measure(repo: TestRepo, cacheDir: string, cloneDir: string, runs: number): Promise<Samples> {
   const s: Samples = { bosunFetch: [], cli: [], artifact: [], bosunNoop: [], cliNoop: [] };
-  const bosunFetch = async () => (await timed(() => syncCache(repo.url, cacheDir, undefined, {}))).ms;
+  const bosunFetch = async () => (await timed(() => syncCache(repo.url, cacheDir, undefined, 'main'))).ms;
   const edit = (name: string, rev: string) =>
     repo.commit({ [`services/${name}.yaml`]: serviceYaml({ name, env: { REV: rev } }) });
   for (let i = 0; i < runs; i++) {

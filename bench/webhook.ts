@@ -80,7 +80,7 @@ export async function benchWebhook(opts: {
     for (let i = 1; i <= opts.runs; i++) {
       const sha = await repo.commit(benchStack(project, i), `rev ${i}`);
       const t0 = performance.now();
-      const r = await post(s, 'github', githubPush('main', sha, SECRET));
+      const r = await post(s, 'github', githubPush(repo.url, 'main', sha, SECRET));
       if (r.code !== 202) throw new Error(`webhook answered ${r.code}: ${JSON.stringify(r.body)}`);
       await untilApplied(s, sha);
       samples.push(Math.round(performance.now() - t0));

@@ -40,6 +40,12 @@ export interface GitSourceOptions {
   cacheDir: string;
   /** http(s) token; used through onAuth, never logged */
   token?: string;
+  /**
+   * Refuse to apply a revision that does not contain the last release's (the ref was
+   * force-pushed). Off: such a move is applied, logged and recorded in the release. A host
+   * policy may turn it on.
+   */
+  refuseForcePush?: boolean;
 }
 
 /** A key-value store with compare-and-set: etcd, or the embedded file store. */

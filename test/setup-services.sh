@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs and starts what bosun's tests need on a Debian machine: a Docker engine, an etcd
-# server, static busybox (to build test images without a registry) and git (for the test git
-# server). Safe to run again: it skips what is already there and running.
+# server, static busybox (to build test images without a registry), git (for the test git
+# server), openssl and openssh-server (the TLS and ssh:// tests make their certificates and
+# sshd with them) and GNU time (memory measurements). Safe to run again: it skips what is
+# already there and running.
 set -euo pipefail
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -13,6 +15,9 @@ command -v etcd >/dev/null || need+=(etcd-server)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v git >/dev/null || need+=(git)
 command -v curl >/dev/null || need+=(curl)
+command -v openssl >/dev/null || need+=(openssl) # the TLS tests make their certificates with it
+[ -x /usr/sbin/sshd ] || need+=(openssh-server) # a real sshd for ssh:// engines
+[ -x /usr/bin/time ] || need+=(time) # GNU time: the peak RSS of the CLI in the big-blob test
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   $SUDO apt-get update -qq

@@ -27,7 +27,7 @@ async function phasesOnce(b: Bosun): Promise<Phases> {
   };
   const artifact = await b.session.fetch();
   const fetch = lap();
-  const desired = b.session.desired(artifact);
+  const desired = await b.session.desired(artifact);
   const validate = lap();
   const observed = await b.session.observe(desired);
   const observeMs = lap();

@@ -4,16 +4,17 @@
  */
 import { BosunError, Codes } from '../errors.ts';
 import type { Backend } from './backend.ts';
-import { resolveDockerHost } from './docker/connect.ts';
+import { resolveDocker } from './docker/connect.ts';
+import type { DockerConnectOptions } from './docker/host.ts';
 import { DockerBackend } from './docker/index.ts';
 
+/** How to reach the engine, as the user named it in flags; the environment fills in the rest. */
 export interface BackendOptions {
-  /** the engine endpoint as the user named it (flag or environment) */
-  host?: string;
+  docker?: DockerConnectOptions;
 }
 
 const BACKENDS: Record<string, (o: BackendOptions) => Backend> = {
-  docker: (o) => new DockerBackend(resolveDockerHost(o.host)),
+  docker: (o) => new DockerBackend(resolveDocker(o.docker)),
 };
 
 export function openBackend(name: string, opts: BackendOptions = {}): Backend {

@@ -1,13 +1,17 @@
 import os from 'node:os';
 import path from 'node:path';
 import { openBackend } from '../backends/index.ts';
+import type { DockerConnectOptions } from '../backends/docker/host.ts';
 import { BosunError, Codes } from '../errors.ts';
 import { Session, type SessionOptions } from '../session/session.ts';
 import { projectNameOf } from '../formats/index.ts';
 import { fetchArtifact } from '../source/git.ts';
 import type { GitSourceOptions, KvStore } from '../ports.ts';
+import type { EtcdAccess } from '../store/etcd/access.ts';
 import { DEFAULT_STATE_URL, openStore } from '../store/open.ts';
 import { parseHistoryLimit } from '../release/retention.ts';
+import { hostSecrets } from '../secrets/host.ts';
+import type { SecretSources } from '../secrets/resolve.ts';
 
 /** Options every verb shares; each flag has an environment variable of the same meaning. */
 export interface CommonOptions {
@@ -16,10 +20,24 @@ export interface CommonOptions {
   path?: string;
   project?: string;
   state?: string;
+  etcdCacert?: string;
+  etcdCert?: string;
+  etcdKey?: string;
+  etcdUser?: string;
+  etcdPasswordFile?: string;
   dockerHost?: string;
+  dockerTls?: boolean;
+  dockerTlsverify?: boolean;
+  dockerTlscacert?: string;
+  dockerTlscert?: string;
+  dockerTlskey?: string;
   cacheDir?: string;
   output?: string;
   lockTimeout?: string;
+  ageIdentity?: string;
+  secretsDir?: string;
+  /** reconcile and serve only */
+  refuseForcePush?: boolean;
   historyLimit?: string;
 }
 
@@ -38,6 +56,21 @@ export function lockWaitMs(o: CommonOptions): number | undefined {
   return seconds * 1000;
 }
 
+/** The docker CLI's -H, --tls, --tlsverify, --tlscacert, --tlscert, --tlskey; the environment fills in the rest. */
+export function dockerOptions(o: CommonOptions): DockerConnectOptions {
+  return {
+    host: o.dockerHost,
+    tls: o.dockerTls,
+    tlsVerify: o.dockerTlsverify,
+    tlsCaCert: o.dockerTlscacert,
+    tlsCert: o.dockerTlscert,
+    tlsKey: o.dockerTlskey,
+  };
+}
+/** --refuse-force-push (reconcile and serve) */
+export const REFUSE_FORCE_PUSH =
+  "refuse a revision that does not contain the last release's (the ref was force-pushed) [BOSUN_REFUSE_FORCE_PUSH=1; default: apply it, log it, record it]";
+
 export function sourceOptions(o: CommonOptions): GitSourceOptions {
   return {
     repo: o.repo ?? process.env.BOSUN_REPO ?? '.',
@@ -45,12 +78,26 @@ export function sourceOptions(o: CommonOptions): GitSourceOptions {
     path: o.path ?? process.env.BOSUN_PATH,
     cacheDir: o.cacheDir ?? process.env.BOSUN_CACHE ?? defaultCacheDir(),
     token: process.env.BOSUN_GIT_TOKEN,
+    refuseForcePush: o.refuseForcePush ?? process.env.BOSUN_REFUSE_FORCE_PUSH === '1',
   };
 }
 
 function defaultCacheDir(): string {
   const base = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
   return path.join(base, 'bosun', 'repos');
+}
+
+/** --age-identity and --secrets-dir (or their variables): refused before anything else is opened. */
+export function secretSources(o: CommonOptions): Promise<SecretSources> {
+  return hostSecrets({
+    identityFile: o.ageIdentity ?? nonEmpty(process.env.BOSUN_AGE_IDENTITY),
+    secretsDir: o.secretsDir ?? nonEmpty(process.env.BOSUN_SECRETS_DIR),
+    env: process.env,
+  });
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === '' ? undefined : v;
 }
 
 export function projectOverride(o: CommonOptions): string | undefined {
@@ -68,6 +115,27 @@ export function stateUrl(o: CommonOptions): string {
   return o.state ?? process.env.BOSUN_STATE ?? DEFAULT_STATE_URL;
 }
 
+/** etcdctl's TLS and user settings; the password only from the environment or a file, never a flag. */
+export function etcdAccess(o: CommonOptions): EtcdAccess {
+  const env = process.env;
+  const access: EtcdAccess = {
+    cacert: o.etcdCacert ?? env.BOSUN_ETCD_CACERT,
+    cert: o.etcdCert ?? env.BOSUN_ETCD_CERT,
+    key: o.etcdKey ?? env.BOSUN_ETCD_KEY,
+    user: o.etcdUser ?? env.BOSUN_ETCD_USER,
+    passwordFile: o.etcdPasswordFile ?? env.BOSUN_ETCD_PASSWORD_FILE,
+    password: env.BOSUN_ETCD_PASSWORD,
+  };
+  // an empty variable is an unset one, as a shell user means it
+  for (const k of Object.keys(access) as (keyof EtcdAccess)[]) if (!access[k]) delete access[k];
+  return access;
+}
+
+/** The verb's state store, from --state and the etcd settings: the one place a CLI verb opens it. */
+export function openState(o: CommonOptions): Promise<KvStore> {
+  return openStore(stateUrl(o), etcdAccess(o));
+}
+
 /**
  * Runs `fn` with the verb's session: the state store (opened here, always closed), the back end
  * and the source, built once. `extra` adds what the verb reports progress with.
@@ -77,13 +145,15 @@ export async function withSession<T>(
   extra: Partial<SessionOptions>,
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
-  const backend = openBackend('docker', { host: o.dockerHost });
-  const kv = await openStore(stateUrl(o));
+  const secrets = await secretSources(o);
+  const backend = openBackend('docker', { docker: dockerOptions(o) });
+  const kv = await openState(o);
   const session = new Session({
     kv,
     backend,
     source: sourceOptions(o),
     projectOverride: projectOverride(o),
+    secrets,
     lockWaitMs: lockWaitMs(o),
     historyLimit: historyLimit(o),
     ...extra,
@@ -97,7 +167,7 @@ export async function withSession<T>(
 
 /** Opens the state store for the duration of `fn` and always closes it. */
 export async function withStore<T>(o: CommonOptions, fn: (kv: KvStore) => Promise<T>): Promise<T> {
-  const kv = await openStore(stateUrl(o));
+  const kv = await openState(o);
   try {
     return await fn(kv);
   } finally {

@@ -40,12 +40,13 @@ export async function resumeCommand(flags: CommonOptions): Promise<number> {
   });
 }
 
-/** `bosun apply plan.json`: exactly the saved plan, refused when stale. */
+/** `bosun apply plan.json`: the saved plan once git confirms it, refused when stale or edited. */
 export async function applyCommand(file: string, flags: CommonOptions): Promise<number> {
   const plan = await readSavedPlan(file);
   const p = printer('text');
-  p.out(renderText(plan, { color: useColor() }));
-  const release = await withSession(flags, p, (session) => applySavedPlan(session, plan));
+  // the plan shown is the one verified against git, never the file's own text
+  const show = (verified: Plan) => p.out(renderText(verified, { color: useColor() }));
+  const release = await withSession(flags, p, (session) => applySavedPlan(session, plan, show));
   p.out(release ? releaseLine(release) : 'nothing to apply\n');
   return 0;
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { REFUSE_FORCE_PUSH } from './context.ts';
 import { reportError } from './report.ts';
 import { reconcileCommand } from './reconcile.ts';
 import { releaseShowCommand, releasesCommand } from './releases.ts';
@@ -7,6 +8,7 @@ import { applyCommand, resumeCommand, rollbackCommand } from './lifecycle.ts';
 import { statusCommand } from './status.ts';
 import { defineServe, serveCommand } from './serve.ts';
 import { downCommand } from './down.ts';
+import { defineSecret } from './secret.ts';
 
 /** Options shared by every verb; each also has an environment variable (see README). */
 function withCommon(cmd: Command): Command {
@@ -17,14 +19,38 @@ function withCommon(cmd: Command): Command {
     .option('--project <name>', 'project name, overriding the Project manifest [BOSUN_PROJECT]')
     .option(
       '--state <url>',
-      'state store: etcd://host:port[,host:port] or file:<path> [BOSUN_STATE, default file:.bosun/state]',
+      'state store: etcd://host:port[,host:port], over TLS etcds://host:port[,host:port], or file:<path> [BOSUN_STATE, default file:.bosun/state]',
     )
-    .option('--docker-host <url>', 'Docker engine [DOCKER_HOST, default unix:///var/run/docker.sock]')
+    .option('--etcd-cacert <file>', 'CA certificate(s) that sign the etcd server certificate (PEM) [BOSUN_ETCD_CACERT]')
+    .option('--etcd-cert <file>', 'client certificate for etcd (PEM) [BOSUN_ETCD_CERT]')
+    .option('--etcd-key <file>', 'key of --etcd-cert (PEM) [BOSUN_ETCD_KEY]')
+    .option(
+      '--etcd-user <name>',
+      'etcd user; its password in BOSUN_ETCD_PASSWORD or --etcd-password-file [BOSUN_ETCD_USER]',
+    )
+    .option('--etcd-password-file <file>', 'file holding the etcd password [BOSUN_ETCD_PASSWORD_FILE]')
+    .option(
+      '--docker-host <url>',
+      'Docker engine: unix:///path, tcp://host:port or ssh://user@host [DOCKER_HOST, default unix:///var/run/docker.sock]',
+    )
+    .option('--docker-tls', 'TLS to a tcp:// engine without verifying it, as docker --tls [DOCKER_TLS]')
+    .option(
+      '--docker-tlsverify',
+      'TLS to a tcp:// engine, its certificate checked against the CA, as docker --tlsverify [DOCKER_TLS_VERIFY]',
+    )
+    .option(
+      '--docker-tlscacert <file>',
+      'CA that signed the engine certificate [DOCKER_CERT_PATH/ca.pem, default ~/.docker]',
+    )
+    .option('--docker-tlscert <file>', 'client certificate for the engine [DOCKER_CERT_PATH/cert.pem]')
+    .option('--docker-tlskey <file>', 'client key for the engine [DOCKER_CERT_PATH/key.pem]')
     .option('--cache-dir <dir>', 'where fetched repositories are cached [BOSUN_CACHE]')
     .option(
       '--lock-timeout <seconds>',
       'how long to wait while another apply of the project runs [BOSUN_LOCK_TIMEOUT, default 60]',
-    );
+    )
+    .option('--age-identity <file>', 'age identity file that decrypts age values in Configs [BOSUN_AGE_IDENTITY]')
+    .option('--secrets-dir <dir>', 'folder of the files Configs may read with dataFrom.file [BOSUN_SECRETS_DIR]');
 }
 
 /** Verbs that record releases also prune them: how many to keep. */
@@ -64,6 +90,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('--dry-run', 'print the plan and write nothing')
     .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something does (or would), 1 on error')
     .option('--out <file>', 'save the plan, to apply exactly it later with: bosun apply <file>')
+    .option('--refuse-force-push', REFUSE_FORCE_PUSH)
     .addOption(output(['text', 'json', 'markdown']))
     .action(run(reconcileCommand));
   recording(
@@ -110,6 +137,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
   withCommon(releases.command('show').description('print what release N applied').argument('<N>', 'release number'))
     .addOption(output(['text', 'json']))
     .action(run((n: string, flags: object) => releaseShowCommand(n, { ...releases.opts(), ...flags })));
+  defineSecret(program.command('secret'), run);
   return program;
 }
 

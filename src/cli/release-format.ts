@@ -39,6 +39,12 @@ export function releaseDetail(r: Release): string {
     `  finished:  ${when(r.finishedAt)}`,
   ];
   if (r.error) lines.push(`  error:     [${r.error.code}] ${r.error.message}`);
+  if (r.forcePush) {
+    const { previousRelease, previousRevision } = r.forcePush;
+    lines.push(
+      `  forced:    yes: ${r.ref} was force-pushed; ${previousRevision.slice(0, 12)} (release ${previousRelease}) is not in this revision's history`,
+    );
+  }
   lines.push('  services:');
   for (const s of r.desired.services) {
     const id = r.images[s.name] ? ` (${r.images[s.name].slice(0, 19)})` : '';

@@ -1,5 +1,5 @@
 import type { Release } from '../model/release.ts';
-import { SECRET } from '../render/describe.ts';
+import { maskSecrets } from '../model/mask.ts';
 import { rangesText, type PrunedRecord } from '../release/retention.ts';
 import { ReleaseStore } from '../release/store.ts';
 import { projectName, withStore, type CommonOptions } from './context.ts';
@@ -25,16 +25,10 @@ function prunedLine(p: PrunedRecord): string {
 export async function releaseShowCommand(n: string, flags: CommonOptions): Promise<number> {
   const project = await projectName(flags);
   const release = await withStore(flags, (kv) => new ReleaseStore(kv).get(project, Number(n)));
-  print(flags.output === 'json' ? JSON.stringify(maskSecrets(release), null, 2) + '\n' : releaseDetail(release));
+  // Releases keep secret values (a rollback needs them); what is printed never shows them.
+  const shown = maskSecrets(release);
+  print(flags.output === 'json' ? JSON.stringify(shown, null, 2) + '\n' : releaseDetail(shown));
   return 0;
-}
-
-/** Releases keep secret values (a rollback needs them); what is printed never shows them. */
-function maskSecrets(r: Release): Release {
-  const configs = r.desired.configs.map((c) =>
-    c.secret ? { ...c, data: Object.fromEntries(Object.keys(c.data).map((k) => [k, SECRET])) } : c,
-  );
-  return { ...r, desired: { ...r.desired, configs } };
 }
 
 function brief(r: Release) {

@@ -3,23 +3,40 @@ import { Controller } from '../server/controller.ts';
 import { Leadership } from '../server/leadership.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/body.ts';
 import { createLogger, errorFields } from '../server/log.ts';
-import { checkCron, DEFAULT_LISTEN, DEFAULT_POLL, loadSecret, parseListen } from '../server/options.ts';
-import { openStore } from '../store/open.ts';
+import { DEFAULT_LIMITS } from '../server/limits.ts';
+import {
+  checkCron,
+  DEFAULT_LISTEN,
+  DEFAULT_POLL,
+  DEFAULT_WEBHOOK_RATE,
+  loadSecret,
+  parseLimit,
+  parseListen,
+  parseProviders,
+} from '../server/options.ts';
+import { PROVIDERS } from '../server/webhook/verify.ts';
 import { openBackend } from '../backends/index.ts';
 import {
+  type CommonOptions,
+  dockerOptions,
   historyLimit,
   lockWaitMs,
+  REFUSE_FORCE_PUSH,
+  openState,
   projectName,
   projectOverride,
+  secretSources,
   sourceOptions,
-  stateUrl,
-  type CommonOptions,
 } from './context.ts';
 
 export interface ServeFlags extends CommonOptions {
   listen?: string;
   poll?: string;
   webhookSecretFile?: string;
+  webhookProviders?: string;
+  webhookRate?: string;
+  maxConnections?: string;
+  maxConnectionsPerSource?: string;
 }
 
 /** The serve verb's own options (the common ones are added by main.ts). */
@@ -34,9 +51,23 @@ export function defineServe(cmd: Command): Command {
       '--poll <cron>',
       `cron schedule of the fallback fetch+reconcile (6 fields for seconds) [default "${DEFAULT_POLL}"]`,
     )
+    .option('--refuse-force-push', REFUSE_FORCE_PUSH)
     .option(
       '--webhook-secret-file <file>',
       'file holding the webhook secret [or BOSUN_WEBHOOK_SECRET; none: webhooks answer 503]',
+    )
+    .option(
+      '--webhook-providers <list>',
+      `webhook endpoints that answer, comma-separated (${PROVIDERS.join(',')}) [default: all]`,
+    )
+    .option(
+      '--webhook-rate <n>',
+      `webhook deliveries per minute from one address, also the burst; more get 429 [default ${DEFAULT_WEBHOOK_RATE}]`,
+    )
+    .option('--max-connections <n>', `HTTP connections in all [default ${DEFAULT_LIMITS.maxConnections}]`)
+    .option(
+      '--max-connections-per-source <n>',
+      `HTTP connections from one address [default ${DEFAULT_LIMITS.maxConnectionsPerSource}]`,
     );
 }
 
@@ -54,16 +85,32 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const listen = parseListen(flags.listen ?? DEFAULT_LISTEN);
   const poll = checkCron(flags.poll ?? DEFAULT_POLL);
   const secret = await loadSecret(flags.webhookSecretFile);
+  const secrets = await secretSources(flags);
+  const providers = parseProviders(flags.webhookProviders);
+  const webhookRate = parseLimit('--webhook-rate', flags.webhookRate, DEFAULT_WEBHOOK_RATE);
+  const limits = {
+    ...DEFAULT_LIMITS,
+    maxConnections: parseLimit('--max-connections', flags.maxConnections, DEFAULT_LIMITS.maxConnections),
+    maxConnectionsPerSource: parseLimit(
+      '--max-connections-per-source',
+      flags.maxConnectionsPerSource,
+      DEFAULT_LIMITS.maxConnectionsPerSource,
+    ),
+  };
   const project = await projectName(flags);
-  const kv = await openStore(stateUrl(flags));
+  // before the store: a missing certificate file is refused with nothing opened
+  const backend = openBackend('docker', { docker: dockerOptions(flags) });
+  const kv = await openState(flags);
   const log = createLogger();
-  const backend = openBackend('docker', { host: flags.dockerHost });
+  const mixed = providerWarning(providers, flags.webhookProviders !== undefined);
+  if (secret !== undefined && mixed) log.warn(mixed);
   // the controller is created below; elected leaders converge at once through it
   let onElected = () => {};
   const leadership = new Leadership({ kv, project, backend, log, onElected: () => onElected() });
   const controller = new Controller({
     source: sourceOptions(flags),
     projectOverride: projectOverride(flags),
+    secrets,
     project,
     backend,
     kv,
@@ -73,6 +120,9 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     poll,
     secret,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    providers,
+    webhookRate,
+    limits,
     lockWaitMs: waitMs,
     historyLimit: keep,
   });
@@ -86,6 +136,14 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   await untilSignal(log, () => controller.stop());
   setTimeout(() => process.exit(0), EXIT_GRACE_MS).unref();
   return 0;
+}
+
+/** Said once at start-up: the endpoints that answer should be the forges in use. */
+function providerWarning(providers: ReadonlySet<string>, listed: boolean): string | undefined {
+  if (!listed) return 'every webhook endpoint answers: list the forges you use with --webhook-providers';
+  if (providers.has('gitlab') && providers.size > 1)
+    return 'gitlab sends the webhook secret itself as its token: with another provider enabled, whoever sees it can sign for that one';
+  return undefined;
 }
 
 /** The first SIGTERM/SIGINT stops gracefully; a second one exits at once. */

@@ -1,14 +1,22 @@
 import { loadDesiredState } from '../formats/index.ts';
+import { maskSecrets } from '../model/mask.ts';
+import { resolveSecrets } from '../secrets/resolve.ts';
 import { fetchArtifact } from '../source/git.ts';
-import { projectOverride, sourceOptions, type CommonOptions } from './context.ts';
+import { projectOverride, secretSources, sourceOptions, type CommonOptions } from './context.ts';
 
-/** `bosun validate`: the repo at the ref, checked as a reconcile would, touching nothing. */
+/**
+ * `bosun validate`: the repo at the ref, checked as a reconcile would (sealed values opened
+ * with the same identity and host sources), touching nothing.
+ */
 export async function validateCommand(flags: CommonOptions): Promise<number> {
+  const secrets = await secretSources(flags);
   const artifact = await fetchArtifact(sourceOptions(flags));
-  const desired = loadDesiredState(artifact, { project: projectOverride(flags) });
+  const desired = await resolveSecrets(loadDesiredState(artifact, { project: projectOverride(flags) }), secrets);
   const where = `${artifact.repo}${artifact.path ? `/${artifact.path}` : ''} at ${artifact.revision.slice(0, 12)} (${artifact.ref})`;
   if (flags.output === 'json') {
-    process.stdout.write(JSON.stringify({ valid: true, revision: artifact.revision, desired }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify({ valid: true, revision: artifact.revision, desired: maskSecrets(desired) }, null, 2) + '\n',
+    );
     return 0;
   }
   const names = (list: { name: string }[]) => (list.length ? list.map((x) => x.name).join(', ') : '-');

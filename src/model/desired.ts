@@ -87,6 +87,27 @@ export interface ConfigSpec {
   /** relative key → stored value: strings as-is, anything structured as JSON */
   data: Record<string, string>;
   secret: boolean;
+  /**
+   * Values only the controller can read (age ciphertext, its environment, its secrets dir),
+   * as the format loaded them; src/secrets/resolve.ts moves them into `data` before anything
+   * plans, so a resolved state never holds this field.
+   */
+  sealed?: Record<string, SealedValue>;
+}
+
+/** Where a value that never enters git in clear comes from. */
+export type SealedSource =
+  /** an age-encrypted file (base64 of its binary form), from an armored value or a file in the repo */
+  | { age: string }
+  /** a `BOSUN_SECRET_*` variable of the controller's environment */
+  | { env: string }
+  /** a file under the controller's secrets dir (relative, checked not to escape it) */
+  | { file: string };
+
+export interface SealedValue {
+  from: SealedSource;
+  /** where the value is declared, for the issue naming it when it cannot be read */
+  at: SourceLocation & { path: string };
 }
 
 export interface NetworkSpec {

@@ -23,6 +23,13 @@ export interface Release {
   finishedAt?: string;
   status: ReleaseStatus;
   error?: { code: string; message: string };
+  /** set when the ref was force-pushed since the release before: this revision does not contain its revision */
+  forcePush?: ForcePush;
+}
+
+export interface ForcePush {
+  previousRelease: number;
+  previousRevision: string;
 }
 
 export type ReleaseDraft = Omit<Release, 'number' | 'status' | 'startedAt' | 'finishedAt' | 'error'>;

@@ -2,12 +2,13 @@ import diff from 'microdiff';
 import { HASH_EXCLUDED_FIELDS } from '../model/hash.ts';
 import type { SpecRecord } from '../model/observed.ts';
 import type { FieldChange } from '../model/plan.ts';
+import type { SecretFields } from './facts.ts';
 
 /**
  * Field-level differences between what a container was created from and what is desired,
  * as `service.image`-style paths made user-facing (`image`, `env.LOG_LEVEL`).
  */
-export function fieldChanges(from: SpecRecord, to: SpecRecord, secretEnv: Set<string>): FieldChange[] {
+export function fieldChanges(from: SpecRecord, to: SpecRecord, secrets: SecretFields): FieldChange[] {
   // Fields left out of the hash (replicas, update, dependsOn) never cause a replacement: not listed.
   const changes = diff(from as unknown as Record<string, unknown>, to as unknown as Record<string, unknown>).filter(
     (c) => !(c.path[0] === 'service' && HASH_EXCLUDED_FIELDS.includes(String(c.path[1]) as never)),
@@ -20,9 +21,16 @@ export function fieldChanges(from: SpecRecord, to: SpecRecord, secretEnv: Set<st
       from: c.type === 'CREATE' ? undefined : c.oldValue,
       to: c.type === 'REMOVE' ? undefined : c.value,
     };
-    if (c.path[0] === 'env' && secretEnv.has(String(c.path[1]))) change.secret = true;
+    if (isSecret(c.path, secrets)) change.secret = true;
     return change;
   });
+}
+
+function isSecret(path: (string | number)[], secrets: SecretFields): boolean {
+  const [top, name] = path;
+  if (top === 'env') return name === undefined || secrets.envNames.some((n) => String(name).endsWith(n));
+  if (top === 'files') return name === undefined ? secrets.files.size > 0 : secrets.files.has(String(name));
+  return false;
 }
 
 function displayPath(path: (string | number)[]): string {

@@ -1,6 +1,6 @@
 import type { ConfigSpec, DesiredState, ServiceSpec } from '../model/desired.ts';
 import type { SpecRecord } from '../model/observed.ts';
-import { resolveEnv } from '../model/env.ts';
+import { envName, resolveFiles } from '../model/env.ts';
 import { canonicalJson, serviceSpecHash, specRecord } from '../model/hash.ts';
 
 /** What planning needs of one service whatever its replicas: derived from the spec and the Configs alone. */
@@ -10,8 +10,18 @@ export interface ServiceFacts {
   hash: string;
   /** the `bosun.spec` label text */
   recordJson: string;
-  /** variables whose values come from secret Configs, so renderers can mask them */
-  secretEnv: Set<string>;
+  /** recorded fields that may hold secrets, so field changes show them masked */
+  secrets: SecretFields;
+}
+
+/**
+ * Secret Configs reach containers as files only, but a container created before that rule
+ * may still record secret variables in its label: any variable named after a key of a secret
+ * Config (whatever its envFrom prefix was) is treated as secret when diffed.
+ */
+export interface SecretFields {
+  envNames: string[];
+  files: Set<string>;
 }
 
 const memo = new WeakMap<ServiceSpec, { configs: ConfigSpec[]; facts: ServiceFacts }>();
@@ -30,20 +40,16 @@ export function serviceFacts(desired: DesiredState, service: ServiceSpec): Servi
     record,
     hash: serviceSpecHash(service, desired.configs),
     recordJson: canonicalJson(record),
-    secretEnv: secretEnvKeys(desired, service),
+    secrets: secretFields(desired, service),
   };
   if (cacheable) memo.set(service, { configs: desired.configs, facts });
   return facts;
 }
 
-/** Variables whose values come from secret Configs, so renderers can mask them. */
-export function secretEnvKeys(desired: DesiredState, service: ServiceSpec): Set<string> {
-  const keys = new Set<string>();
-  for (const ref of service.envFrom) {
-    const cfg = desired.configs.find((c) => c.name === ref.config);
-    if (!cfg?.secret) continue;
-    const one: ServiceSpec = { ...service, env: {}, envFrom: [ref] };
-    for (const k of Object.keys(resolveEnv(one, [cfg]))) keys.add(k);
-  }
-  return keys;
+/** What of a service's record may hold secrets: see SecretFields. */
+export function secretFields(desired: DesiredState, service: ServiceSpec): SecretFields {
+  const secret = desired.configs.filter((c) => c.secret);
+  const envNames = [...new Set(secret.flatMap((c) => Object.keys(c.data).map(envName)))].sort();
+  const files = new Set(resolveFiles(service, desired.configs).flatMap((f) => (f.secret ? [f.path] : [])));
+  return { envNames, files };
 }

@@ -1,5 +1,6 @@
 import type { DesiredState } from '../model/desired.ts';
 import { canonicalJson, sha256 } from '../model/hash.ts';
+import { digested, maskSecrets } from '../model/mask.ts';
 import type { ObservedKeys } from '../model/observed.ts';
 import type { KeyOperation, Operation, OperationHead, Plan, WorkloadPlan } from '../model/plan.ts';
 import { sortedAsText } from '../model/sort.ts';
@@ -40,7 +41,10 @@ export function assemblePlan<W extends OperationHead>(
   };
 }
 
-/** Covers what the plan does and what it saw, so a saved plan can be refused once the world moved. */
+/**
+ * Covers what the plan does and what it saw, so a saved plan can be refused once the world moved.
+ * Secrets enter only as digests: the hash is printed, and the saved plan holds everything else.
+ */
 function planHash(
   ops: OperationHead[],
   workloads: Record<string, unknown>,
@@ -48,5 +52,5 @@ function planHash(
   revision: string,
 ): string {
   const seen = { ...workloads, keys: sortedAsText(Object.values(observed.keys).map((k) => [k.key, k.version])) };
-  return sha256(canonicalJson({ revision, ops, seen }));
+  return sha256(canonicalJson({ revision, ops: maskSecrets(ops, digested), seen }));
 }

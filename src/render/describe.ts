@@ -1,10 +1,10 @@
 import { describerOf } from '../backends/describers.ts';
 import type { FieldChange, Operation, OperationHead, PlanSummary } from '../model/plan.ts';
 import { isKeyOperation } from '../model/plan.ts';
+import { maskSecrets, SECRET } from '../model/mask.ts';
 import { show } from '../plan/changes.ts';
 
-/** Shared wording for every renderer, so text, Markdown and release records say the same thing. */
-export const SECRET = '(secret)';
+export { SECRET } from '../model/mask.ts';
 
 /** How one operation reads: the same words in plans, progress lines, releases and status. */
 export interface Described {
@@ -17,15 +17,19 @@ export interface Described {
   json: Record<string, unknown>;
 }
 
-/** Keys are described here; workload operations by the back end that planned them. */
-export function described(backend: string, op: OperationHead): Described {
+/**
+ * Keys are described here; workload operations by the back end that planned them. Every
+ * renderer reads operations through this, masked first, so no wording can show a secret.
+ */
+export function described(backend: string, unmasked: OperationHead): Described {
+  const op = maskSecrets(unmasked);
   if (isKeyOperation(op)) {
     const put = op.kind === 'put-key';
     const target = put ? `key ${op.key} = ${op.secret ? SECRET : JSON.stringify(op.value)}` : `key ${op.key}`;
-    const json = put
-      ? { key: op.key, value: op.secret ? SECRET : op.value, previous: op.secret ? SECRET : op.previous }
-      : { key: op.key };
-    return { symbol: !put ? '-' : op.previous !== undefined ? '~' : '+', verb: put ? 'put' : 'delete', target, json };
+    const json = put ? { key: op.key, value: op.value, previous: op.previous } : { key: op.key };
+    const existed = isKeyOperation(unmasked) && unmasked.previous !== undefined;
+    const symbol = !put ? '-' : existed ? '~' : '+';
+    return { symbol, verb: put ? 'put' : 'delete', target, json };
   }
   const d = describerOf(backend);
   return { symbol: d.symbol(op), verb: d.verb(op), target: d.target(op), changes: d.changes(op), json: d.json(op) };

@@ -32,11 +32,11 @@ function notes(p: Plan): string[] {
   return p.notes.map((n) => `note: ${n}`);
 }
 
-/** For machines: blueprints are left out (they hold resolved environments, secrets included). */
+/** For machines: blueprints are left out (they are the engine's business, and long). */
 export function renderJson(p: Plan): string {
   const operations = p.operations.map((op) => {
     const d = described(p.backend, op);
-    const changes = d.changes?.changes.map((c) => (c.secret ? { ...c, from: SECRET, to: SECRET } : c));
+    const changes = d.changes?.changes;
     return {
       kind: op.kind,
       action: d.verb,

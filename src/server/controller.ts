@@ -17,15 +17,19 @@ import { mergeBatches, Runner, type Batch } from './runner.ts';
 import type { Leadership } from './leadership.ts';
 import { StatusBoard, type RunTrigger } from './status.ts';
 import { Session } from '../session/session.ts';
+import type { SecretSources } from '../secrets/resolve.ts';
 import type { Backend } from '../backends/backend.ts';
 import type { KvStore } from '../ports.ts';
-import { DeliveryLog } from './webhook/dedupe.ts';
+import { webhookDeps } from './webhook/deps.ts';
+import { DEFAULT_LIMITS, type HttpLimits } from './limits.ts';
 import type { WebhookReply } from './webhook/handler.ts';
 import type { Provider } from './webhook/verify.ts';
 
 export interface ControllerOptions {
   source: GitSourceOptions;
   projectOverride?: string;
+  /** opens sealed Config values (age identities, host env and files) */
+  secrets?: SecretSources;
   project: string;
   backend: Backend;
   kv: KvStore;
@@ -34,6 +38,11 @@ export interface ControllerOptions {
   poll: string;
   secret: string | undefined;
   maxBodyBytes: number;
+  /** the webhook endpoints that answer */
+  providers: ReadonlySet<Provider>;
+  /** webhook deliveries per minute (and burst) from one remote address */
+  webhookRate: number;
+  limits?: HttpLimits;
   lockWaitMs?: number;
   /** --history-limit: releases kept, over the Project's historyLimit */
   historyLimit?: number;
@@ -73,6 +82,7 @@ export class Controller {
       backend: o.backend,
       source: o.source,
       projectOverride: o.projectOverride,
+      secrets: o.secrets,
       lockWaitMs: o.lockWaitMs,
       historyLimit: o.historyLimit,
       progress: (line, _op, ms) => o.log.info({ op: line, ms }, 'applied'),
@@ -115,10 +125,8 @@ export class Controller {
   async start(): Promise<string> {
     const address = await listen(this.server, this.o.listen);
     const { repo, ref, project } = this.status.source;
-    this.o.log.info(
-      { address, repo, ref, project, poll: this.o.poll, webhooks: this.o.secret ? 'enabled' : 'disabled (no secret)' },
-      `listening on ${address}`,
-    );
+    const webhooks = this.o.secret ? [...this.o.providers].join(',') : 'disabled (no secret)';
+    this.o.log.info({ address, repo, ref, project, poll: this.o.poll, webhooks }, `listening on ${address}`);
     await this.runner.refreshApplied();
     await this.o.leadership?.start();
     this.cron = schedule(this.o.poll, () => void this.trigger({ reconcile: 'poll', heal: false }), {
@@ -162,21 +170,24 @@ export class Controller {
   }
 
   private createServer(): http.Server {
-    return createHttpServer({
-      webhook: {
-        secret: this.o.secret,
-        maxBodyBytes: this.o.maxBodyBytes,
-        ref: this.o.source.ref,
-        deliveries: new DeliveryLog(),
-        accepting: () => !this.draining,
-        onPush: () => this.trigger({ reconcile: 'webhook', heal: false }),
+    const o = this.o;
+    const limits = o.limits ?? DEFAULT_LIMITS;
+    const settings = { ...o, ratePerMinute: o.webhookRate, repo: o.source.repo, ref: o.source.ref };
+    return createHttpServer(
+      {
+        webhook: webhookDeps(settings, limits, {
+          accepting: () => !this.draining,
+          onPush: () => this.trigger({ reconcile: 'webhook', heal: false }),
+        }),
+        onWebhook: (provider, reply) => this.recordWebhook(provider, reply),
+        ready: () => this.ready(),
+        metrics: () => this.metrics.text(),
+        status: () => this.snapshot(),
+        onError: (err) => this.o.log.error({ err: errorFields(err) }, 'http handler failed'),
+        onRefused: (limit) => this.metrics.connectionsRefused.inc({ limit }),
       },
-      onWebhook: (provider, reply) => this.recordWebhook(provider, reply),
-      ready: () => this.ready(),
-      metrics: () => this.metrics.text(),
-      status: () => this.snapshot(),
-      onError: (err) => this.o.log.error({ err: errorFields(err) }, 'http handler failed'),
-    });
+      limits,
+    );
   }
 
   private recordWebhook(provider: Provider, r: WebhookReply): void {

@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BosunError, Codes } from '../errors.ts';
+import { applyLimits, CONNECTION_CHECK_MS, DEFAULT_LIMITS, type HttpLimits, type RefusedBy } from './limits.ts';
 import type { ListenAddress } from './options.ts';
 import { handleWebhook, type WebhookDeps, type WebhookReply } from './webhook/handler.ts';
 import { isProvider, type Provider } from './webhook/verify.ts';
@@ -13,17 +14,21 @@ export interface Routes {
   metrics: () => Promise<{ contentType: string; body: string }>;
   status: () => Promise<unknown>;
   onError: (err: unknown) => void;
+  /** a connection closed on arrival by a connection cap */
+  onRefused?: (by: RefusedBy) => void;
 }
 
-/** Routing only: every answer comes from the functions in `routes`. */
-export function createHttpServer(routes: Routes): http.Server {
-  return http.createServer((req, res) => {
+/** Routing only: every answer comes from the functions in `routes`; `limits` bound what a client may hold. */
+export function createHttpServer(routes: Routes, limits: HttpLimits = DEFAULT_LIMITS): http.Server {
+  const server = http.createServer({ connectionsCheckingInterval: CONNECTION_CHECK_MS }, (req, res) => {
     route(req, res, routes).catch((err) => {
       routes.onError(err);
       if (!res.headersSent) send(res, 500, { error: 'internal error' });
       else res.destroy();
     });
   });
+  applyLimits(server, limits, routes.onRefused);
+  return server;
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, routes: Routes): Promise<void> {
@@ -57,8 +62,13 @@ async function webhook(name: string, req: IncomingMessage, res: ServerResponse, 
   if (req.method !== 'POST') return send(res, 405, { error: 'webhooks are POST' });
   const reply = await handleWebhook(name, req, routes.webhook);
   routes.onWebhook(name, reply);
-  // an unread body must not be drained (that is reading past the limit): close after answering
-  if (reply.closeConnection) res.setHeader('connection', 'close');
+  if (reply.retryAfter !== undefined) res.setHeader('retry-after', String(reply.retryAfter));
+  // an unread body must not be drained (that is reading past the limit or the deadline): the
+  // socket is closed once the answer is out, whatever the client is still sending
+  if (reply.closeConnection) {
+    res.setHeader('connection', 'close');
+    res.once('finish', () => req.socket.destroySoon());
+  }
   send(res, reply.code, reply.body);
 }
 

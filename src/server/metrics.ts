@@ -28,6 +28,12 @@ export class ServerMetrics {
     labelNames: ['provider', 'status'] as const,
     registers: [this.registry],
   });
+  readonly connectionsRefused = new Counter({
+    name: 'bosun_http_connections_refused_total',
+    help: 'HTTP connections closed on arrival, over the cap in all (global) or from one address (source)',
+    labelNames: ['limit'] as const,
+    registers: [this.registry],
+  });
   readonly driftRepairs = new Counter({
     name: 'bosun_drift_repairs_total',
     help: 'Heals that changed something to return to the release in force',

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { validateDetailed } from 'node-cron';
 import { BosunError, Codes } from '../errors.ts';
+import { isProvider, PROVIDERS, type Provider } from './webhook/verify.ts';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
 /** Every minute: the safety net for webhooks that never arrive. */
@@ -53,4 +54,37 @@ export async function loadSecret(
     return secret;
   }
   return env === undefined || env === '' ? undefined : env;
+}
+
+/**
+ * `--webhook-providers github,gitea`: the endpoints that answer. Unset, every provider answers
+ * (what serve did before the flag existed, and what the README's setup relies on); set, a
+ * signature is only checked by the endpoints listed, so a GitHub signature replayed onto
+ * /hooks/gitea or /hooks/generic (the same HMAC) is refused unless both are listed.
+ */
+export function parseProviders(value: string | undefined): ReadonlySet<Provider> {
+  if (value === undefined) return new Set(PROVIDERS);
+  const names = value
+    .split(',')
+    .map((n) => n.trim().toLowerCase())
+    .filter((n) => n !== '');
+  const unknown = names.filter((n) => !isProvider(n));
+  if (names.length === 0 || unknown.length > 0)
+    throw new BosunError(
+      Codes.config,
+      `--webhook-providers "${value}": ${unknown.length ? `unknown ${unknown.join(', ')}; ` : ''}list some of ${PROVIDERS.join(', ')}`,
+    );
+  return new Set(names as Provider[]);
+}
+
+/** Deliveries per minute from one address, also the burst: a forge sends one per push. */
+export const DEFAULT_WEBHOOK_RATE = 60;
+
+/** A positive whole number for a limit flag, refused in one line otherwise. */
+export function parseLimit(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new BosunError(Codes.config, `${flag} must be a positive integer, not "${value}"`);
+  return n;
 }

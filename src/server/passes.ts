@@ -34,7 +34,7 @@ export interface Outcome {
 export async function reconcilePass(trigger: 'webhook' | 'poll', d: PassDeps): Promise<Outcome> {
   const { session } = d;
   const artifact = await session.fetch();
-  session.desired(artifact); // an invalid repo is reported as such, even while the engine is away
+  await session.desired(artifact); // an invalid repo is reported as such, even while the engine is away
   await session.backend.ping();
   const planned = await session.planAt(artifact);
   const revision = planned.artifact.revision;

@@ -3,6 +3,7 @@ import type { Release, Trigger } from '../model/release.ts';
 import type { Artifact } from '../ports.ts';
 import type { Pin } from '../release/pin.ts';
 import { clearLapsedDown } from '../release/down-pin.ts';
+import { forcePushOf } from './force-push.ts';
 import { withApplyLock } from './lock.ts';
 import { applyAsRelease } from './release-apply.ts';
 import type { GitPlanned, Session } from './session.ts';
@@ -30,7 +31,7 @@ export interface ReconcileResult {
  */
 export async function reconcile(session: Session, opts: ReconcileOptions): Promise<ReconcileResult> {
   const artifact = await session.fetch();
-  const project = session.desired(artifact).project.name;
+  const project = (await session.desired(artifact)).project.name;
   await session.backend.ping();
   // planned without the lock first, so a pass with nothing to apply reads and writes nothing more
   const [first, unfinished] = await Promise.all([
@@ -50,8 +51,9 @@ export function applyUnderLock(session: Session, first: GitPlanned, opts: Reconc
     const planned = await session.planAt(first.artifact);
     if (isIdle(planned)) return reported(planned, opts);
     const result = reported(planned, opts);
+    const forcePush = await forcePushOf(session, planned.plan);
     const images = await session.backend.resolveImages(planned.plan, planned.observed);
-    const release = await applyAsRelease(session, planned.plan, { trigger: opts.trigger, images, signal });
+    const release = await applyAsRelease(session, planned.plan, { trigger: opts.trigger, images, signal, forcePush });
     await clearLapsedDown(session.kv, planned.plan.project, planned.plan.revision);
     return { ...result, release };
   });

@@ -1,7 +1,7 @@
 import { execute } from '../apply/execute.ts';
 import { BosunError, Codes } from '../errors.ts';
 import type { Plan } from '../model/plan.ts';
-import type { Release, Trigger } from '../model/release.ts';
+import type { ForcePush, Release, Trigger } from '../model/release.ts';
 import { describe } from '../render/describe.ts';
 import { historyLimitOf } from '../release/retention.ts';
 import { actor } from './lock.ts';
@@ -13,6 +13,8 @@ export interface ApplyOptions {
   images: Record<string, string>;
   /** the apply lock's signal: aborted when the lock is lost */
   signal?: AbortSignal;
+  /** the ref was force-pushed since the last release: recorded with this one */
+  forcePush?: ForcePush;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function applyAsRelease(session: Session, plan: Plan, opts: ApplyOp
       images: opts.images,
       summary: plan.summary,
       operations: plan.operations.map((op) => describe(plan.backend, op)),
+      ...(opts.forcePush && { forcePush: opts.forcePush }),
     },
     limit,
   );

@@ -12,6 +12,7 @@ import { fetchArtifact } from '../source/git.ts';
 import { observeKeys } from '../state/observe.ts';
 import { BosunError, Codes } from '../errors.ts';
 import { loadDesiredCached } from './desired-cache.ts';
+import { NO_SECRET_SOURCES, resolveSecrets, type SecretSources } from '../secrets/resolve.ts';
 
 export interface SessionOptions {
   kv: KvStore;
@@ -20,6 +21,8 @@ export interface SessionOptions {
   source?: GitSourceOptions;
   /** --project: overrides the name the repo gives */
   projectOverride?: string;
+  /** what opens sealed Config values (age identities, host env and files); none: they are issues */
+  secrets?: SecretSources;
   /** how long an apply waits for another apply of the project (default 60 s) */
   lockWaitMs?: number;
   /** --history-limit: releases kept, over the Project's historyLimit */
@@ -66,9 +69,13 @@ export class Session {
     return fetchArtifact({ ...this.o.source, ...overrides });
   }
 
-  /** The validated desired state of an artifact (cached by its folder's tree id). */
-  desired(artifact: Artifact): DesiredState {
-    return loadDesiredCached(artifact, { project: this.o.projectOverride });
+  /**
+   * The validated desired state of an artifact (loading is cached by its folder's tree id), its
+   * sealed values opened afresh each time: a host file or variable may change between passes.
+   */
+  desired(artifact: Artifact): Promise<DesiredState> {
+    const loaded = loadDesiredCached(artifact, { project: this.o.projectOverride });
+    return resolveSecrets(loaded, this.o.secrets ?? NO_SECRET_SOURCES);
   }
 
   /** ONE snapshot: the back end's workloads and the keys, read together. */
@@ -82,6 +89,10 @@ export class Session {
 
   /** Pure: the plan from `desired` to `observed`. */
   plan(desired: DesiredState, observed: ObservedState, at: PlanContext, teardown?: Teardown): Plan {
+    // a sealed value is missing from its Config's data: planned, its key would look removed
+    const sealed = desired.configs.find((c) => c.sealed);
+    if (sealed)
+      throw new BosunError(Codes.internal, `Config "${sealed.name}" was planned before its secrets were resolved`);
     return assemblePlan(this.backend.name, desired, observed, this.backend.plan(desired, observed, teardown), at);
   }
 
@@ -94,7 +105,7 @@ export class Session {
   /** Git at a revision: fetched (unless given), validated, observed and planned, with the pin read alongside. */
   async planAt(given?: Artifact): Promise<GitPlanned> {
     const artifact = given ?? (await this.fetch());
-    const desired = this.desired(artifact);
+    const desired = await this.desired(artifact);
     const at = { repo: artifact.repo, ref: artifact.ref, revision: artifact.revision };
     const [pin, planned] = await Promise.all([readPin(this.kv, desired.project.name), this.planFor(desired, at)]);
     return { ...planned, artifact, pinned: pinHolding(pin, artifact.revision) };

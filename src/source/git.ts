@@ -8,13 +8,13 @@ import { cachedFolder, rememberFolder } from './artifact-cache.ts';
 import { findGitdir } from './local.ts';
 import { redact, scrubUrl, urlSecrets } from './redact.ts';
 import { type ObjectStore, type RefLayout, resolveCommit } from './refs.ts';
-import { syncCache } from './remote.ts';
+import { type Synced, syncCache } from './remote.ts';
 import { folderTree, normalizePath, readFolder } from './tree.ts';
 
 export { cachePath } from './remote.ts';
 export { MAX_FILE_BYTES, normalizePath } from './tree.ts';
 
-/** remote repos resolve refs against the mirrored refs/remotes/origin, local ones directly */
+/** remote repos resolve refs against what the server advertises, local ones against their own refs */
 type RepoKind = RefLayout;
 
 function repoKind(repo: string): RepoKind {
@@ -28,11 +28,12 @@ function repoKind(repo: string): RepoKind {
   );
 }
 
-async function openStore(opts: GitSourceOptions, kind: RepoKind): Promise<ObjectStore> {
+/** The object store to read, and (remote) the oid the server advertised for the ref. */
+async function openStore(opts: GitSourceOptions, kind: RepoKind, ref: string): Promise<ObjectStore & Synced> {
   const cache = {};
   if (kind === 'local') return { gitdir: await findGitdir(opts.repo), cache, display: opts.repo };
-  const gitdir = await syncCache(opts.repo, opts.cacheDir, opts.token, cache);
-  return { gitdir, cache, display: scrubUrl(opts.repo) };
+  const synced = await syncCache(opts.repo, opts.cacheDir, opts.token, ref);
+  return { ...synced, cache, display: scrubUrl(opts.repo) };
 }
 
 /**
@@ -45,8 +46,8 @@ export async function fetchArtifact(opts: GitSourceOptions): Promise<Artifact> {
   const path = normalizePath(opts.path);
   const kind = repoKind(opts.repo);
   try {
-    const store = await openStore(opts, kind);
-    const revision = await resolveCommit(store, ref, kind);
+    const store = await openStore(opts, kind, ref);
+    const revision = await resolveCommit(store, ref, kind, store.fetched);
     const tree = await folderTree(store, revision, path);
     const known = tree === undefined ? undefined : cachedFolder(opts.repo, path, tree);
     if (known) return { repo: opts.repo, ref, revision, path, tree, ...known };

@@ -1,46 +1,31 @@
 /**
  * The bare cache clone of a remote repository: created once under the cache dir, then brought
- * up to date with incremental fetches, so a poll that finds nothing new costs one round trip.
+ * up to date with incremental fetches of the one ref being deployed, so a poll that finds
+ * nothing new costs one round trip and a push to another branch costs nothing.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
-import http from 'isomorphic-git/http/node';
 import lockfile from 'proper-lockfile';
+import { BosunError, Codes } from '../errors.ts';
+import { objectHeader } from './objects.ts';
 import { fetchError, scrubUrl, urlSecrets } from './redact.ts';
-
-const FETCH_REFSPEC = '+refs/heads/*:refs/remotes/origin/*';
+import { assertSaneRef, candidateRefs, danglingHead } from './refs.ts';
+import { advertisedRefs, fetchObject, localHaves, remoteOf, type ServerRef } from './upload-pack.ts';
 
 /** `<cacheDir>/<first 16 hex of sha256(url)>`: stable per URL, safe as a directory name. */
 export function cachePath(cacheDir: string, url: string): string {
   return join(cacheDir, createHash('sha256').update(url).digest('hex').slice(0, 16));
 }
 
-/**
- * Widely accepted token form: GitHub (x-access-token), GitLab and Gitea take any username with
- * the token as password. A failed attempt cancels instead of re-asking in a loop.
- */
-function authCallbacks(token: string | undefined) {
-  if (!token) return {};
-  return {
-    onAuth: () => ({ username: 'x-access-token', password: token }),
-    onAuthFailure: () => ({ cancel: true }),
-  };
-}
-
-/**
- * The config is written before the first fetch: fetch needs the refspec to mirror branches
- * under refs/remotes/origin. The stored URL is scrubbed so no credential lands on disk.
- */
+/** The stored URL is scrubbed so no credential lands on disk. */
 async function ensureBareRepo(gitdir: string, url: string): Promise<void> {
   await mkdir(gitdir, { recursive: true });
   await git.init({ fs, gitdir, dir: gitdir, bare: true, defaultBranch: 'main' });
-  const refspec = await git.getConfig({ fs, gitdir, path: 'remote.origin.fetch' });
-  if (refspec !== FETCH_REFSPEC) {
+  if ((await git.getConfig({ fs, gitdir, path: 'remote.origin.url' })) !== scrubUrl(url)) {
     await git.setConfig({ fs, gitdir, path: 'remote.origin.url', value: scrubUrl(url) });
-    await git.setConfig({ fs, gitdir, path: 'remote.origin.fetch', value: FETCH_REFSPEC });
   }
 }
 
@@ -79,35 +64,71 @@ async function acrossProcesses<T>(gitdir: string, work: () => Promise<T>): Promi
   }
 }
 
+/** The server ref a user's ref names, in git's order (a tag before a branch of the same name). */
+export function pickServerRef(refs: readonly ServerRef[], ref: string): ServerRef | undefined {
+  const byName = new Map(refs.map((r) => [r.ref, r]));
+  for (const name of candidateRefs(ref)) {
+    const found = byName.get(name);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export interface Synced {
+  gitdir: string;
+  /** what the server advertised for the ref; absent when the ref is a sha, found among the objects */
+  fetched?: string;
+}
+
+/** Which server ref to fetch for `ref`; for a sha not advertised, the default branch (it is probably on it). */
+async function chooseWant(
+  gitdir: string,
+  url: string,
+  refs: ServerRef[],
+  ref: string,
+): Promise<Synced & { want?: ServerRef }> {
+  const found = pickServerRef(refs, ref);
+  if (found) return { gitdir, fetched: found.oid, want: found };
+  if (ref === 'HEAD') {
+    const branches = refs.filter((r) => r.ref.startsWith('refs/heads/')).map((r) => r.ref.slice('refs/heads/'.length));
+    throw danglingHead(`the remote HEAD of ${scrubUrl(url)}`, branches);
+  }
+  if (!/^[0-9a-fA-F]{4,40}$/.test(ref)) {
+    throw new BosunError(Codes.gitRef, `ref "${ref}" not found in ${scrubUrl(url)}`, { data: { ref } });
+  }
+  if (ref.length === 40 && (await objectHeader(gitdir, ref.toLowerCase()))) return { gitdir };
+  return { gitdir, want: pickServerRef(refs, 'HEAD') };
+}
+
 /**
- * Brings the cache for `url` up to date and returns its git dir. Every branch and tag is
- * mirrored (tags re-read each time, so a moved tag is seen; deleted branches are pruned).
+ * Brings the cache for `url` up to date with the one ref `ref` names on the server and returns
+ * its git dir with the oid fetched. Refs are read from the server each time, so a moved tag is seen.
  */
 export async function syncCache(
   url: string,
   cacheDir: string,
   token: string | undefined,
-  cache: object,
-): Promise<string> {
+  ref: string,
+): Promise<Synced> {
+  assertSaneRef(ref, scrubUrl(url));
   const gitdir = cachePath(cacheDir, url);
-  await serialized(gitdir, async () => {
+  return serialized(gitdir, async () => {
     try {
       await ensureBareRepo(gitdir, url);
-      await git.fetch({
-        fs,
-        http,
-        gitdir,
-        url,
-        cache,
-        ref: 'HEAD',
-        tags: true,
-        prune: true,
-        pruneTags: true,
-        ...authCallbacks(token),
-      });
+      const remote = remoteOf(url, token);
+      const refs = await advertisedRefs(remote);
+      const { want, ...synced } = await chooseWant(gitdir, url, refs, ref);
+      if (want && !(await objectHeader(gitdir, want.oid))) {
+        await fetchObject(remote, gitdir, want.oid, await localHaves(gitdir));
+      }
+      // kept under the server's name, so the next fetch can say it has it
+      const name = want?.target ?? want?.ref;
+      if (want && name?.startsWith('refs/'))
+        await git.writeRef({ fs, gitdir, ref: name, value: want.oid, force: true });
+      return synced;
     } catch (err) {
+      if (err instanceof BosunError) throw err;
       throw fetchError(url, err, [token, ...urlSecrets(url)]);
     }
   });
-  return gitdir;
 }

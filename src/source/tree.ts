@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import git from 'isomorphic-git';
 import { BosunError, Codes } from '../errors.ts';
 import type { Artifact } from '../ports.ts';
+import { objectHeader } from './objects.ts';
 import type { ObjectStore } from './refs.ts';
 
 /**
@@ -53,6 +54,12 @@ async function collect(store: ObjectStore, treeOid: string, prefix: string, out:
       await collect(store, entry.oid, rel, out);
     } else if (entry.type === 'blob' && (entry.mode === MODE_FILE || entry.mode === MODE_EXECUTABLE)) {
       // Symlinks (120000) and submodules (type commit) are skipped: neither holds manifest text.
+      // the size from the object's header: a blob too big to keep is never inflated at all
+      const head = await objectHeader(store.gitdir, entry.oid);
+      if (head && head.size > MAX_FILE_BYTES) {
+        out.skipped.push({ path: rel, bytes: head.size });
+        continue;
+      }
       const { blob } = await git.readBlob({ fs, gitdir: store.gitdir, oid: entry.oid, cache: store.cache });
       if (blob.byteLength <= MAX_FILE_BYTES) out.files.set(rel, blob);
       else out.skipped.push({ path: rel, bytes: blob.byteLength });

@@ -75,6 +75,11 @@ describe('chaos: webhook abuse', function () {
         `${tmp}/cache`,
         '--poll',
         '0 0 1 1 *',
+        // this test measures refusals by signature and size: the per-source limits are out of its way
+        '--webhook-rate',
+        '100000',
+        '--max-connections-per-source',
+        '1000',
       ],
       {
         BOSUN_WEBHOOK_SECRET: SECRET,
@@ -118,7 +123,7 @@ describe('chaos: webhook abuse', function () {
       }).catch(() => undefined);
       codes.push(r?.status ?? 413);
     }
-    const valid = githubPush('main', await repo.head(), SECRET);
+    const valid = githubPush(repo.url, 'main', await repo.head(), SECRET);
     const replays = await Promise.all(Array.from({ length: 20 }, () => post(serve, 'github', valid)));
     await Promise.all([health, ...slow]);
     assert.ok(

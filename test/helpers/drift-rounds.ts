@@ -105,7 +105,7 @@ export async function driftRound(
   await new Promise((r) => setTimeout(r, Math.max(0, started + STABLE_MS - Date.now())));
   const sha = await f.repo.commit(files(f.project, round, rolloutSeconds), `round ${round}`);
   const pushed = Date.now();
-  assert.equal((await post(f.s, 'github', githubPush('main', sha, SECRET))).code, 202);
+  assert.equal((await post(f.s, 'github', githubPush(f.repo.url, 'main', sha, SECRET))).code, 202);
   const hitAtMs = Math.floor(Math.random() * (rolloutSeconds * 1000 + 1_500));
   await new Promise((r) => setTimeout(r, hitAtMs));
   const hitAt = Date.now();

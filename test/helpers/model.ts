@@ -2,8 +2,7 @@ import type { ConfigSpec, DesiredState, ServiceSpec } from '../../src/model/desi
 import { DEFAULT_UPDATE } from '../../src/model/desired.ts';
 import type { ObservedState } from '../../src/model/observed.ts';
 import type { DockerObserved, ObservedContainer } from '../../src/backends/docker/model.ts';
-import { resolveEnv } from '../../src/model/env.ts';
-import { serviceSpecHash } from '../../src/model/hash.ts';
+import { serviceSpecHash, specRecord } from '../../src/model/hash.ts';
 
 /** Plain normalized objects for planner tests: no YAML, no Docker, no fakes. */
 export function service(name: string, over: Partial<ServiceSpec> = {}): ServiceSpec {
@@ -56,7 +55,7 @@ export function running(
     service: name,
     replica,
     specHash: serviceSpecHash(s, d.configs),
-    spec: { service: s, env: resolveEnv(s, d.configs) },
+    spec: specRecord(s, d.configs),
     image: s.image,
     state: 'running',
     health: 'none',

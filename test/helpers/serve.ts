@@ -4,7 +4,7 @@
  * the failure message when something times out.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -106,9 +106,20 @@ export function sign(body: string, secret: string): string {
   return createHmac('sha256', secret).update(body).digest('hex');
 }
 
-/** A GitHub push delivery for `ref`, signed with `secret` (undefined: unsigned). */
-export function githubPush(ref: string, after: string, secret: string | undefined, extra: Record<string, string> = {}) {
-  const body = JSON.stringify({ ref: `refs/heads/${ref}`, after, repository: { full_name: 'test/repo' } });
+/**
+ * A GitHub push delivery of `repo` (its clone URL) for `ref`, signed with `secret` (undefined:
+ * unsigned). Each call gives another body (as each real push does: `before` differs), so only a
+ * resent copy of the same object counts as a replay.
+ */
+export function githubPush(
+  repo: string,
+  ref: string,
+  after: string,
+  secret: string | undefined,
+  extra: Record<string, string> = {},
+) {
+  const before = randomBytes(20).toString('hex');
+  const body = JSON.stringify({ ref: `refs/heads/${ref}`, before, after, repository: { clone_url: repo } });
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'x-github-event': 'push',

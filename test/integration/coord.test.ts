@@ -12,10 +12,12 @@ import { localDocker } from '../helpers/session.ts';
 import { BosunError, Codes } from '../../src/errors.ts';
 import type { KvStore } from '../../src/ports.ts';
 import { EtcdKv } from '../../src/store/etcd/index.ts';
+import type { EtcdAccess } from '../../src/store/etcd/access.ts';
 import { openStore } from '../../src/store/open.ts';
 import { cleanupProject, docker, ensureTestImages, IMAGE_V1, uniqueProject } from '../helpers/docker.ts';
 import { startEtcdCluster, type EtcdCluster } from '../helpers/etcd-cluster.ts';
 import { ETCD_URL, requireEtcd } from '../helpers/etcd.ts';
+import { secureEtcds } from '../helpers/etcd-secure.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TTL_MS = 2_000; // etcd's shortest lease with default timings
@@ -28,7 +30,7 @@ import { openStore } from ${src('store/open.ts')};
 import { acquireApplyLock } from ${src('coord/lock.ts')};
 import { startElection } from ${src('coord/election.ts')};
 import { EndpointPublisher } from ${src('coord/endpoints.ts')};
-const kv = await openStore(process.env.STATE_URL);
+const kv = await openStore(process.env.STATE_URL, JSON.parse(process.env.STATE_ACCESS));
 const project = process.env.PROJECT;
 setInterval(() => {}, 60_000);
 `;
@@ -38,9 +40,15 @@ class Child {
   private output = '';
   private readonly exited: Promise<void>;
 
-  constructor(url: string, project: string, body: string) {
+  constructor(target: Target, project: string, body: string) {
     const args = ['--import', 'tsx', '--input-type=module', '-e', CHILD_PRELUDE + body];
-    this.proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, STATE_URL: url, PROJECT: project } });
+    const env = {
+      ...process.env,
+      STATE_URL: target.url,
+      STATE_ACCESS: JSON.stringify(target.access),
+      PROJECT: project,
+    };
+    this.proc = spawn(process.execPath, args, { cwd: ROOT, env });
     this.proc.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
     this.proc.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
     this.exited = new Promise((done) => this.proc.once('exit', () => done()));
@@ -82,39 +90,47 @@ async function rejection(p: Promise<unknown>): Promise<BosunError> {
 const tempDirs: string[] = [];
 after(() => tempDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
+interface Target {
+  url: string;
+  access: EtcdAccess;
+}
 interface Backend {
-  name: 'etcd' | 'file';
-  url(): string;
+  name: string;
+  kind: 'etcd' | 'file';
+  target(): Promise<Target>;
 }
 const backends: Backend[] = [
-  { name: 'etcd', url: () => ETCD_URL },
+  { name: 'etcd', kind: 'etcd', target: async () => (await requireEtcd(), { url: ETCD_URL, access: {} }) },
   {
     name: 'file',
-    url: () => {
+    kind: 'file',
+    target: async () => {
       const dir = mkdtempSync(join(tmpdir(), 'bosun-coord-'));
       tempDirs.push(dir);
-      return `file:${join(dir, 'state')}`;
+      return { url: `file:${join(dir, 'state')}`, access: {} };
     },
   },
+  // the same leases, watches and transactions through TLS, and through etcd's auth and permissions
+  { name: 'etcd over TLS with a client certificate', kind: 'etcd', target: async () => (await secureEtcds()).mtls },
+  { name: 'etcd over TLS as a restricted user', kind: 'etcd', target: async () => (await secureEtcds()).auth },
 ];
 
 for (const backend of backends) {
   describe(`coordination on ${backend.name}`, () => {
-    let url: string;
+    let target: Target;
     let kv: KvStore;
     let project: string;
     const children: Child[] = [];
     const cleanups: (() => Promise<unknown>)[] = [];
     const child = (body: string) => {
-      const c = new Child(url, project, body);
+      const c = new Child(target, project, body);
       children.push(c);
       return c;
     };
 
     before(async () => {
-      if (backend.name === 'etcd') await requireEtcd();
-      url = backend.url();
-      kv = await openStore(url);
+      target = await backend.target();
+      kv = await openStore(target.url, target.access);
     });
     after(async () => kv?.close());
     beforeEach(() => (project = uniqueProject('coord')));
@@ -190,7 +206,7 @@ for (const backend of backends) {
         console.log(`      (${backend.name}: lock of a SIGKILLed holder free after ${freedMs} ms, TTL ${TTL_MS} ms)`);
         assert.ok(freedMs < TTL_MS + SLACK_MS, `took ${freedMs} ms`);
         // on etcd the key outlives the holder until the lease runs out: a lower bound proves it
-        if (backend.name === 'etcd')
+        if (backend.kind === 'etcd')
           assert.ok(freedMs > TTL_MS / 2, `freed after ${freedMs} ms, before the lease could expire`);
         else assert.ok(freedMs < TTL_MS / 2, `took ${freedMs} ms although the holder's pid was gone`);
       });
@@ -211,7 +227,7 @@ for (const backend of backends) {
         assert.equal((await kv.get(key))?.value, foreign);
       });
 
-      if (backend.name === 'file') {
+      if (backend.kind === 'file') {
         it('takes over a holder on another host only after its expiry', async () => {
           const record = {
             holder: 'far-away',
@@ -388,7 +404,7 @@ for (const backend of backends) {
       });
 
       it(
-        backend.name === 'etcd'
+        backend.kind === 'etcd'
           ? 'lets the endpoints of a SIGKILLed publisher expire after the TTL'
           : 'keeps the endpoints of a SIGKILLed publisher (no expiry)',
         async () => {
@@ -398,7 +414,7 @@ for (const backend of backends) {
           await publisher.waitFor('published');
           assert.deepEqual(Object.keys(await published()), ['api/1', 'web/1']);
           await publisher.kill();
-          if (backend.name === 'file') {
+          if (backend.kind === 'file') {
             await sleep(TTL_MS);
             return assert.deepEqual(Object.keys(await published()), ['api/1', 'web/1']);
           }

@@ -83,12 +83,22 @@ describe('bosun serve (docker + git over HTTP + embedded store)', function () {
     );
 
   describe('webhooks', () => {
-    const f = fixture('serve-hook', () => ['--poll', NO_POLL, '--webhook-secret-file', '$TMP/secret']);
+    // 100 deliveries at once from one address below: the per-source limits are raised for this suite
+    const f = fixture('serve-hook', () => [
+      '--poll',
+      NO_POLL,
+      '--webhook-secret-file',
+      '$TMP/secret',
+      '--webhook-rate',
+      '1000',
+      '--max-connections-per-source',
+      '200',
+    ]);
 
     it('a signed GitHub push converges the new revision and /status shows it', async () => {
       const before = await status(f.s);
       const sha = await f.repo.commit(stackFiles(f.project, { worker: false, webImage: IMAGE_V2 }), 'web v2');
-      const r = await post(f.s, 'github', githubPush('main', sha, SECRET));
+      const r = await post(f.s, 'github', githubPush(f.repo.url, 'main', sha, SECRET));
       assert.deepEqual(r, { code: 202, body: { status: 'accepted', queued: 'started' } });
       const st = await converged(f, sha);
       assert.equal(st.applied!.release, before.applied!.release + 1);
@@ -113,7 +123,7 @@ describe('bosun serve (docker + git over HTTP + embedded store)', function () {
       );
       const ids = await containerIds(f.project);
       const runs = await metric(f.s, 'bosun_reconciles_total');
-      const good = githubPush('main', sha, SECRET);
+      const good = githubPush(f.repo.url, 'main', sha, SECRET);
       const signed = (body: string | Buffer) => ({
         body,
         headers: {
@@ -127,10 +137,10 @@ describe('bosun serve (docker + git over HTTP + embedded store)', function () {
           body: good.body,
           headers: { ...good.headers, 'x-hub-signature-256': `sha256=${sign(good.body, 'wrong')}` },
         }),
-        await post(f.s, 'github', githubPush('main', sha, undefined)),
+        await post(f.s, 'github', githubPush(f.repo.url, 'main', sha, undefined)),
         await post(f.s, 'github', signed(Buffer.alloc(1024 * 1024 + 1, 0x20))),
         await post(f.s, 'github', signed('{"ref":"refs/heads/main"')),
-        await post(f.s, 'github', githubPush('feature', sha, SECRET)),
+        await post(f.s, 'github', githubPush(f.repo.url, 'feature', sha, SECRET)),
         await post(f.s, 'github', {
           ...signed('{"zen":"hi"}'),
           headers: { ...signed('{"zen":"hi"}').headers, 'x-github-event': 'ping' },
@@ -193,11 +203,11 @@ describe('bosun serve (docker + git over HTTP + embedded store)', function () {
       const runs = () => metric(f.s, 'bosun_reconciles_total', { trigger: 'webhook' });
       const [before, coalesced] = [await runs(), await metric(f.s, 'bosun_queue_coalesced_total')];
       const first = await f.repo.commit(stackFiles(f.project, { worker: false, level: 'burst-1' }), 'burst 1');
-      assert.equal((await post(f.s, 'github', githubPush('main', first, SECRET))).code, 202);
+      assert.equal((await post(f.s, 'github', githubPush(f.repo.url, 'main', first, SECRET))).code, 202);
       const newest = await f.repo.commit(stackFiles(f.project, { worker: false, level: 'burst-2' }), 'burst 2');
       assert.equal((await status(f.s)).queue.running, true, 'the first pass is still running');
       const answers = await Promise.all(
-        Array.from({ length: 100 }, () => post(f.s, 'github', githubPush('main', newest, SECRET))),
+        Array.from({ length: 100 }, () => post(f.s, 'github', githubPush(f.repo.url, 'main', newest, SECRET))),
       );
       assert.ok(answers.every((a) => a.code === 202 && a.body.status === 'accepted'));
       await converged(f, newest);
@@ -215,7 +225,7 @@ describe('bosun serve (docker + git over HTTP + embedded store)', function () {
         'services/web.yaml': 'apiVersion: bosun/v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  replicas: two\n',
       };
       const sha = await f.repo.commit(broken, 'broken');
-      assert.equal((await post(f.s, 'github', githubPush('main', sha, SECRET))).code, 202);
+      assert.equal((await post(f.s, 'github', githubPush(f.repo.url, 'main', sha, SECRET))).code, 202);
       const st = await waitFor(
         'the pass to fail',
         async () => {
@@ -234,7 +244,7 @@ describe('bosun serve (docker + git over HTTP + embedded store)', function () {
 
     it('on SIGTERM lets the running apply finish, then exits 0', async () => {
       const sha = await f.repo.commit(stackFiles(f.project, { worker: false, level: 'last' }), 'last');
-      assert.equal((await post(f.s, 'github', githubPush('main', sha, SECRET))).code, 202);
+      assert.equal((await post(f.s, 'github', githubPush(f.repo.url, 'main', sha, SECRET))).code, 202);
       assert.equal((await status(f.s)).queue.running, true);
       assert.equal(await f.s.stop('SIGTERM'), 0);
       const r = await bosun(['releases', '--project', f.project, '--state', `file:${f.tmp}/state`, '-o', 'json']);
@@ -249,7 +259,7 @@ describe('bosun serve (docker + git over HTTP + embedded store)', function () {
     const f = fixture('serve-poll', () => ['--poll', '*/2 * * * * *'], { BOSUN_WEBHOOK_SECRET: '' });
 
     it('answers webhooks 503 without a secret', async () => {
-      const r = await post(f.s, 'github', githubPush('main', await f.repo.head(), SECRET));
+      const r = await post(f.s, 'github', githubPush(f.repo.url, 'main', await f.repo.head(), SECRET));
       assert.equal(r.code, 503);
       assert.match(String(r.body.error), /no secret is configured/);
     });

@@ -254,6 +254,16 @@ const crossCases: Case[] = [
     want: ['b.yaml:7:35 spec.ports[0].host: host port 8080/tcp is already used by Service "a" (a.yaml:7)'],
   },
   {
+    name: 'envFrom a secret Config (Docker shows every variable in docker inspect), the second entry only',
+    files: {
+      'web.yaml': serviceDoc('web', '  image: app:1\n  envFrom: [ { config: app }, { config: creds, prefix: DB_ } ]\n'),
+      'c.yaml': `${doc('Config', 'app', '  prefix: /shop/app/\n  data: { LEVEL: info }\n')}---\n${doc('Config', 'creds', '  prefix: /shop/creds/\n  secret: true\n  data: { PASSWORD: hunter2 }\n')}`,
+    },
+    want: [
+      'web.yaml:7:41 spec.envFrom[1].config: Config "creds" is secret and cannot be read through envFrom: environment variables show in docker inspect; mount it with spec.files instead (many images read VAR_FILE)',
+    ],
+  },
+  {
     name: 'overlapping Config prefixes',
     files: {
       'c.yaml': `${doc('Config', 'web', '  prefix: /shop/web/\n  data: {}\n')}---\n${doc('Config', 'shop', '  prefix: /shop/\n  data: {}\n')}`,

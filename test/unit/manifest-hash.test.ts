@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { BosunError } from '../../src/errors.ts';
 import type { ConfigSpec, ServiceSpec } from '../../src/model/desired.ts';
 import { resolveEnv } from '../../src/model/env.ts';
 import { canonicalJson, serviceSpecHash, sha256 } from '../../src/model/hash.ts';
@@ -80,7 +81,8 @@ describe('manifest hashing', () => {
 describe('resolveEnv', () => {
   const configs: ConfigSpec[] = [
     { name: 'a', prefix: '/a/', data: { 'db.url': 'x', LEVEL: 'info', 'feature-flag': 'on' }, secret: false },
-    { name: 'b', prefix: '/b/', data: { LEVEL: 'warn' }, secret: true },
+    { name: 'b', prefix: '/b/', data: { LEVEL: 'warn' }, secret: false },
+    { name: 's', prefix: '/s/', data: { TOKEN: 'hunter2' }, secret: true },
   ];
   const service = (over: Partial<ServiceSpec>) => ({
     ...load({ 'w.yaml': WEB.replace('envFrom: [ { config: web } ]', 'envFrom: []') }).services[0]!,
@@ -100,6 +102,21 @@ describe('resolveEnv', () => {
     );
     assert.deepEqual(env, { APP_LEVEL: 'warn', APP_db_url: 'x', APP_feature_flag: 'on', LEVEL: 'debug', Z: '1' });
     assert.deepEqual(Object.keys(env), ['APP_LEVEL', 'APP_db_url', 'APP_feature_flag', 'LEVEL', 'Z']);
+  });
+
+  it('refuses a secret Config: the engine would show its values to anyone who inspects the container', () => {
+    let err: unknown;
+    try {
+      resolveEnv(service({ envFrom: [{ config: 's', prefix: '' }] }), configs);
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof BosunError, String(err));
+    assert.equal(err.code, 'E_SECRET_IN_ENV');
+    assert.equal(
+      err.message,
+      'service "web" reads secret Config "s" through envFrom, which is refused: environment variables show in docker inspect; mount it with spec.files instead (many images read VAR_FILE)',
+    );
   });
 
   it('refuses a Config that is not in the list rather than dropping variables', () => {

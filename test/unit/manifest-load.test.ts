@@ -41,7 +41,7 @@ kind: Config
 metadata: { name: web }
 spec:
   prefix: /shop/web/
-  secret: true
+  secret: false
   data: { LOG_LEVEL: info, FEATURES: { search: true, beta: [1, 2] }, max.conns: 10, empty: null }
 ---
 apiVersion: bosun/v1
@@ -133,7 +133,7 @@ describe('manifest loading', () => {
       {
         name: 'web',
         prefix: '/shop/web/',
-        secret: true,
+        secret: false,
         data: { FEATURES: '{"beta":[1,2],"search":true}', LOG_LEVEL: 'info', empty: 'null', 'max.conns': '10' },
       },
     ]);

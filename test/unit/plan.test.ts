@@ -130,10 +130,13 @@ describe('dependencyLevels', () => {
 
 describe('renderText', () => {
   it('prints a stable plan with causes and field changes, masking secrets', () => {
-    const before = desired([service('web')], [{ name: 's', prefix: '/s/', data: { TOKEN: 'old' }, secret: true }]);
-    before.services[0].envFrom = [{ config: 's', prefix: '' }];
+    const files = [{ config: 's', key: 'TOKEN', target: '/run/secrets/token', mode: 0o400 }];
+    const before = desired(
+      [service('web', { files })],
+      [{ name: 's', prefix: '/s/', data: { TOKEN: 'old' }, secret: true }],
+    );
     const after = desired(
-      [service('web', { image: 'app:2', envFrom: [{ config: 's', prefix: '' }] })],
+      [service('web', { image: 'app:2', files })],
       [{ name: 's', prefix: '/s/', data: { TOKEN: 'new' }, secret: true }],
     );
     const obs = converged(before);
@@ -146,8 +149,8 @@ describe('renderText', () => {
         'Plan for shop at aaaaaaaaaaaa (main of https://git.example/shop.git): 0 to create, 1 to replace, 0 to remove, 1 key(s) to put, 0 key(s) to delete',
         '',
         '  ~ put key /s/TOKEN = (secret) — value differs from repo',
-        '  ~ replace container shop-web-1 (app:2) — env.TOKEN changed, image app:1 → app:2',
-        '      env.TOKEN: (secret) → (secret)',
+        '  ~ replace container shop-web-1 (app:2) — files./run/secrets/token changed, image app:1 → app:2',
+        '      files./run/secrets/token: (secret) → (secret)',
         '      image: app:1 → app:2',
         '',
       ].join('\n'),

@@ -1,50 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { closeServer, createHttpServer, listen } from '../../src/server/http.ts';
-import { DeliveryLog } from '../../src/server/webhook/dedupe.ts';
-import type { WebhookReply } from '../../src/server/webhook/handler.ts';
 import { hmacHex } from '../../src/server/webhook/verify.ts';
-
-const SECRET = 'unit-secret';
-const LIMIT = 4096;
-
-/** The real router and webhook handler on a real socket; only the queue is a counter. */
-async function serve(opts: { secret?: string; accepting?: boolean } = {}) {
-  const pushes: string[] = [];
-  const replies: string[] = [];
-  const server = createHttpServer({
-    webhook: {
-      secret: 'secret' in opts ? opts.secret : SECRET,
-      maxBodyBytes: LIMIT,
-      ref: 'main',
-      deliveries: new DeliveryLog(),
-      accepting: () => opts.accepting ?? true,
-      onPush: ({ provider }) => (pushes.push(provider), 'started'),
-    },
-    onWebhook: (_p, r: WebhookReply) => void replies.push(r.status),
-    ready: async () => ({ ok: false, checks: { docker: 'ok', store: 'unreachable: nope' } }),
-    metrics: async () => ({ contentType: 'text/plain', body: 'm 1\n' }),
-    status: async () => ({ ok: true }),
-    onError: (err) => assert.fail(String(err)),
-  });
-  const url = await listen(server, { host: '127.0.0.1', port: 0 });
-  return { url, pushes, replies, close: () => closeServer(server) };
-}
-
-type Srv = Awaited<ReturnType<typeof serve>>;
-
-async function hook(s: Srv, provider: string, body: string, headers: Record<string, string>) {
-  const res = await fetch(`${s.url}/hooks/${provider}`, {
-    method: 'POST',
-    body,
-    headers: { 'content-type': 'application/json', ...headers },
-  });
-  return { code: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-const mainPush = JSON.stringify({ ref: 'refs/heads/main', before: 'a', after: 'b' });
-const sha = (body: string) => `sha256=${hmacHex(body, SECRET)}`;
+import { hook, LIMIT, mainPush, REPO_FIELDS, SECRET, serve, sha, type Srv } from '../helpers/webhook-server.ts';
 
 describe('server: HTTP routes and webhook handling (real sockets)', () => {
   let s: Srv;
@@ -52,23 +10,21 @@ describe('server: HTTP routes and webhook handling (real sockets)', () => {
   afterEach(async () => s.close());
 
   it('accepts a correctly signed push on every provider with 202 and queues it', async () => {
-    const deliveries = [
-      ['github', { 'x-github-event': 'push', 'x-hub-signature-256': sha(mainPush) }],
-      ['gitlab', { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': SECRET }],
-      ['gitea', { 'x-gitea-event': 'push', 'x-gitea-signature': hmacHex(mainPush, SECRET) }],
+    // each push names another commit: one body delivered twice, to any endpoint, is processed once
+    const push = (after: string) => JSON.stringify({ ref: 'refs/heads/main', before: 'a', after, ...REPO_FIELDS });
+    const deliveries: [string, string, (body: string) => Record<string, string>][] = [
+      ['github', push('c1'), (b) => ({ 'x-github-event': 'push', 'x-hub-signature-256': sha(b) })],
+      ['gitlab', push('c2'), () => ({ 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': SECRET })],
+      ['gitea', push('c3'), (b) => ({ 'x-gitea-event': 'push', 'x-gitea-signature': hmacHex(b, SECRET) })],
       [
         'bitbucket',
-        {
-          'x-event-key': 'repo:refs_changed',
-          'x-hub-signature': sha(JSON.stringify({ changes: [{ ref: { id: 'refs/heads/main' } }] })),
-        },
+        JSON.stringify({ changes: [{ ref: { id: 'refs/heads/main' } }], ...REPO_FIELDS }),
+        (b) => ({ 'x-event-key': 'repo:refs_changed', 'x-hub-signature': sha(b) }),
       ],
-      ['generic', { 'x-signature': sha(mainPush) }],
-    ] as const;
-    for (const [provider, headers] of deliveries) {
-      const body =
-        provider === 'bitbucket' ? JSON.stringify({ changes: [{ ref: { id: 'refs/heads/main' } }] }) : mainPush;
-      const r = await hook(s, provider, body, headers);
+      ['generic', push('c5'), (b) => ({ 'x-signature': sha(b) })],
+    ];
+    for (const [provider, body, headers] of deliveries) {
+      const r = await hook(s, provider, body, headers(body));
       assert.equal(r.code, 202, `${provider}: ${JSON.stringify(r.body)}`);
       assert.deepEqual(r.body, { status: 'accepted', queued: 'started' });
     }
@@ -97,13 +53,13 @@ describe('server: HTTP routes and webhook handling (real sockets)', () => {
       (await hook(s, 'github', ping, { 'x-github-event': 'ping', 'x-hub-signature-256': sha(ping) })).code,
       200,
     );
-    const dev = JSON.stringify({ ref: 'refs/heads/dev' });
+    const dev = JSON.stringify({ ref: 'refs/heads/dev', ...REPO_FIELDS });
     const other = await hook(s, 'github', dev, { 'x-github-event': 'push', 'x-hub-signature-256': sha(dev) });
     assert.deepEqual([other.code, other.body.status], [202, 'ignored']);
     assert.match(String(other.body.reason), /push to refs\/heads\/dev; following main/);
+    const issue = JSON.stringify({ action: 'opened', ...REPO_FIELDS });
     assert.equal(
-      (await hook(s, 'github', mainPush, { 'x-github-event': 'issues', 'x-hub-signature-256': sha(mainPush) })).body
-        .status,
+      (await hook(s, 'github', issue, { 'x-github-event': 'issues', 'x-hub-signature-256': sha(issue) })).body.status,
       'ignored',
     );
     const id = randomUUID();

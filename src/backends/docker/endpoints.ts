@@ -22,7 +22,7 @@ export async function healthyEndpoints(
   try {
     list = await runtime.docker.listContainers({ filters: { ...projectFilter(project), status: ['running'] } });
   } catch (err) {
-    throw dockerError(err, runtime.endpoint, 'list containers');
+    throw dockerError(err, runtime, 'list containers');
   }
   const wildcardHost = opts.wildcardHost ?? '127.0.0.1';
   return list

@@ -11,14 +11,18 @@ import { planContainers } from './plan/plan.ts';
 import { runContainerOperation } from './run.ts';
 import { DockerRuntime } from './runtime.ts';
 import { foreignUsers } from './users.ts';
+import type { DockerTarget } from './host.ts';
 
 /** One Docker engine: the project's workloads are containers, named and labelled by bosun. */
 export class DockerBackend implements Backend<ContainerOperation, DockerObserved> {
   readonly name = 'docker';
   readonly engine: DockerRuntime;
+  readonly endpoint: string;
 
-  constructor(readonly endpoint: string) {
-    this.engine = new DockerRuntime(endpoint);
+  /** `target`: resolved flags and environment, or a plain unix:// or tcp:// address (tests, bench) */
+  constructor(target: DockerTarget | string) {
+    this.engine = new DockerRuntime(target);
+    this.endpoint = this.engine.endpoint;
   }
 
   ping(): Promise<void> {

@@ -1,7 +1,9 @@
 import type Docker from 'dockerode';
 import { BosunError, Codes } from '../../errors.ts';
 import type { ContainerBlueprint, ObservedContainer } from './model.ts';
-import { connectDocker, dockerError, engineMessage, statusCode, withDeadline } from './connect.ts';
+import { connectDocker, dockerError, type EngineAddress, engineMessage, statusCode, withDeadline } from './connect.ts';
+import type { DockerTarget } from './host.ts';
+import type { TlsMaterial } from './tls.ts';
 import { createOptions } from './create-options.ts';
 import { filesArchive } from './files.ts';
 import { projectFilter } from '../../model/labels.ts';
@@ -11,18 +13,25 @@ import { monitorReady, waitReady } from './wait-ready.ts';
 const PING_DEADLINE_MS = 5000;
 
 /** The Docker engine, as the Docker back end calls it. Every failure leaves as a BosunError. */
-export class DockerRuntime {
+export class DockerRuntime implements EngineAddress {
   readonly docker: Docker;
+  readonly endpoint: string;
+  readonly tls?: TlsMaterial;
+  readonly ssh?: boolean;
 
-  constructor(readonly endpoint: string) {
-    this.docker = connectDocker(endpoint);
+  constructor(target: DockerTarget | string) {
+    const conn = connectDocker(target);
+    this.docker = conn.docker;
+    this.endpoint = conn.endpoint;
+    this.tls = conn.tls;
+    this.ssh = conn.ssh;
   }
 
   async call<T>(doing: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      throw dockerError(err, this.endpoint, doing);
+      throw dockerError(err, this, doing);
     }
   }
 
@@ -88,7 +97,7 @@ export class DockerRuntime {
       return (await this.docker.getImage(ref).inspect()).Id;
     } catch (err) {
       if (statusCode(err) === 404) return undefined;
-      throw dockerError(err, this.endpoint, `inspect image ${ref}`);
+      throw dockerError(err, this, `inspect image ${ref}`);
     }
   }
 
@@ -104,7 +113,7 @@ export class DockerRuntime {
         });
       });
     } catch (err) {
-      const e = dockerError(err, this.endpoint, 'pull');
+      const e = dockerError(err, this, 'pull');
       if (e.code === Codes.dockerUnreachable) throw e;
       throw new BosunError(
         Codes.imageMissing,
@@ -155,7 +164,7 @@ export class DockerRuntime {
     } catch (err) {
       const code = statusCode(err);
       if (code !== undefined && fine.includes(code)) return;
-      throw dockerError(err, this.endpoint, doing);
+      throw dockerError(err, this, doing);
     }
   }
 }

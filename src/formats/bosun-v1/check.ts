@@ -4,6 +4,7 @@
  * typo in a Config does not also flag every service that reads it.
  */
 import type { ManifestIssue } from '../../errors.ts';
+import { SECRET_ENV_ADVICE } from '../../model/env.ts';
 import { cycleIssues } from './cycles.ts';
 import { issueAt, positionOf } from './locate.ts';
 import { specOf } from './raw.ts';
@@ -16,6 +17,7 @@ export function crossChecks(manifests: Manifest[]): ManifestIssue[] {
     ...duplicateIssues(manifests),
     ...services.flatMap((s) => referenceIssues(s, names)),
     ...fileKeyIssues(services, validOfKind(manifests, 'Config')),
+    ...secretEnvIssues(services, validOfKind(manifests, 'Config')),
     ...cycleIssues(services),
     ...hostPortIssues(services),
     ...prefixIssues(validOfKind(manifests, 'Config')),
@@ -77,12 +79,25 @@ function referenceIssues(m: Valid<'Service'>, names: Record<Kind, Set<string>>):
 
 /** A `files` entry naming a key its Config lacks would write an empty file without a word. */
 function fileKeyIssues(services: Valid<'Service'>[], configs: Valid<'Config'>[]): ManifestIssue[] {
-  const data = new Map(configs.map((c) => [c.name, (c.src.value.spec as { data: Record<string, unknown> }).data]));
+  const keysOf = (c: Valid<'Config'>) => ({ ...specOf(c).data, ...specOf(c).dataFrom });
+  const data = new Map(configs.map((c) => [c.name, keysOf(c)]));
   return services.flatMap((m) =>
     (specOf(m).files ?? []).flatMap((file, i) => {
       const keys = data.get(file.config);
       if (file.key === undefined || keys === undefined || Object.hasOwn(keys, file.key)) return [];
       return [issueAt(m.src, ['spec', 'files', i, 'key'], `Config "${file.config}" has no key "${file.key}"`)];
+    }),
+  );
+}
+
+/** Docker has no hidden environment: a secret read through envFrom would show in docker inspect. */
+function secretEnvIssues(services: Valid<'Service'>[], configs: Valid<'Config'>[]): ManifestIssue[] {
+  const secret = new Set(configs.filter((c) => specOf(c).secret === true).map((c) => c.name));
+  return services.flatMap((m) =>
+    (specOf(m).envFrom ?? []).flatMap((from, i) => {
+      if (!secret.has(from.config)) return [];
+      const message = `Config "${from.config}" is secret and cannot be read through envFrom: ${SECRET_ENV_ADVICE}`;
+      return [issueAt(m.src, ['spec', 'envFrom', i, 'config'], message)];
     }),
   );
 }

@@ -1,7 +1,8 @@
 /**
  * The manifest layer's entry point: an Artifact → DesiredState, or one ManifestError holding
  * every issue in the repo. Pure: no I/O, so `validate`, `reconcile --dry-run` and the
- * controller all judge a revision the same way.
+ * controller all judge a revision the same way. Secret values are left sealed here (see
+ * ./sealed.ts); src/secrets/resolve.ts opens them with what only the controller holds.
  */
 import { ManifestError, type ManifestIssue } from '../../errors.ts';
 import type { DesiredState } from '../../model/desired.ts';
@@ -11,6 +12,7 @@ import { crossChecks } from './check.ts';
 import { documentChecks } from './check-doc.ts';
 import { buildDesiredState, normalizeRelPath } from './normalize.ts';
 import { parseArtifact, type ParsedFile } from './parse.ts';
+import { sealConfigs } from './sealed.ts';
 import { refuseSkippedManifests } from './skipped.ts';
 import type { Manifest } from './types.ts';
 import { compareStrings } from '../../model/sort.ts';
@@ -41,9 +43,11 @@ export function loadDesiredState(artifact: Artifact, opts: LoadOptions = {}): De
   }
   add(documentChecks(manifests));
   add(crossChecks(manifests));
+  const sealed = sealConfigs(manifests, artifact);
+  add(sealed.issues);
   const projectName = resolveProjectName(manifests, opts.project, issues);
   if (issues.length > 0 || projectName === undefined) throw new ManifestError(sortIssues(issues));
-  return buildDesiredState(manifests, projectName);
+  return buildDesiredState(manifests, projectName, sealed.sealed);
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   type DesiredState,
   type NetworkSpec,
   type ProjectSpec,
+  type SealedValue,
   type SourceLocation,
   type VolumeSpec,
 } from '../../model/desired.ts';
@@ -15,12 +16,17 @@ import { canonicalJson } from '../../model/hash.ts';
 import { positionOf } from './locate.ts';
 import { mergeUpdate, normalizeService } from './normalize-service.ts';
 import { specOf } from './raw.ts';
+import type { SealedByConfig } from './sealed.ts';
 import { validOfKind, type Manifest, type Valid } from './types.ts';
 import { byName, sortedRecord, sortedUnique } from '../../model/sort.ts';
 
 export const DEFAULT_NETWORK: NetworkSpec = { name: 'default', driver: 'bridge', internal: false, labels: {} };
 
-export function buildDesiredState(manifests: Manifest[], projectName: string): DesiredState {
+export function buildDesiredState(
+  manifests: Manifest[],
+  projectName: string,
+  sealed: SealedByConfig = new Map(),
+): DesiredState {
   const project = normalizeProject(validOfKind(manifests, 'Project')[0], projectName);
   const services = validOfKind(manifests, 'Service').map((m) => normalizeService(m, project.update));
   const networks = validOfKind(manifests, 'Network').map(normalizeNetwork);
@@ -30,7 +36,9 @@ export function buildDesiredState(manifests: Manifest[], projectName: string): D
   return {
     project,
     services: services.sort(byName),
-    configs: validOfKind(manifests, 'Config').map(normalizeConfig).sort(byName),
+    configs: validOfKind(manifests, 'Config')
+      .map((m) => normalizeConfig(m, sealed.get(m)))
+      .sort(byName),
     networks: networks.sort(byName),
     volumes: validOfKind(manifests, 'Volume').map(normalizeVolume).sort(byName),
     locations: locationsOf(manifests),
@@ -59,19 +67,21 @@ export function normalizeRelPath(p: string): string {
 
 /**
  * Strings are stored as written; anything else as JSON with sorted keys, so reordering a
- * mapping in the repo does not rewrite the key or replace the services that read it.
+ * mapping in the repo does not rewrite the key or replace the services that read it. Sealed
+ * values stay out of `data` until they are resolved, and make the Config secret.
  */
-function normalizeConfig(m: Valid<'Config'>): ConfigSpec {
+function normalizeConfig(m: Valid<'Config'>, sealed: Record<string, SealedValue> = {}): ConfigSpec {
   const spec = specOf(m);
-  const data = Object.entries(spec.data).map(([key, value]) => [
-    key,
-    typeof value === 'string' ? value : canonicalJson(value),
-  ]);
+  const data = Object.entries(spec.data ?? {})
+    .filter(([key]) => !Object.hasOwn(sealed, key))
+    .map(([key, value]) => [key, typeof value === 'string' ? value : canonicalJson(value)]);
+  const isSealed = Object.keys(sealed).length > 0;
   return {
     name: m.name,
     prefix: spec.prefix,
     data: sortedRecord(Object.fromEntries(data)),
-    secret: spec.secret ?? false,
+    secret: isSealed || (spec.secret ?? false),
+    ...(isSealed ? { sealed: sortedRecord(sealed) } : {}),
   };
 }
 

@@ -66,8 +66,16 @@ export interface RawServiceSpec {
 
 export interface RawConfigSpec {
   prefix: string;
-  data: Record<string, unknown>;
+  data?: Record<string, unknown>;
+  dataFrom?: Record<string, RawValueSource>;
   secret?: boolean;
+}
+
+/** Exactly one member is set (the schema's oneOf). */
+export interface RawValueSource {
+  ageFile?: string;
+  env?: string;
+  file?: string;
 }
 
 export interface RawNetworkSpec {

@@ -98,7 +98,7 @@ export class EtcdElection implements ElectionHandle {
     });
     campaign.on('error', () => this.lose(campaign));
     try {
-      await this.kv.guard(() => campaign.getCampaignKey());
+      await this.kv.guard(() => campaign.getCampaignKey(), `campaign under ${this.prefix}`);
     } catch (err) {
       this.lose(campaign);
       throw err;
@@ -171,8 +171,9 @@ export class EtcdElection implements ElectionHandle {
 
   /** The value of the oldest key under the prefix: what etcd3's `election.leader()` reads. */
   private async readLeader(): Promise<string | undefined> {
-    const res = await this.kv.guard(() =>
-      this.kv.etcd.getAll().prefix(this.prefix).sort('Create', 'Ascend').limit(1).exec(),
+    const res = await this.kv.guard(
+      () => this.kv.etcd.getAll().prefix(this.prefix).sort('Create', 'Ascend').limit(1).exec(),
+      `read ${this.prefix}*`,
     );
     return res.kvs[0]?.value.toString();
   }

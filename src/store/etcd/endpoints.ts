@@ -69,7 +69,7 @@ export class EtcdEndpointSink implements EndpointSink {
   }
 
   private async read(): Promise<Map<string, Current>> {
-    const res = await this.kv.guard(() => this.kv.etcd.getAll().prefix(this.prefix).exec());
+    const res = await this.kv.guard(() => this.kv.etcd.getAll().prefix(this.prefix).exec(), `read ${this.prefix}*`);
     return new Map(
       res.kvs.map((kv) => [kv.key.toString(), { value: kv.value.toString(), lease: kv.lease, mod: kv.mod_revision }]),
     );
@@ -78,7 +78,10 @@ export class EtcdEndpointSink implements EndpointSink {
   private async putOnLease(key: string, value: string, leaseId: string, mod: string | undefined): Promise<boolean> {
     const client = this.kv.etcd;
     const unchanged = mod === undefined ? client.if(key, 'Create', '==', 0) : client.if(key, 'Mod', '==', mod);
-    const res = await this.kv.guard(() => unchanged.then(client.put(key).value(value).lease(leaseId)).commit());
+    const res = await this.kv.guard(
+      () => unchanged.then(client.put(key).value(value).lease(leaseId)).commit(),
+      `write ${key}`,
+    );
     return res.succeeded;
   }
 

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import type { Etcd3, IKeyValue, IOptions } from 'etcd3';
 import { BosunError, Codes } from '../../errors.ts';
+import type { EtcdAccess, EtcdSecurity } from './access.ts';
+import { describeEtcdFailure, type FailureContext, securityFailure } from './failure.ts';
 import type { KvEntry } from '../../model/observed.ts';
 import type { KvStore, KvTxn } from '../../ports.ts';
 
@@ -57,19 +59,6 @@ function tryEachHostOnce(hostCount: number): Policy {
 /** A host policy that lets every call through: no breaker remembering past failures. */
 const passThrough: Policy = tryEachHostOnce(1);
 
-/** Short, stable reason for a failed call, e.g. "connection refused". */
-export function describeEtcdFailure(err: unknown, timeoutMs: number): string {
-  const message = err instanceof Error ? err.message : String(err);
-  if (/ECONNREFUSED/.test(message)) return 'connection refused';
-  if (/Name resolution failed|ENOTFOUND|EAI_AGAIN/.test(message)) return 'host not found';
-  if (/EHOSTUNREACH|ENETUNREACH/.test(message)) return 'host unreachable';
-  if (isEtcd3Error(err, 'GRPCDeadlineExceededError') || /DEADLINE_EXCEEDED|ETIMEDOUT/.test(message)) {
-    return `no answer within ${timeoutMs / 1000} s`;
-  }
-  const firstLine = message.split('\n')[0] ?? '';
-  return firstLine.replace(/^\d+ [A-Z_]+: /, '').replace(/\.? Resolution note:.*$/, '');
-}
-
 function isConnectionFailure(err: unknown): boolean {
   return (
     isEtcd3Error(err, 'GRPCUnavailableError') ||
@@ -78,22 +67,69 @@ function isConnectionFailure(err: unknown): boolean {
   );
 }
 
-/** KvStore on etcd: versions are mod revisions, putIf is one transaction. */
+export interface EtcdClientOptions {
+  callTimeoutMs?: number;
+  /** https endpoints: TLS, with the CA and client certificate of `security.tls` when given */
+  secure?: boolean;
+  security?: EtcdSecurity;
+  /** the settings `security` was loaded from, to name them in errors */
+  access?: EtcdAccess;
+}
+
+/**
+ * grpc-js sets the TLS server name to the host even when it is an IP address, and Node warns
+ * about that on stderr (DEP0123) at the first connection. The certificate is still checked
+ * against the IP (its subjectAltName), so the warning says nothing the user can act on.
+ */
+function quietIpServerNameWarning(): void {
+  const emit = process.emitWarning;
+  if ((emit as { bosunQuiet?: boolean }).bosunQuiet) return;
+  const quiet = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
+    const code = typeof rest[0] === 'object' ? (rest[0] as { code?: string })?.code : rest[1];
+    if (code === 'DEP0123') return;
+    return (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
+  (quiet as { bosunQuiet?: boolean }).bosunQuiet = true;
+  process.emitWarning = quiet;
+}
+
+function clientOptions(endpoints: string[], opts: EtcdClientOptions): IOptions {
+  const tls = opts.secure ? (opts.security?.tls ?? {}) : undefined;
+  if (tls) quietIpServerNameWarning();
+  return {
+    hosts: endpoints.map((e) => `${tls ? 'https' : 'http'}://${e}`),
+    // grpc-js takes null for "the system's CAs"; etcd3's type wants a Buffer
+    ...(tls && (tls.ca || tls.cert)
+      ? {
+          credentials: {
+            rootCertificate: tls.ca ?? (null as unknown as Buffer),
+            certChain: tls.cert,
+            privateKey: tls.key,
+          },
+        }
+      : {}),
+    ...(opts.security?.auth ? { auth: opts.security.auth } : {}),
+  };
+}
+
 /** The etcd client and the KvStore operations; the store with its coordination is EtcdKv (index.ts). */
 export class EtcdClient implements Omit<KvStore, 'coordination'> {
   readonly url: string;
   private readonly client: Etcd3;
   private readonly endpoints: string[];
   private readonly timeoutMs: number;
+  private readonly failure: FailureContext;
 
   /** `endpoints` are host:port pairs (no scheme) */
-  constructor(endpoints: string[], opts: { callTimeoutMs?: number } = {}) {
+  constructor(endpoints: string[], opts: EtcdClientOptions = {}) {
     if (endpoints.length === 0) throw new BosunError(Codes.storeUrl, 'etcd needs at least one host:port');
     this.endpoints = endpoints;
-    this.url = `etcd://${endpoints.join(',')}`;
+    this.url = `${opts.secure ? 'etcds' : 'etcd'}://${endpoints.join(',')}`;
     this.timeoutMs = opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    const certNotAfter = opts.security?.tls?.certNotAfter;
+    this.failure = { endpoints, secure: Boolean(opts.secure), access: opts.access ?? {}, certNotAfter };
     this.client = new (etcd3().Etcd3)({
-      hosts: endpoints.map((e) => `http://${e}`),
+      ...clientOptions(endpoints, opts),
       faultHandling: { host: () => passThrough, global: tryEachHostOnce(endpoints.length) },
       // streams (watches) are long-lived by design; every unary call gets a deadline
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.timeoutMs }),
@@ -108,12 +144,18 @@ export class EtcdClient implements Omit<KvStore, 'coordination'> {
     return this.client;
   }
 
-  /** Runs a call on `etcd`; connection trouble becomes E_STORE_UNREACHABLE, as for every KvStore call. */
-  guard<T>(run: () => Promise<T>): Promise<T> {
-    return this.call(run);
+  /**
+   * Runs a call on `etcd`; connection trouble becomes E_STORE_UNREACHABLE, TLS and authentication
+   * failures E_STORE_TLS and E_STORE_AUTH, as for every KvStore call. `what` completes "may not …".
+   */
+  guard<T>(run: () => Promise<T>, what = 'do this'): Promise<T> {
+    return this.call(run, what);
   }
 
-  /** Fails with E_STORE_UNREACHABLE unless etcd answers a read within `timeoutMs`. */
+  /**
+   * Fails with E_STORE_UNREACHABLE unless etcd answers a read within `timeoutMs`; with
+   * E_STORE_TLS or E_STORE_AUTH when it answers but refuses bosun.
+   */
   async ping(timeoutMs = this.timeoutMs): Promise<void> {
     try {
       await this.client
@@ -121,34 +163,34 @@ export class EtcdClient implements Omit<KvStore, 'coordination'> {
         .options({ deadline: Date.now() + timeoutMs })
         .exec();
     } catch (err) {
-      throw this.unreachable(err, timeoutMs);
+      throw securityFailure(err, this.failure, 'read /bosun/') ?? this.unreachable(err, timeoutMs);
     }
   }
 
   async get(key: string): Promise<KvEntry | undefined> {
-    const res = await this.call(() => this.client.get(key).exec());
+    const res = await this.call(() => this.client.get(key).exec(), `read ${key}`);
     const kv = res.kvs[0];
     return kv ? toEntry(kv) : undefined;
   }
 
   async list(prefix: string): Promise<KvEntry[]> {
     const range = prefix === '' ? this.client.getAll().all() : this.client.getAll().prefix(prefix);
-    const res = await this.call(() => range.sort('Key', 'Ascend').exec());
+    const res = await this.call(() => range.sort('Key', 'Ascend').exec(), `read ${prefix}*`);
     return res.kvs.map(toEntry);
   }
 
   async put(key: string, value: string): Promise<void> {
-    await this.call(() => this.client.put(key).value(value).exec());
+    await this.call(() => this.client.put(key).value(value).exec(), `write ${key}`);
   }
 
   async putIf(key: string, value: string, expected: string | null): Promise<boolean> {
     const txn = expected === null ? this.client.if(key, 'Create', '==', 0) : this.client.if(key, 'Mod', '==', expected);
-    const res = await this.call(() => txn.then(this.client.put(key).value(value)).commit());
+    const res = await this.call(() => txn.then(this.client.put(key).value(value)).commit(), `write ${key}`);
     return res.succeeded;
   }
 
   async delete(key: string): Promise<void> {
-    await this.call(() => this.client.delete().key(key).exec());
+    await this.call(() => this.client.delete().key(key).exec(), `delete ${key}`);
   }
 
   async commit(txn: KvTxn): Promise<boolean> {
@@ -162,7 +204,9 @@ export class EtcdClient implements Omit<KvStore, 'coordination'> {
       ...txn.put.map(({ key, value }) => this.client.put(key).value(value)),
       ...txn.delete.map((key) => this.client.delete().key(key)),
     ];
-    const res = await this.call(() => cmp.then(...ops).commit());
+    const keys = [...txn.put.map((p) => p.key), ...txn.delete];
+    const more = keys.length > 1 ? ` and ${keys.length - 1} more key(s)` : '';
+    const res = await this.call(() => cmp.then(...ops).commit(), `write ${keys[0] ?? first.key}${more}`);
     return res.succeeded;
   }
 
@@ -170,11 +214,16 @@ export class EtcdClient implements Omit<KvStore, 'coordination'> {
     this.client.close();
   }
 
-  /** Connection trouble becomes a retryable BosunError; anything else is a real bug, kept as is. */
-  private async call<T>(run: () => Promise<T>): Promise<T> {
+  /**
+   * TLS and authentication failures become their own stalled errors, connection trouble a
+   * retryable one; anything else is a real bug, kept as is.
+   */
+  private async call<T>(run: () => Promise<T>, what: string): Promise<T> {
     try {
       return await run();
     } catch (err) {
+      const refused = securityFailure(err, this.failure, what);
+      if (refused) throw refused;
       throw isConnectionFailure(err) ? this.unreachable(err, this.timeoutMs) : err;
     }
   }
@@ -183,7 +232,7 @@ export class EtcdClient implements Omit<KvStore, 'coordination'> {
     const where = this.endpoints.join(',');
     return new BosunError(
       Codes.storeUnreachable,
-      `cannot reach etcd at ${where}: ${describeEtcdFailure(err, timeoutMs)}`,
+      `cannot reach etcd at ${where}: ${describeEtcdFailure(err, timeoutMs, isEtcd3Error(err, 'GRPCDeadlineExceededError'))}`,
       {
         data: { endpoints: this.endpoints },
         cause: err,

@@ -37,8 +37,14 @@ export async function acquireOnEtcd(
 
 async function tryCreate(kv: EtcdClient, key: string, value: string, leaseId: string): Promise<Attempt> {
   const client = kv.etcd;
-  const res = await kv.guard(() =>
-    client.if(key, 'Create', '==', 0).then(client.put(key).value(value).lease(leaseId)).else(client.get(key)).commit(),
+  const res = await kv.guard(
+    () =>
+      client
+        .if(key, 'Create', '==', 0)
+        .then(client.put(key).value(value).lease(leaseId))
+        .else(client.get(key))
+        .commit(),
+    `write the lock ${key}`,
   );
   // the put of a successful transaction is the key's mod revision; a failed one read the holder
   if (res.succeeded) return { created: true, revision: res.header.revision };

@@ -83,7 +83,7 @@ function replaceOps(
 
 function replaceReason(c: ObservedContainer, facts: ServiceFacts) {
   if (c.specHash !== facts.hash) {
-    const changes = c.spec ? fieldChanges(c.spec, facts.record, facts.secretEnv) : [];
+    const changes = c.spec ? fieldChanges(c.spec, facts.record, facts.secrets) : [];
     return { changes, cause: changes.length > 0 ? summarizeChanges(changes) : 'spec changed' };
   }
   if (c.state !== 'running' && c.state !== 'restarting') {

@@ -4,6 +4,8 @@ import type { Release, ReleaseDraft, ReleaseStatus } from '../model/release.ts';
 import type { KvStore } from '../ports.ts';
 import { updateKey } from '../store/cas/update.ts';
 import { projectPrefix } from '../store/layout.ts';
+import { History, pinnedNumbers } from './history.ts';
+import { DEFAULT_HISTORY_LIMIT, rangeStart, type Ranges } from './retention.ts';
 
 export type FinalStatus = Exclude<ReleaseStatus, 'applying'>;
 
@@ -17,20 +19,43 @@ export type FinalStatus = Exclude<ReleaseStatus, 'applying'>;
  * leaves a gap in the numbering, never a duplicate or a half-written release.
  */
 export class ReleaseStore {
+  private readonly history: History;
+
   constructor(
     private readonly kv: KvStore,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.history = new History(kv);
+  }
 
-  /** Records the release as `applying`, before anything is changed, so a crash leaves a trace. */
-  async begin(draft: ReleaseDraft): Promise<Release> {
+  /**
+   * Records the release as `applying`, before anything is changed, so a crash leaves a trace;
+   * in the same transaction, releases older than the newest `historyLimit` are pruned (history.ts).
+   */
+  async begin(draft: ReleaseDraft, historyLimit = DEFAULT_HISTORY_LIMIT): Promise<Release> {
+    const keep = await this.kept(draft.project);
     // the loop only repeats when the counter lags behind existing releases (e.g. it was deleted)
     for (;;) {
       const number = await this.allocate(draft.project);
       // after the draft: a draft spread from an older release must not bring its number along
       const release: Release = { ...draft, number, status: 'applying', startedAt: this.now().toISOString() };
-      if (await this.kv.putIf(releaseKey(draft.project, number), JSON.stringify(release), null)) return release;
+      const record = { number, key: releaseKey(draft.project, number), value: JSON.stringify(release) };
+      let outcome = await this.history.record(draft.project, record, historyLimit, keep);
+      // another recording pruned first: same number, fresh view of what is gone
+      while (outcome === 'raced') outcome = await this.history.record(draft.project, record, historyLimit, keep);
+      if (outcome === 'recorded') return release;
     }
+  }
+
+  /** Never pruned: the release in force (the latest that succeeded), the pinned one and its rollback target. */
+  private async kept(project: string): Promise<number[]> {
+    const [inForce, pinned] = await Promise.all([this.latest(project, 'succeeded'), pinnedNumbers(this.kv, project)]);
+    return inForce ? [inForce.number, ...pinned] : pinned;
+  }
+
+  /** How many releases pruning has deleted, and which numbers are gone. */
+  pruned(project: string) {
+    return this.history.pruned(project);
   }
 
   async finish(
@@ -60,7 +85,7 @@ export class ReleaseStore {
   async get(project: string, number: number): Promise<Release> {
     if (!Number.isSafeInteger(number) || number < 1) throw notFound(project, number);
     const entry = await this.kv.get(releaseKey(project, number));
-    if (!entry) throw notFound(project, number);
+    if (!entry) throw await this.history.missing(project, number, notFound(project, number));
     return parseRelease(entry);
   }
 
@@ -72,11 +97,15 @@ export class ReleaseStore {
   async latest(project: string, status?: ReleaseStatus): Promise<Release | undefined> {
     const top = await this.counter(project);
     if (top === 0) return this.fromList(project, status);
+    let gone: Ranges | undefined;
     for (let n = top; n >= 1; n--) {
       const entry = await this.kv.get(releaseKey(project, n));
       // the counter is written before its release: a crash in between leaves the top one missing
       if (!entry) {
         if (n === top) return this.fromList(project, status);
+        // pruned history is skipped in one step, not read back key by key
+        gone ??= (await this.history.pruned(project)).gone;
+        n = rangeStart(gone, n);
         continue;
       }
       const release = parseRelease(entry);

@@ -3,6 +3,7 @@ import { BosunError, Codes } from '../errors.ts';
 import { maskSecrets } from '../model/mask.ts';
 import type { Plan } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
+import { clearLapsedDown, pinHolding } from '../release/down-pin.ts';
 import { readPin } from '../release/pin.ts';
 import { withApplyLock } from './lock.ts';
 import { applyAsRelease } from './release-apply.ts';
@@ -66,7 +67,7 @@ export async function applySavedPlan(
   await session.backend.ping();
   const project = desired.project.name;
   return withApplyLock(session, project, async (signal) => {
-    const pin = await readPin(session.kv, project);
+    const pin = pinHolding(await readPin(session.kv, project), artifact.revision);
     if (pin)
       throw new BosunError(Codes.usage, `${project} is pinned at release ${pin.release}: run bosun resume first`);
     const now = await session.planFor(desired, { repo: artifact.repo, ref: artifact.ref, revision: artifact.revision });
@@ -78,7 +79,9 @@ export async function applySavedPlan(
     show(now.plan);
     if (now.plan.operations.length === 0) return undefined;
     const images = await session.backend.resolveImages(now.plan, now.observed);
-    return applyAsRelease(session, now.plan, { trigger: 'cli', images, signal });
+    const release = await applyAsRelease(session, now.plan, { trigger: 'cli', images, signal });
+    await clearLapsedDown(session.kv, project, now.plan.revision);
+    return release;
   });
 }
 

@@ -33,6 +33,8 @@ export const Codes = {
   storeConflict: 'E_STORE_CONFLICT',
   storeCorrupt: 'E_STORE_CORRUPT',
   releaseNotFound: 'E_RELEASE_NOT_FOUND',
+  releasePruned: 'E_RELEASE_PRUNED',
+  inUse: 'E_IN_USE',
   usage: 'E_USAGE',
   locked: 'E_LOCKED',
   lockLost: 'E_LOCK_LOST',
@@ -102,6 +104,14 @@ export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meani
   E_STORE_CONFLICT: { disposition: 'retry', meaning: 'a concurrent write won the compare-and-set' },
   E_STORE_CORRUPT: { disposition: 'stalled', meaning: 'a record in the state store cannot be parsed' },
   E_RELEASE_NOT_FOUND: { disposition: 'stalled', meaning: 'no release with that number' },
+  E_RELEASE_PRUNED: {
+    disposition: 'stalled',
+    meaning: 'the release was pruned from the history (historyLimit)',
+  },
+  E_IN_USE: {
+    disposition: 'stalled',
+    meaning: 'bosun down was refused: something bosun does not own uses what it would remove',
+  },
   E_USAGE: { disposition: 'stalled', meaning: 'the command or its arguments are wrong' },
   E_LOCKED: { disposition: 'busy', meaning: 'another process holds the apply lock' },
   E_LOCK_LOST: { disposition: 'retry', meaning: 'the apply lock was lost while applying' },

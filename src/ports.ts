@@ -62,9 +62,22 @@ export interface KvStore {
    */
   putIf(key: string, value: string, expected: string | null): Promise<boolean>;
   delete(key: string): Promise<void>;
+  /**
+   * Writes and deletes several keys at once, only if every `expect` holds (null: absent);
+   * all or nothing. Returns false, changing nothing, when one of them no longer holds.
+   */
+  commit(txn: KvTxn): Promise<boolean>;
   close(): Promise<void>;
   /** locks, elections and endpoints, as this store does them best */
   readonly coordination: Coordination;
+}
+
+/** One all-or-nothing write of several keys (an etcd transaction, one LMDB write transaction). */
+export interface KvTxn {
+  /** each key's version as last read (null: the key must be absent); at least one */
+  expect: { key: string; version: string | null }[];
+  put: { key: string; value: string }[];
+  delete: string[];
 }
 
 /**

@@ -49,6 +49,15 @@ export interface OperationDescriber<W extends OperationHead = OperationHead> {
   json(op: W): Record<string, unknown>;
 }
 
+/**
+ * A plan that takes the project away (`bosun down`): beside the containers, the networks bosun
+ * created for it, and its named volumes only when asked. A normal pass never removes either.
+ * Observing for it also finds who else uses them: a foreign user refuses the whole plan.
+ */
+export interface Teardown {
+  volumes: boolean;
+}
+
 export interface Backend<W extends OperationHead = OperationHead, O = unknown> {
   /** e.g. `docker`; recorded in every plan */
   readonly name: string;
@@ -56,10 +65,10 @@ export interface Backend<W extends OperationHead = OperationHead, O = unknown> {
   readonly endpoint: string;
   /** fails with a retryable error naming the endpoint when it does not answer */
   ping(): Promise<void>;
-  /** one snapshot of the project's workloads */
-  observe(project: string): Promise<O>;
-  /** pure: the decision, as data */
-  plan(desired: DesiredState, observed: ObservedState<O>): WorkloadPlan<W>;
+  /** one snapshot of the project's workloads (for a teardown, with who else uses what it would remove) */
+  observe(project: string, teardown?: Teardown): Promise<O>;
+  /** pure: the decision, as data; a teardown that would take something from others throws E_IN_USE */
+  plan(desired: DesiredState, observed: ObservedState<O>, teardown?: Teardown): WorkloadPlan<W>;
   /**
    * Before the first change: resolves every image the plan starts, so a missing one changes
    * nothing. Returns service → image id, recorded with the release (what a rollback restores).

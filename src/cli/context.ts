@@ -9,6 +9,7 @@ import { fetchArtifact } from '../source/git.ts';
 import type { GitSourceOptions, KvStore } from '../ports.ts';
 import type { EtcdAccess } from '../store/etcd/access.ts';
 import { DEFAULT_STATE_URL, embeddedStorePath, openStore } from '../store/open.ts';
+import { parseHistoryLimit } from '../release/retention.ts';
 import { hostSecrets } from '../secrets/host.ts';
 import type { SecretSources } from '../secrets/resolve.ts';
 import { useDigestKey } from '../model/digest.ts';
@@ -42,6 +43,12 @@ export interface CommonOptions {
   secretsDir?: string;
   /** reconcile and serve only */
   refuseForcePush?: boolean;
+  historyLimit?: string;
+}
+
+/** --history-limit (or BOSUN_HISTORY_LIMIT); undefined leaves it to the Project's historyLimit. */
+export function historyLimit(o: CommonOptions): number | undefined {
+  return parseHistoryLimit(o.historyLimit ?? process.env.BOSUN_HISTORY_LIMIT);
 }
 
 /** --lock-timeout in seconds → milliseconds; undefined leaves the default. */
@@ -185,6 +192,7 @@ export async function withSession<T>(
       projectOverride: projectOverride(o),
       secrets,
       lockWaitMs: lockWaitMs(o),
+      historyLimit: historyLimit(o),
       ...extra,
     });
     return fn(session);

@@ -7,6 +7,7 @@ import { validateCommand } from './validate.ts';
 import { applyCommand, resumeCommand, rollbackCommand } from './lifecycle.ts';
 import { statusCommand } from './status.ts';
 import { defineServe, serveCommand } from './serve.ts';
+import { downCommand } from './down.ts';
 import { defineSecret } from './secret.ts';
 
 /** Options shared by every verb; each also has an environment variable (see README). */
@@ -56,6 +57,14 @@ function withCommon(cmd: Command): Command {
     .option('--secrets-dir <dir>', 'folder of the files Configs may read with dataFrom.file [BOSUN_SECRETS_DIR]');
 }
 
+/** Verbs that record releases also prune them: how many to keep. */
+function recording(cmd: Command): Command {
+  return cmd.option(
+    '--history-limit <n>',
+    "releases kept; older ones are pruned as a new one is recorded [BOSUN_HISTORY_LIMIT, default: the Project's historyLimit, else 50]",
+  );
+}
+
 function output(choices: string[]): Option {
   return new Option('-o, --output <format>', 'output format').choices(choices).default('text');
 }
@@ -77,30 +86,53 @@ export function buildProgram(setCode: (code: number) => void): Command {
   withCommon(program.command('validate').description('check every manifest at the ref; change nothing'))
     .addOption(output(['text', 'json']))
     .action(run(validateCommand));
-  withCommon(program.command('reconcile').description('converge the engine (and keys) to the repo; record a release'))
+  recording(
+    withCommon(
+      program.command('reconcile').description('converge the engine (and keys) to the repo; record a release'),
+    ),
+  )
     .option('--dry-run', 'print the plan and write nothing')
     .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something does (or would), 1 on error')
     .option('--out <file>', 'save the plan, to apply exactly it later with: bosun apply <file>')
     .option('--refuse-force-push', REFUSE_FORCE_PUSH)
     .addOption(output(['text', 'json', 'markdown']))
     .action(run(reconcileCommand));
-  withCommon(
-    program
-      .command('apply')
-      .description('apply a plan saved by reconcile --out; refused if anything changed since')
-      .argument('<file>'),
+  recording(
+    withCommon(
+      program
+        .command('apply')
+        .description('apply a plan saved by reconcile --out; refused if anything changed since')
+        .argument('<file>'),
+    ),
   ).action(run(applyCommand));
-  withCommon(
-    program
-      .command('rollback')
-      .description('re-apply release N as a new release and pin the stack there')
-      .argument('<N>'),
+  recording(
+    withCommon(
+      program
+        .command('rollback')
+        .description('re-apply release N as a new release and pin the stack there')
+        .argument('<N>'),
+    ),
   ).action(run(rollbackCommand));
-  withCommon(program.command('resume').description('unpin and converge to git again')).action(run(resumeCommand));
+  recording(
+    withCommon(
+      program
+        .command('down')
+        .description('take the stack away: its containers and networks (volumes, keys when asked); record a release'),
+    ),
+  )
+    .option('--dry-run', 'print what would go and change nothing')
+    .option('--volumes', 'remove the named volumes too (they hold data)')
+    .option('--keys', 'delete the Config keys bosun wrote too')
+    .option('--detailed-exitcode', 'exit 0 when nothing goes, 2 when something does (or would), 1 on error')
+    .addOption(output(['text', 'json', 'markdown']))
+    .action(run(downCommand));
+  recording(withCommon(program.command('resume').description('unpin and converge to git again'))).action(
+    run(resumeCommand),
+  );
   withCommon(program.command('status').description('release in force, pin, drift and pending git changes'))
     .addOption(output(['text', 'json']))
     .action(run(statusCommand));
-  withCommon(defineServe(program.command('serve'))).action(run(serveCommand));
+  recording(withCommon(defineServe(program.command('serve')))).action(run(serveCommand));
   // positional: `releases show 1 -o json` gives -o to show, not to releases
   const releases = withCommon(program.command('releases').description('list the releases of the project'))
     .enablePositionalOptions()

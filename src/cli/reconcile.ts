@@ -4,6 +4,7 @@ import { savePlan } from '../session/saved-plan.ts';
 import { BosunError, Codes } from '../errors.ts';
 import type { Operation, Plan } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
+import { pinnedText } from '../release/down-pin.ts';
 import type { Pin } from '../release/pin.ts';
 import { renderJson, renderMarkdown, renderText, type OutputFormat } from '../render/render.ts';
 import { useColor, withSession, type CommonOptions } from './context.ts';
@@ -25,7 +26,7 @@ export async function reconcileCommand(flags: ReconcileFlags): Promise<number> {
   const onPlan = (plan: Plan, pin?: Pin) => {
     planned = plan;
     if (pin) p.progress(pinnedLine(plan, pin));
-    p.out(render(plan, format));
+    p.out(renderPlan(plan, format));
     if (!flags.dryRun && !pin && plan.operations.length > 0) p.progress('\napplying:\n');
   };
   const result = await withSession(flags, p, (session) =>
@@ -38,7 +39,7 @@ export async function reconcileCommand(flags: ReconcileFlags): Promise<number> {
 }
 
 function pinnedLine(plan: Plan, pin: Pin): string {
-  return `pinned at release ${pin.release} (by ${pin.by} at ${pin.at}); git is at ${plan.revision.slice(0, 12)}: nothing applied. 'bosun resume' would apply this plan:\n`;
+  return `${pinnedText(pin)}; git is at ${plan.revision.slice(0, 12)}: nothing applied. 'bosun resume' would apply this plan:\n`;
 }
 
 /** With a machine format on stdout, progress goes to stderr so stdout stays parseable. */
@@ -57,7 +58,7 @@ export function printer(format: OutputFormat) {
   };
 }
 
-function render(plan: Plan, format: OutputFormat): string {
+export function renderPlan(plan: Plan, format: OutputFormat): string {
   if (format === 'json') return renderJson(plan);
   if (format === 'markdown') return renderMarkdown(plan);
   return renderText(plan, { color: useColor() });

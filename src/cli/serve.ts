@@ -19,6 +19,7 @@ import { openBackend } from '../backends/index.ts';
 import {
   type CommonOptions,
   dockerOptions,
+  historyLimit,
   lockWaitMs,
   openSealer,
   REFUSE_FORCE_PUSH,
@@ -81,6 +82,7 @@ const EXIT_GRACE_MS = 3_000;
  */
 export async function serveCommand(flags: ServeFlags): Promise<number> {
   const waitMs = lockWaitMs(flags);
+  const keep = historyLimit(flags);
   const listen = parseListen(flags.listen ?? DEFAULT_LISTEN);
   const poll = checkCron(flags.poll ?? DEFAULT_POLL);
   const secret = await loadSecret(flags.webhookSecretFile);
@@ -131,6 +133,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     webhookRate,
     limits,
     lockWaitMs: waitMs,
+    historyLimit: keep,
   });
   onElected = () => void controller.trigger({ reconcile: 'poll', heal: false });
   try {

@@ -1,5 +1,6 @@
 import { projectStatus, type StatusReport } from '../session/status.ts';
 import { summaryLine } from '../render/describe.ts';
+import { pinnedText } from '../release/down-pin.ts';
 import { projectName, projectOverride, withSession, type CommonOptions } from './context.ts';
 
 /** `bosun status`: release in force, pin, last attempt, drift, and what git would change. */
@@ -20,7 +21,9 @@ function statusText(r: StatusReport): string {
     );
   lines.push(
     r.pin
-      ? `  pinned:    at release ${r.pin.release} by ${r.pin.by} since ${r.pin.at} — bosun resume to follow git again`
+      ? r.pin.down
+        ? `  down:      ${pinnedText(r.pin)}`
+        : `  pinned:    at release ${r.pin.release} by ${r.pin.by} since ${r.pin.at} — bosun resume to follow git again`
       : '  pinned:    no',
   );
   if (r.latest && r.latest.number !== r.inForce?.number) {

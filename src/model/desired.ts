@@ -128,6 +128,8 @@ export interface ProjectSpec {
   paths: string[];
   prune: boolean;
   update: UpdatePolicy;
+  /** releases kept in the history (absent: --history-limit, else 50) */
+  historyLimit?: number;
 }
 
 export interface DesiredState {

@@ -69,6 +69,9 @@ export interface PlanSummary {
   keysDeleted: number;
   networks: number;
   volumes: number;
+  /** removed by `bosun down` (absent in plans and releases made before it) */
+  networksRemoved?: number;
+  volumesRemoved?: number;
 }
 
 export interface Plan<W extends OperationHead = OperationHead> {

@@ -1,7 +1,7 @@
 import type { DesiredState } from './desired.ts';
 import type { PlanSummary } from './plan.ts';
 
-export type Trigger = 'cli' | 'webhook' | 'poll' | 'drift' | 'rollback';
+export type Trigger = 'cli' | 'webhook' | 'poll' | 'drift' | 'rollback' | 'down';
 export type ReleaseStatus = 'applying' | 'succeeded' | 'failed' | 'rolled-back' | 'interrupted';
 
 export interface Release {

@@ -12,6 +12,10 @@ export interface Pin {
   release: number;
   at: string;
   by: string;
+  /** set by `bosun rollback`: the release whose state was re-applied (kept by history pruning) */
+  target?: number;
+  /** set by `bosun down`: the git revision the stack was taken down at (see release/down-pin.ts) */
+  down?: { revision: string };
 }
 
 function pinKey(project: string): string {

@@ -5,8 +5,9 @@ import type { KvStore } from '../ports.ts';
 import { updateKey } from '../store/cas/update.ts';
 import { projectPrefix } from '../store/layout.ts';
 import { openRelease, sealRelease } from '../trust/release-record.ts';
-import type { RecordSealer } from '../trust/sealer.ts';
-import { isUntrusted } from '../trust/sealer.ts';
+import { isUntrusted, type RecordSealer } from '../trust/sealer.ts';
+import { History, pinnedNumbers } from './history.ts';
+import { DEFAULT_HISTORY_LIMIT, rangeStart, type Ranges } from './retention.ts';
 
 export type FinalStatus = Exclude<ReleaseStatus, 'applying'>;
 
@@ -24,22 +25,59 @@ export type FinalStatus = Exclude<ReleaseStatus, 'applying'>;
  * and is left out of list(). The counter is not sealed: a forged one only skips numbers.
  */
 export class ReleaseStore {
+  private readonly history: History;
+
   constructor(
     private readonly kv: KvStore,
     private readonly sealer: RecordSealer,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.history = new History(kv);
+  }
 
-  /** Records the release as `applying`, before anything is changed, so a crash leaves a trace. */
-  async begin(draft: ReleaseDraft): Promise<Release> {
+  /**
+   * Records the release as `applying`, before anything is changed, so a crash leaves a trace;
+   * in the same transaction, releases older than the newest `historyLimit` are pruned (history.ts).
+   */
+  async begin(draft: ReleaseDraft, historyLimit = DEFAULT_HISTORY_LIMIT): Promise<Release> {
+    const kept = await this.kept(draft.project);
+    // the release in force unknown (a record fails its seal): prune nothing this time
+    const limit = kept === undefined ? Number.MAX_SAFE_INTEGER : historyLimit;
+    const keep = kept ?? [];
     // the loop only repeats when the counter lags behind existing releases (e.g. it was deleted)
     for (;;) {
       const number = await this.allocate(draft.project);
       // after the draft: a draft spread from an older release must not bring its number along
       const release: Release = { ...draft, number, status: 'applying', startedAt: this.now().toISOString() };
       const key = releaseKey(draft.project, number);
-      if (await this.kv.putIf(key, sealRelease(this.sealer, key, release), null)) return release;
+      const record = { number, key, value: sealRelease(this.sealer, key, release) };
+      let outcome = await this.history.record(draft.project, record, limit, keep);
+      // another recording pruned first: same number, fresh view of what is gone
+      while (outcome === 'raced') outcome = await this.history.record(draft.project, record, limit, keep);
+      if (outcome === 'recorded') return release;
     }
+  }
+
+  /**
+   * Never pruned: the release in force (the latest that succeeded), the pinned one and its
+   * rollback target. Undefined when the walk to the release in force meets a record that fails
+   * its seal: which one is in force is then unknown, and a forged record must not make the
+   * genuine one look prunable.
+   */
+  private async kept(project: string): Promise<number[] | undefined> {
+    const pinned = await pinnedNumbers(this.kv, this.sealer, project);
+    try {
+      const inForce = await this.latest(project, 'succeeded');
+      return inForce ? [inForce.number, ...pinned] : pinned;
+    } catch (err) {
+      if (isUntrusted(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** How many releases pruning has deleted, and which numbers are gone. */
+  pruned(project: string) {
+    return this.history.pruned(project);
   }
 
   async finish(
@@ -76,7 +114,7 @@ export class ReleaseStore {
   async get(project: string, number: number): Promise<Release> {
     if (!Number.isSafeInteger(number) || number < 1) throw notFound(project, number);
     const entry = await this.kv.get(releaseKey(project, number));
-    if (!entry) throw notFound(project, number);
+    if (!entry) throw await this.history.missing(project, number, notFound(project, number));
     return this.open(entry, project, number);
   }
 
@@ -88,11 +126,15 @@ export class ReleaseStore {
   async latest(project: string, status?: ReleaseStatus): Promise<Release | undefined> {
     const top = await this.counter(project);
     if (top === 0) return this.fromList(project, status);
+    let gone: Ranges | undefined;
     for (let n = top; n >= 1; n--) {
       const entry = await this.kv.get(releaseKey(project, n));
       // the counter is written before its release: a crash in between leaves the top one missing
       if (!entry) {
         if (n === top) return this.fromList(project, status);
+        // pruned history is skipped in one step, not read back key by key
+        gone ??= (await this.history.pruned(project)).gone;
+        n = rangeStart(gone, n);
         continue;
       }
       const release = this.open(entry, project, n);

@@ -55,5 +55,7 @@ export function summaryLine(s: PlanSummary): string {
     `${s.keysDeleted} key(s) to delete`,
   ];
   if (s.networks + s.volumes > 0) parts.push(`${s.networks} network(s) and ${s.volumes} volume(s) to create`);
+  const removed = (s.networksRemoved ?? 0) + (s.volumesRemoved ?? 0);
+  if (removed > 0) parts.push(`${s.networksRemoved ?? 0} network(s) and ${s.volumesRemoved ?? 0} volume(s) to remove`);
   return parts.join(', ');
 }

@@ -47,6 +47,8 @@ export interface ControllerOptions {
   webhookRate: number;
   limits?: HttpLimits;
   lockWaitMs?: number;
+  /** --history-limit: releases kept, over the Project's historyLimit */
+  historyLimit?: number;
   /** only the leader reconciles and publishes endpoints; without it this process always leads */
   leadership?: Leadership;
 }
@@ -90,6 +92,7 @@ export class Controller {
       projectOverride: o.projectOverride,
       secrets: o.secrets,
       lockWaitMs: o.lockWaitMs,
+      historyLimit: o.historyLimit,
       progress: (line, _op, ms) => o.log.info({ op: line, ms }, 'applied'),
       notice: (line) => o.log.warn(line),
       // noted before the call: the engine emits kill/die/destroy while the removal is in progress

@@ -3,6 +3,7 @@ import type { Release, Trigger } from '../model/release.ts';
 import type { Artifact } from '../ports.ts';
 import type { Pin } from '../release/pin.ts';
 import { unlessUntrusted } from '../trust/sealer.ts';
+import { clearLapsedDown } from '../release/down-pin.ts';
 import { forcePushOf } from './force-push.ts';
 import { withApplyLock } from './lock.ts';
 import { applyAsRelease } from './release-apply.ts';
@@ -53,10 +54,9 @@ export function applyUnderLock(session: Session, first: GitPlanned, opts: Reconc
     const result = reported(planned, opts);
     const forcePush = await forcePushOf(session, planned.plan);
     const images = await session.backend.resolveImages(planned.plan, planned.observed);
-    return {
-      ...result,
-      release: await applyAsRelease(session, planned.plan, { trigger: opts.trigger, images, signal, forcePush }),
-    };
+    const release = await applyAsRelease(session, planned.plan, { trigger: opts.trigger, images, signal, forcePush });
+    await clearLapsedDown(session.kv, session.sealer, planned.plan.project, planned.plan.revision);
+    return { ...result, release };
   });
 }
 

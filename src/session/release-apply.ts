@@ -4,6 +4,7 @@ import type { Plan } from '../model/plan.ts';
 import type { ForcePush, Release, Trigger } from '../model/release.ts';
 import { describe } from '../render/describe.ts';
 import { unlessUntrusted } from '../trust/sealer.ts';
+import { historyLimitOf } from '../release/retention.ts';
 import { actor } from './lock.ts';
 import type { Session } from './session.ts';
 
@@ -27,19 +28,23 @@ export async function applyAsRelease(session: Session, plan: Plan, opts: ApplyOp
   const { releases } = session;
   // a failed rollout returns to the previous release only if that record can be trusted
   const previous = await unlessUntrusted(releases.latest(plan.project, 'succeeded'));
-  const started = await releases.begin({
-    project: plan.project,
-    repo: plan.repo,
-    ref: plan.ref,
-    revision: plan.revision,
-    trigger: opts.trigger,
-    actor: actor(),
-    desired: plan.desired,
-    images: opts.images,
-    summary: plan.summary,
-    operations: plan.operations.map((op) => describe(plan.backend, op)),
-    ...(opts.forcePush && { forcePush: opts.forcePush }),
-  });
+  const limit = historyLimitOf(session.o.historyLimit, plan.desired);
+  const started = await releases.begin(
+    {
+      project: plan.project,
+      repo: plan.repo,
+      ref: plan.ref,
+      revision: plan.revision,
+      trigger: opts.trigger,
+      actor: actor(),
+      desired: plan.desired,
+      images: opts.images,
+      summary: plan.summary,
+      operations: plan.operations.map((op) => describe(plan.backend, op)),
+      ...(opts.forcePush && { forcePush: opts.forcePush }),
+    },
+    limit,
+  );
   try {
     await run(session, plan, started.number, opts.signal);
   } catch (err) {

@@ -41,11 +41,8 @@ export async function rollbackTo(
     if (plan.operations.length > 0)
       release = await applyAsRelease(session, plan, { trigger: 'rollback', images: target.images, signal });
     const pinnedTo = release?.number ?? target.number;
-    await writePin(session.kv, session.sealer, project, {
-      release: pinnedTo,
-      at: new Date().toISOString(),
-      by: actor(),
-    });
+    const pin = { release: pinnedTo, target: target.number, at: new Date().toISOString(), by: actor() };
+    await writePin(session.kv, session.sealer, project, pin);
     return { target, plan, release, pinnedTo };
   });
 }

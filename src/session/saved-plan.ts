@@ -3,6 +3,7 @@ import { BosunError, Codes } from '../errors.ts';
 import { maskSecrets } from '../model/mask.ts';
 import type { Plan } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
+import { clearLapsedDown, pinHolding } from '../release/down-pin.ts';
 import { withApplyLock } from './lock.ts';
 import { applyAsRelease } from './release-apply.ts';
 import type { Session } from './session.ts';
@@ -65,7 +66,7 @@ export async function applySavedPlan(
   await session.backend.ping();
   const project = desired.project.name;
   return withApplyLock(session, project, async (signal) => {
-    const pin = await session.pin(project);
+    const pin = pinHolding(await session.pin(project), artifact.revision);
     if (pin)
       throw new BosunError(Codes.usage, `${project} is pinned at release ${pin.release}: run bosun resume first`);
     const now = await session.planFor(desired, { repo: artifact.repo, ref: artifact.ref, revision: artifact.revision });
@@ -77,7 +78,9 @@ export async function applySavedPlan(
     show(now.plan);
     if (now.plan.operations.length === 0) return undefined;
     const images = await session.backend.resolveImages(now.plan, now.observed);
-    return applyAsRelease(session, now.plan, { trigger: 'cli', images, signal });
+    const release = await applyAsRelease(session, now.plan, { trigger: 'cli', images, signal });
+    await clearLapsedDown(session.kv, session.sealer, project, now.plan.revision);
+    return release;
   });
 }
 

@@ -1,10 +1,11 @@
-import type { Backend } from '../backends/backend.ts';
+import type { Backend, Teardown } from '../backends/backend.ts';
 import type { DesiredState } from '../model/desired.ts';
 import type { ObservedState } from '../model/observed.ts';
 import type { Operation, Plan } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
 import { assemblePlan, type PlanContext } from '../plan/plan.ts';
 import type { Artifact, GitSourceOptions, KvStore } from '../ports.ts';
+import { pinHolding } from '../release/down-pin.ts';
 import { readPin, type Pin } from '../release/pin.ts';
 import { ReleaseStore } from '../release/store.ts';
 import type { RecordSealer } from '../trust/sealer.ts';
@@ -27,6 +28,8 @@ export interface SessionOptions {
   secrets?: SecretSources;
   /** how long an apply waits for another apply of the project (default 60 s) */
   lockWaitMs?: number;
+  /** --history-limit: releases kept, over the Project's historyLimit */
+  historyLimit?: number;
   /** one line per applied operation, as it happens */
   progress?: (line: string, op: Operation, ms: number) => void;
   /** lines that are not operations, e.g. "rolling back to release 3" */
@@ -41,7 +44,7 @@ export interface Planned {
   observed: ObservedState;
 }
 
-/** A plan of git at a revision, and the pin that may hold it back. */
+/** A plan of git at a revision, and the pin that holds it back (a down pin git moved past does not). */
 export interface GitPlanned extends Planned {
   artifact: Artifact;
   pinned?: Pin;
@@ -81,27 +84,27 @@ export class Session {
   }
 
   /** ONE snapshot: the back end's workloads and the keys, read together. */
-  async observe(desired: DesiredState): Promise<ObservedState> {
+  async observe(desired: DesiredState, teardown?: Teardown): Promise<ObservedState> {
     const [workloads, keys] = await Promise.all([
-      this.backend.observe(desired.project.name),
+      this.backend.observe(desired.project.name, teardown),
       observeKeys(this.kv, this.sealer, desired),
     ]);
     return { ...(workloads as object), ...keys };
   }
 
   /** Pure: the plan from `desired` to `observed`. */
-  plan(desired: DesiredState, observed: ObservedState, at: PlanContext): Plan {
+  plan(desired: DesiredState, observed: ObservedState, at: PlanContext, teardown?: Teardown): Plan {
     // a sealed value is missing from its Config's data: planned, its key would look removed
     const sealed = desired.configs.find((c) => c.sealed);
     if (sealed)
       throw new BosunError(Codes.internal, `Config "${sealed.name}" was planned before its secrets were resolved`);
-    return assemblePlan(this.backend.name, desired, observed, this.backend.plan(desired, observed), at);
+    return assemblePlan(this.backend.name, desired, observed, this.backend.plan(desired, observed, teardown), at);
   }
 
-  /** Observe, then plan. */
-  async planFor(desired: DesiredState, at: PlanContext): Promise<Planned> {
-    const observed = await this.observe(desired);
-    return { plan: this.plan(desired, observed, at), observed };
+  /** Observe, then plan (a teardown: `bosun down`, see session/down.ts). */
+  async planFor(desired: DesiredState, at: PlanContext, teardown?: Teardown): Promise<Planned> {
+    const observed = await this.observe(desired, teardown);
+    return { plan: this.plan(desired, observed, at, teardown), observed };
   }
 
   /** Git at a revision: fetched (unless given), validated, observed and planned, with the pin read alongside. */
@@ -109,8 +112,8 @@ export class Session {
     const artifact = given ?? (await this.fetch());
     const desired = await this.desired(artifact);
     const at = { repo: artifact.repo, ref: artifact.ref, revision: artifact.revision };
-    const [pinned, planned] = await Promise.all([this.pin(desired.project.name), this.planFor(desired, at)]);
-    return { ...planned, artifact, pinned };
+    const [pin, planned] = await Promise.all([this.pin(desired.project.name), this.planFor(desired, at)]);
+    return { ...planned, artifact, pinned: pinHolding(pin, artifact.revision) };
   }
 
   /** A release's recorded state, planned against what runs now. */

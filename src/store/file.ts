@@ -4,7 +4,7 @@ import { isMainThread } from 'node:worker_threads';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { BosunError, Codes } from '../errors.ts';
 import type { KvEntry } from '../model/observed.ts';
-import type { KvStore } from '../ports.ts';
+import type { KvStore, KvTxn } from '../ports.ts';
 import { casCoordination } from './cas/coordination.ts';
 
 interface StoredValue {
@@ -82,6 +82,19 @@ export class FileKv implements KvStore {
   async delete(key: string): Promise<void> {
     this.root.transactionSync(() => {
       this.entries.removeSync(key);
+    });
+  }
+
+  async commit(txn: KvTxn): Promise<boolean> {
+    return this.root.transactionSync(() => {
+      // inside one write transaction: the checks and the writes commit together, or nothing does
+      for (const { key, version } of txn.expect) {
+        const current = this.entries.get(key);
+        if ((current ? String(current.version) : null) !== version) return false;
+      }
+      for (const { key, value } of txn.put) this.write(key, value);
+      for (const key of txn.delete) this.entries.removeSync(key);
+      return true;
     });
   }
 

@@ -5,6 +5,8 @@ import { BosunError, Codes } from '../errors.ts';
  *
  *   /bosun/<project>/releases/counter        last allocated release number (decimal)
  *   /bosun/<project>/releases/0000000042     release 42 as JSON (zero-padded so keys sort by number)
+ *   /bosun/<project>/releases/pruned         JSON { count, gone: [[lo, hi], ...] }: what history pruning took
+ *   /bosun/<project>/pin                     JSON { release, at, by, target?, down? }: see release/pin.ts
  *   /bosun/<project>/owned-keys              JSON array, sorted: Config keys bosun wrote
  *
  * Coordination (src/coord/):

@@ -1,5 +1,5 @@
 import type { KvEntry } from '../../src/model/observed.ts';
-import type { KvStore } from '../../src/ports.ts';
+import type { KvStore, KvTxn } from '../../src/ports.ts';
 import { casCoordination } from '../../src/store/cas/coordination.ts';
 
 /**
@@ -14,7 +14,7 @@ export class MemoryKv implements KvStore {
   private readonly failures = new Map<string, () => Error>();
 
   /** the next call of `method` rejects with what `error` returns */
-  failNext(method: 'get' | 'list' | 'put' | 'putIf' | 'delete', error: () => Error): void {
+  failNext(method: 'get' | 'list' | 'put' | 'putIf' | 'delete' | 'commit', error: () => Error): void {
     this.failures.set(method, error);
   }
 
@@ -50,6 +50,17 @@ export class MemoryKv implements KvStore {
   async delete(key: string): Promise<void> {
     this.maybeFail('delete');
     this.entries.delete(key);
+  }
+
+  async commit(txn: KvTxn): Promise<boolean> {
+    this.maybeFail('commit');
+    for (const { key, version } of txn.expect) {
+      const current = this.entries.get(key);
+      if ((current === undefined ? null : String(current.version)) !== version) return false;
+    }
+    for (const { key, value } of txn.put) this.write(key, value);
+    for (const key of txn.delete) this.entries.delete(key);
+    return true;
   }
 
   async close(): Promise<void> {}

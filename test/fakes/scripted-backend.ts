@@ -1,4 +1,4 @@
-import type { Backend, EventFeed, RunContext, WorkloadPlan } from '../../src/backends/backend.ts';
+import type { Backend, EventFeed, RunContext, Teardown, WorkloadPlan } from '../../src/backends/backend.ts';
 import { registerDescriber } from '../../src/backends/describers.ts';
 import type { DesiredState } from '../../src/model/desired.ts';
 import type { Endpoint } from '../../src/model/endpoint.ts';
@@ -42,7 +42,8 @@ export class ScriptedBackend implements Backend<FakeOperation, FakeObserved> {
     return { workloads: [...this.workloads].map(([service, hash]) => ({ service, hash })) };
   }
 
-  plan(desired: DesiredState, observed: ObservedState<FakeObserved>): WorkloadPlan<FakeOperation> {
+  /** A teardown (bosun down) only changes the cause: the fake has no networks or volumes to remove. */
+  plan(desired: DesiredState, observed: ObservedState<FakeObserved>, teardown?: Teardown): WorkloadPlan<FakeOperation> {
     const running = new Map(observed.workloads.map((w) => [w.service, w.hash]));
     const levels = dependencyLevels(desired.services).map((level) =>
       level.flatMap((s): FakeOperation[] => {
@@ -58,7 +59,14 @@ export class ScriptedBackend implements Backend<FakeOperation, FakeObserved> {
     const wanted = new Set(desired.services.map((s) => s.name));
     const stops = observed.workloads
       .filter((w) => !wanted.has(w.service))
-      .map((w): FakeOperation => ({ kind: 'stop', service: w.service, hash: w.hash, cause: 'removed from repo' }));
+      .map(
+        (w): FakeOperation => ({
+          kind: 'stop',
+          service: w.service,
+          hash: w.hash,
+          cause: teardown ? 'bosun down' : 'removed from repo',
+        }),
+      );
     const ops = [...levels.flat(), ...stops];
     const count = (kind: string) => ops.filter((o) => o.kind === kind).length;
     const counts = {

@@ -4,6 +4,7 @@ import type { Backend } from '../../src/backends/backend.ts';
 import type { DesiredState, ServiceSpec } from '../../src/model/desired.ts';
 import { renderJson, planString } from '../../src/render/render.ts';
 import type { KvStore } from '../../src/ports.ts';
+import { downState } from '../../src/session/down.ts';
 import { Session } from '../../src/session/session.ts';
 import { desired, service } from './model.ts';
 import { testSealer } from './state-key.ts';
@@ -72,6 +73,20 @@ export function backendContract(label: string, make: () => Promise<BackendFixtur
       const plan = await converge(d, 3);
       assert.equal(plan.summary.remove, 1, planString(plan));
       assert.equal((await session.planFor(d, at)).plan.operations.length, 0);
+    });
+
+    it('takes everything of the project away with a teardown (bosun down), then plans nothing more', async () => {
+      const teardown = { volumes: true };
+      const empty = downState(f.project, undefined, true);
+      const first = await session.planFor(empty, at, teardown);
+      assert.ok(first.plan.summary.remove >= 1, planString(first.plan));
+      assert.ok(
+        first.plan.operations.every((op) => op.cause.startsWith('bosun down')),
+        planString(first.plan),
+      );
+      await execute(first.plan, { backend: f.backend, kv: f.kv, sealer: testSealer(), release: 4 });
+      const again = await session.planFor(empty, at, teardown);
+      assert.equal(again.plan.operations.length, 0, planString(again.plan));
     });
 
     it('opens an event feed and closes it', async () => {

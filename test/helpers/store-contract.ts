@@ -103,6 +103,37 @@ export function describeKvStoreContract(name: string, open: () => Promise<KvStor
       assert.equal(await kv.get(`${base}absent`), undefined);
     });
 
+    it('commit writes and deletes several keys only when every expected version holds', async () => {
+      await kv.put(`${base}old`, 'x');
+      const old = (await kv.get(`${base}old`))!.version;
+      const txn = (version: string | null) => ({
+        expect: [
+          { key: `${base}new`, version: null },
+          { key: `${base}old`, version },
+        ],
+        put: [
+          { key: `${base}new`, value: 'n' },
+          { key: `${base}note`, value: 'm' },
+        ],
+        delete: [`${base}old`, `${base}never-written`],
+      });
+      assert.equal(await kv.commit(txn('999999999')), false, 'a stale version changes nothing');
+      assert.deepEqual(
+        (await kv.list(base)).map((e) => e.key),
+        [`${base}old`],
+      );
+      assert.equal(await kv.commit(txn(old)), true);
+      assert.deepEqual(
+        (await kv.list(base)).map((e) => [e.key, e.value]),
+        [
+          [`${base}new`, 'n'],
+          [`${base}note`, 'm'],
+        ],
+      );
+      assert.equal(await kv.commit(txn(null)), false, 'an expected-absent key that exists changes nothing');
+      assert.equal((await kv.list(base)).length, 2);
+    });
+
     it('changes the version on every write, even of the same value', async () => {
       const key = `${base}k`;
       const versions: string[] = [];

@@ -135,6 +135,23 @@ describe('release records', () => {
       /it says release 3/,
     );
   });
+
+  it('accept every field a release can hold: historyLimit, forcePush, a down state, sealed Config values', () => {
+    const s = sealer();
+    const r = release({ forcePush: { previousRelease: 2, previousRevision: 'b'.repeat(40) }, trigger: 'down' });
+    r.desired.project.historyLimit = 10;
+    r.desired.project.update.failureAction = 'pause';
+    r.desired.configs.push({
+      name: 'age',
+      prefix: '/shop/age/',
+      data: {},
+      secret: true,
+      sealed: {
+        K: { from: { env: 'BOSUN_SECRET_K' }, at: { file: 'c.yaml', line: 1, col: 1, path: 'spec.dataFrom.K' } },
+      },
+    });
+    assert.deepEqual(openRelease(s, entry(sealRelease(s, KEY, r)), 'shop', 3), r);
+  });
 });
 
 describe('stores of sealed records (memory)', () => {
@@ -154,6 +171,20 @@ describe('stores of sealed records (memory)', () => {
       'E_RECORD_TAMPERED',
     );
     assert.deepEqual(await store.list('shop'), []);
+  });
+
+  it('a forged release on top: begin still records from git, and prunes nothing while the one in force is unknown', async () => {
+    const kv = new MemoryKv();
+    const store = new ReleaseStore(kv, sealer());
+    const { number, startedAt, status, finishedAt, error, ...draft } = release();
+    for (let i = 0; i < 3; i++) await store.finish('shop', (await store.begin(draft, 2)).number, 'succeeded');
+    const key = '/bosun/shop/releases/0000000003';
+    const forged = JSON.parse(kv.entries.get(key)!.value);
+    forged.record.images = { web: 'sha256:evil' };
+    kv.write(key, JSON.stringify(forged));
+    assert.equal((await store.begin(draft, 2)).number, 4);
+    const kept = [...kv.entries.keys()].filter((k) => /\/\d{10}$/.test(k)).map((k) => Number(k.slice(-10)));
+    assert.deepEqual(kept, [2, 3, 4], 'nothing pruned by this begin (1 went with release 3)');
   });
 
   it('a forged pin is ignored (the stack follows git) and reported', async () => {

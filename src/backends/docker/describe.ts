@@ -4,6 +4,8 @@ import type { ContainerOperation as Operation } from './model.ts';
 const VERBS: Record<Operation['kind'], string> = {
   'create-network': 'create',
   'create-volume': 'create',
+  'remove-network': 'remove',
+  'remove-volume': 'remove',
   'create-container': 'create',
   'replace-container': 'replace',
   'remove-container': 'remove',
@@ -16,14 +18,17 @@ export const dockerDescriber: OperationDescriber<Operation> = {
   symbol(op) {
     if (op.kind === 'replace-container' || op.kind === 'rename-container') return '~';
     if (op.kind === 'remove-container' || op.kind === 'retire-container') return '-';
+    if (op.kind === 'remove-network' || op.kind === 'remove-volume') return '-';
     return '+';
   },
   verb: (op) => VERBS[op.kind],
   target(op) {
     switch (op.kind) {
       case 'create-network':
+      case 'remove-network':
         return `network ${op.name}`;
       case 'create-volume':
+      case 'remove-volume':
         return `volume ${op.name}`;
       case 'create-container':
       case 'replace-container':

@@ -1,4 +1,4 @@
-import type { Backend, EventFeed, EventHandlers, RunContext, WorkloadPlan } from '../backend.ts';
+import type { Backend, EventFeed, EventHandlers, RunContext, Teardown, WorkloadPlan } from '../backend.ts';
 import type { DesiredState } from '../../model/desired.ts';
 import type { Endpoint } from '../../model/endpoint.ts';
 import type { ObservedState } from '../../model/observed.ts';
@@ -10,6 +10,7 @@ import type { ContainerOperation, DockerObserved } from './model.ts';
 import { planContainers } from './plan/plan.ts';
 import { runContainerOperation } from './run.ts';
 import { DockerRuntime } from './runtime.ts';
+import { foreignUsers } from './users.ts';
 import type { DockerTarget } from './host.ts';
 
 /** One Docker engine: the project's workloads are containers, named and labelled by bosun. */
@@ -28,17 +29,26 @@ export class DockerBackend implements Backend<ContainerOperation, DockerObserved
     return this.engine.ping();
   }
 
-  async observe(project: string): Promise<DockerObserved> {
+  async observe(project: string, teardown?: Teardown): Promise<DockerObserved> {
     const [containers, networks, volumes] = await Promise.all([
       this.engine.listContainers(project),
       this.engine.listNetworks(project),
       this.engine.listVolumes(project),
     ]);
-    return { containers, networks, volumes };
+    if (!teardown) return { containers, networks, volumes };
+    const own = new Set(containers.map((c) => c.id));
+    const users = await this.engine.call('list containers using the project', () =>
+      foreignUsers(this.engine.docker, own, networks, teardown.volumes ? volumes : []),
+    );
+    return { containers, networks, volumes, users };
   }
 
-  plan(desired: DesiredState, observed: ObservedState<DockerObserved>): WorkloadPlan<ContainerOperation> {
-    return planContainers(desired, observed);
+  plan(
+    desired: DesiredState,
+    observed: ObservedState<DockerObserved>,
+    teardown?: Teardown,
+  ): WorkloadPlan<ContainerOperation> {
+    return planContainers(desired, observed, teardown);
   }
 
   resolveImages(

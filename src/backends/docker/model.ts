@@ -26,6 +26,11 @@ export interface DockerObserved {
   /** docker names of the project's networks and volumes */
   networks: string[];
   volumes: string[];
+  /**
+   * Observed for a teardown only: network or volume name → the containers that are not the
+   * project's (names, sorted) attached to it or mounting it.
+   */
+  users?: Record<string, string[]>;
 }
 
 /**
@@ -68,6 +73,9 @@ export type ContainerOperation =
       cause: string;
     }
   | { kind: 'create-volume'; name: string; driver: string; labels: Record<string, string>; cause: string }
+  /** bosun down only: after every container of the project is gone */
+  | { kind: 'remove-network'; name: string; cause: string }
+  | { kind: 'remove-volume'; name: string; cause: string }
   | {
       kind: 'create-container';
       service: string;

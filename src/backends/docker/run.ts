@@ -16,6 +16,10 @@ export async function runContainerOperation(op: Operation, engine: DockerRuntime
       return engine.createNetwork(op.name, op.driver, op.internal, op.labels);
     case 'create-volume':
       return engine.createVolume(op.name, op.driver, op.labels);
+    case 'remove-network':
+      return engine.removeNetwork(op.name);
+    case 'remove-volume':
+      return engine.removeVolume(op.name);
     case 'create-container':
       return startGated(op.blueprint, op.start, engine, ctx);
     case 'replace-container':

@@ -74,6 +74,15 @@ export class DockerRuntime implements EngineAddress {
     );
   }
 
+  /** Gone already is fine; in use (a container attached since the plan) fails, naming the engine's reason. */
+  async removeNetwork(name: string): Promise<void> {
+    await this.ignoreMissing(() => this.docker.getNetwork(name).remove(), `remove network ${name}`, [404]);
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    await this.ignoreMissing(() => this.docker.getVolume(name).remove(), `remove volume ${name}`, [404]);
+  }
+
   async ensureImage(ref: string): Promise<string> {
     const local = await this.inspectImage(ref);
     if (local) return local;
@@ -149,12 +158,12 @@ export class DockerRuntime implements EngineAddress {
     await this.ignoreMissing(() => c.remove({ force: true, v: false }), `remove container ${id.slice(0, 12)}`);
   }
 
-  private async ignoreMissing(fn: () => Promise<unknown>, doing: string): Promise<void> {
+  private async ignoreMissing(fn: () => Promise<unknown>, doing: string, fine = [404, 304, 409]): Promise<void> {
     try {
       await fn();
     } catch (err) {
       const code = statusCode(err);
-      if (code === 404 || code === 304 || code === 409) return;
+      if (code !== undefined && fine.includes(code)) return;
       throw dockerError(err, this, doing);
     }
   }

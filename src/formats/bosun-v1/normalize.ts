@@ -52,6 +52,8 @@ function normalizeProject(m: Valid<'Project'> | undefined, name: string): Projec
     paths: sortedUnique((spec.paths ?? []).map(normalizeRelPath)),
     prune: spec.prune ?? true,
     update: mergeUpdate(spec.update, DEFAULT_UPDATE),
+    // absent unless set: --history-limit and the default apply then (release/retention.ts)
+    ...(spec.historyLimit === undefined ? {} : { historyLimit: spec.historyLimit }),
   };
 }
 

@@ -16,6 +16,7 @@ export interface RawUpdate {
 export interface RawProjectSpec {
   paths?: string[];
   prune?: boolean;
+  historyLimit?: number;
   update?: RawUpdate;
 }
 

@@ -4,7 +4,7 @@ import { BosunError, Codes } from '../../errors.ts';
 import type { EtcdAccess, EtcdSecurity } from './access.ts';
 import { describeEtcdFailure, type FailureContext, securityFailure } from './failure.ts';
 import type { KvEntry } from '../../model/observed.ts';
-import type { KvStore } from '../../ports.ts';
+import type { KvStore, KvTxn } from '../../ports.ts';
 
 const DEFAULT_CALL_TIMEOUT_MS = 5_000;
 
@@ -191,6 +191,23 @@ export class EtcdClient implements Omit<KvStore, 'coordination'> {
 
   async delete(key: string): Promise<void> {
     await this.call(() => this.client.delete().key(key).exec(), `delete ${key}`);
+  }
+
+  async commit(txn: KvTxn): Promise<boolean> {
+    const [first, ...rest] = txn.expect;
+    if (!first) throw new BosunError(Codes.internal, 'a KvStore commit needs at least one expected version');
+    // Create == 0: the key does not exist; Mod == v: nobody wrote it since it was read
+    const column = (v: string | null) => (v === null ? 'Create' : 'Mod');
+    const cmp = this.client.if(first.key, column(first.version), '==', first.version ?? 0);
+    for (const e of rest) cmp.and(e.key, column(e.version), '==', e.version ?? 0);
+    const ops = [
+      ...txn.put.map(({ key, value }) => this.client.put(key).value(value)),
+      ...txn.delete.map((key) => this.client.delete().key(key)),
+    ];
+    const keys = [...txn.put.map((p) => p.key), ...txn.delete];
+    const more = keys.length > 1 ? ` and ${keys.length - 1} more key(s)` : '';
+    const res = await this.call(() => cmp.then(...ops).commit(), `write ${keys[0] ?? first.key}${more}`);
+    return res.succeeded;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { WorkloadPlan } from '../../backend.ts';
+import type { Teardown, WorkloadPlan } from '../../backend.ts';
 import type { DesiredState } from '../../../model/desired.ts';
 import type { ObservedState } from '../../../model/observed.ts';
 import type { Plan } from '../../../model/plan.ts';
@@ -8,14 +8,17 @@ import { dependencyLevels } from '../../../plan/order.ts';
 import type { ContainerOperation as Operation, DockerObserved, ObservedContainer } from '../model.ts';
 import { planInfra } from './infra.ts';
 import { planService, removeOp } from './services.ts';
+import { planTeardown, removalPhases } from './teardown.ts';
 
 /**
  * The containers of one engine, as data: pure, no I/O. Networks and volumes come first; then,
- * after the keys, the services by dependsOn level, then retirements and prunes.
+ * after the keys, the services by dependsOn level, then retirements and prunes; for a teardown
+ * (`bosun down`, against an empty desired state), last, the networks and volumes.
  */
 export function planContainers(
   desired: DesiredState,
   observed: ObservedState<DockerObserved>,
+  teardown?: Teardown,
 ): WorkloadPlan<Operation> {
   const notes: string[] = [];
   const byService = new Map<string, ObservedContainer[]>();
@@ -37,11 +40,17 @@ export function planContainers(
   const wanted = new Set(desired.services.map((s) => s.name));
   const orphans = observed.containers.filter((c) => !wanted.has(c.service));
   const prunes = desired.project.prune ? orphans.map((c) => removeOp(c, 'removed from repo')) : [];
-  if (!desired.project.prune && orphans.length > 0)
+  if (!desired.project.prune && !teardown && orphans.length > 0)
     notes.push(`${orphans.length} container(s) of removed services kept: prune is off`);
+  const down = teardown ? planTeardown(desired, observed, teardown) : { ops: [], notes: [] };
+  // a teardown takes every orphan, dependents first, whatever prune says
+  const pruning = teardown
+    ? removalPhases(orphans).map((phase) => phase.map((c) => removeOp(c, 'bosun down')))
+    : [prunes];
   const infra = planInfra(desired, observed);
-  const rollout = [cleanup, ...levels, retires, prunes];
-  return { prepare: [infra], rollout, notes, counts: counts([...infra, ...rollout.flat()]), seen: seen(observed) };
+  const rollout = [cleanup, ...levels, retires, ...pruning, down.ops];
+  const all = [...infra, ...rollout.flat()];
+  return { prepare: [infra], rollout, notes: [...notes, ...down.notes], counts: counts(all), seen: seen(observed) };
 }
 
 function counts(ops: Operation[]): WorkloadPlan['counts'] {
@@ -52,6 +61,9 @@ function counts(ops: Operation[]): WorkloadPlan['counts'] {
     remove: count('remove-container'),
     networks: count('create-network'),
     volumes: count('create-volume'),
+    ...(count('remove-network') + count('remove-volume') > 0
+      ? { networksRemoved: count('remove-network'), volumesRemoved: count('remove-volume') }
+      : {}),
   };
 }
 
@@ -65,6 +77,11 @@ function seen(observed: DockerObserved): Record<string, unknown> {
 }
 
 /** The whole plan for one engine, Config keys included: what the Docker back end's session computes. */
-export function plan(desired: DesiredState, observed: ObservedState<DockerObserved>, at: PlanContext): Plan<Operation> {
-  return assemblePlan('docker', desired, observed, planContainers(desired, observed), at);
+export function plan(
+  desired: DesiredState,
+  observed: ObservedState<DockerObserved>,
+  at: PlanContext,
+  teardown?: Teardown,
+): Plan<Operation> {
+  return assemblePlan('docker', desired, observed, planContainers(desired, observed, teardown), at);
 }

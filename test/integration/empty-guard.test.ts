@@ -100,6 +100,16 @@ describe('empty means empty on purpose (real Docker, etcd, git over HTTP)', func
     }
   });
 
+  it('refuses manifests that became Git LFS pointers (a clone without git-lfs) the same way', async () => {
+    const pointer = (n: number) =>
+      `version https://git-lfs.github.com/spec/v1\noid sha256:${String(n).repeat(64)}\nsize 1${n}\n`;
+    const sha = await repo.commit({ 'services/web.yaml': pointer(1), 'services/db.yaml': pointer(2) }, 'lfs');
+    const r = await bosun(['reconcile', ...flags]);
+    assert.equal(r.code, 1, r.stdout);
+    assert.equal(r.stderr, refusal(sha));
+    assert.deepEqual(await containerIds(p), running);
+  });
+
   it('refuses a manifest folder replaced by a symlink the same way', async () => {
     // the emptied folder is left behind in the work tree (git keeps no empty folders)
     await fs.rm(path.join(repo.workdir, 'services'), { recursive: true, force: true });

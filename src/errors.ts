@@ -35,6 +35,8 @@ export const Codes = {
   releaseNotFound: 'E_RELEASE_NOT_FOUND',
   releasePruned: 'E_RELEASE_PRUNED',
   inUse: 'E_IN_USE',
+  keyForeign: 'E_KEY_FOREIGN',
+  emptyRefused: 'E_EMPTY_REFUSED',
   usage: 'E_USAGE',
   locked: 'E_LOCKED',
   lockLost: 'E_LOCK_LOST',
@@ -111,6 +113,14 @@ export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meani
   E_IN_USE: {
     disposition: 'stalled',
     meaning: 'bosun down was refused: something bosun does not own uses what it would remove',
+  },
+  E_KEY_FOREIGN: {
+    disposition: 'stalled',
+    meaning: 'a Config would overwrite a key bosun did not write for the project (spec.adopt: true takes it over)',
+  },
+  E_EMPTY_REFUSED: {
+    disposition: 'stalled',
+    meaning: 'a revision declares no services while the project has some (Project spec.allowEmpty: true allows it)',
   },
   E_USAGE: { disposition: 'stalled', meaning: 'the command or its arguments are wrong' },
   E_LOCKED: { disposition: 'busy', meaning: 'another process holds the apply lock' },

@@ -87,6 +87,8 @@ export interface ConfigSpec {
   /** relative key → stored value: strings as-is, anything structured as JSON */
   data: Record<string, string>;
   secret: boolean;
+  /** present (true) when the Config may take over keys that exist but bosun did not write for the project */
+  adopt?: true;
   /**
    * Values only the controller can read (age ciphertext, its environment, its secrets dir),
    * as the format loaded them; src/secrets/resolve.ts moves them into `data` before anything
@@ -130,6 +132,8 @@ export interface ProjectSpec {
   update: UpdatePolicy;
   /** releases kept in the history (absent: --history-limit, else 50) */
   historyLimit?: number;
+  /** present (true) when a revision may declare no services although the project has some */
+  allowEmpty?: true;
 }
 
 export interface DesiredState {

@@ -47,6 +47,8 @@ export type KeyOperation =
       /** the version observed when planning (null: absent); the write is refused if it moved */
       expectedVersion: string | null;
       secret: boolean;
+      /** the key exists but bosun did not write it: taken over (Config adopt), its value never carried */
+      adopt?: true;
       cause: string;
     }
   | { kind: 'delete-key'; key: string; previous: string; expectedVersion: string; secret: boolean; cause: string };

@@ -6,6 +6,9 @@ import { show } from '../plan/changes.ts';
 
 export { SECRET } from '../model/mask.ts';
 
+/** What stands for the value of a key bosun did not write: it is not bosun's to show. */
+export const NOT_OWNED = '(not owned)';
+
 /** How one operation reads: the same words in plans, progress lines, releases and status. */
 export interface Described {
   symbol: '+' | '~' | '-';
@@ -24,12 +27,20 @@ export interface Described {
 export function described(backend: string, unmasked: OperationHead): Described {
   const op = maskSecrets(unmasked);
   if (isKeyOperation(op)) {
-    const put = op.kind === 'put-key';
-    const target = put ? `key ${op.key} = ${op.secret ? SECRET : JSON.stringify(op.value)}` : `key ${op.key}`;
-    const json = put ? { key: op.key, value: op.value, previous: op.previous } : { key: op.key };
+    if (op.kind === 'delete-key')
+      return { symbol: '-', verb: 'delete', target: `key ${op.key}`, json: { key: op.key } };
+    const value = op.secret ? SECRET : JSON.stringify(op.value);
+    // an adopted key's value was someone else's: the plan never holds it, only that it existed
+    if (op.adopt)
+      return {
+        symbol: '~',
+        verb: 'adopt',
+        target: `key ${op.key} = ${value} (was ${NOT_OWNED})`,
+        json: { key: op.key, value: op.value, previous: NOT_OWNED },
+      };
     const existed = isKeyOperation(unmasked) && unmasked.previous !== undefined;
-    const symbol = !put ? '-' : existed ? '~' : '+';
-    return { symbol, verb: put ? 'put' : 'delete', target, json };
+    const json = { key: op.key, value: op.value, previous: op.previous };
+    return { symbol: existed ? '~' : '+', verb: 'put', target: `key ${op.key} = ${value}`, json };
   }
   const d = describerOf(backend);
   return { symbol: d.symbol(op), verb: d.verb(op), target: d.target(op), changes: d.changes(op), json: d.json(op) };

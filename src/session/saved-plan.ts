@@ -69,7 +69,7 @@ export async function applySavedPlan(
     const pin = pinHolding(await session.pin(project), artifact.revision);
     if (pin)
       throw new BosunError(Codes.usage, `${project} is pinned at release ${pin.release}: run bosun resume first`);
-    const now = await session.planFor(desired, { repo: artifact.repo, ref: artifact.ref, revision: artifact.revision });
+    const now = await session.planGit(desired, { repo: artifact.repo, ref: artifact.ref, revision: artifact.revision });
     if (now.plan.hash !== saved.hash) {
       throw stale(
         `the containers or keys changed since it was made (it had ${saved.operations.length} operation(s), a new plan has ${now.plan.operations.length})`,

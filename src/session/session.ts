@@ -3,12 +3,13 @@ import type { DesiredState } from '../model/desired.ts';
 import type { ObservedState } from '../model/observed.ts';
 import type { Operation, Plan } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
+import { refuseEmpty } from '../plan/empty.ts';
 import { assemblePlan, type PlanContext } from '../plan/plan.ts';
 import type { Artifact, GitSourceOptions, KvStore } from '../ports.ts';
 import { pinHolding } from '../release/down-pin.ts';
 import { readPin, type Pin } from '../release/pin.ts';
 import { ReleaseStore } from '../release/store.ts';
-import type { RecordSealer } from '../trust/sealer.ts';
+import { type RecordSealer, unlessUntrusted } from '../trust/sealer.ts';
 import { fetchArtifact } from '../source/git.ts';
 import { observeKeys } from '../state/observe.ts';
 import { BosunError, Codes } from '../errors.ts';
@@ -112,8 +113,21 @@ export class Session {
     const artifact = given ?? (await this.fetch());
     const desired = await this.desired(artifact);
     const at = { repo: artifact.repo, ref: artifact.ref, revision: artifact.revision };
-    const [pin, planned] = await Promise.all([this.pin(desired.project.name), this.planFor(desired, at)]);
+    const [pin, planned] = await Promise.all([this.pin(desired.project.name), this.planGit(desired, at)]);
     return { ...planned, artifact, pinned: pinHolding(pin, artifact.revision) };
+  }
+
+  /**
+   * Git's desired state planned, refused when it would empty the project by accident
+   * (plan/empty.ts). Releases (rollback, heal) and `bosun down` plan with planFor: they are deliberate.
+   */
+  async planGit(desired: DesiredState, at: PlanContext): Promise<Planned> {
+    const planned = await this.planFor(desired, at);
+    const guarded = desired.services.length === 0 && !desired.project.allowEmpty;
+    // a release in force that fails its seal adds nothing: the plan's own removals still count
+    const inForce = guarded ? await unlessUntrusted(this.releaseInForce(desired.project.name)) : undefined;
+    refuseEmpty(desired, planned.plan, inForce?.desired.services.map((s) => s.name) ?? []);
+    return planned;
   }
 
   /** A release's recorded state, planned against what runs now. */

@@ -136,16 +136,18 @@ describe('release records', () => {
     );
   });
 
-  it('accept every field a release can hold: historyLimit, forcePush, a down state, sealed Config values', () => {
+  it('accept every field a release can hold: historyLimit, allowEmpty, adopt, forcePush, a down state, sealed values', () => {
     const s = sealer();
     const r = release({ forcePush: { previousRelease: 2, previousRevision: 'b'.repeat(40) }, trigger: 'down' });
     r.desired.project.historyLimit = 10;
+    r.desired.project.allowEmpty = true;
     r.desired.project.update.failureAction = 'pause';
     r.desired.configs.push({
       name: 'age',
       prefix: '/shop/age/',
       data: {},
       secret: true,
+      adopt: true,
       sealed: {
         K: { from: { env: 'BOSUN_SECRET_K' }, at: { file: 'c.yaml', line: 1, col: 1, path: 'spec.dataFrom.K' } },
       },

@@ -54,6 +54,8 @@ function normalizeProject(m: Valid<'Project'> | undefined, name: string): Projec
     update: mergeUpdate(spec.update, DEFAULT_UPDATE),
     // absent unless set: --history-limit and the default apply then (release/retention.ts)
     ...(spec.historyLimit === undefined ? {} : { historyLimit: spec.historyLimit }),
+    // absent unless true, so desired states recorded before the guard compare equal
+    ...(spec.allowEmpty === true ? { allowEmpty: true } : {}),
   };
 }
 
@@ -81,6 +83,7 @@ function normalizeConfig(m: Valid<'Config'>, sealed: Record<string, SealedValue>
     prefix: spec.prefix,
     data: sortedRecord(Object.fromEntries(data)),
     secret: isSealed || (spec.secret ?? false),
+    ...(spec.adopt === true ? { adopt: true } : {}),
     ...(isSealed ? { sealed: sortedRecord(sealed) } : {}),
   };
 }

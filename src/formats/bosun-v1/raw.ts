@@ -17,6 +17,7 @@ export interface RawProjectSpec {
   paths?: string[];
   prune?: boolean;
   historyLimit?: number;
+  allowEmpty?: boolean;
   update?: RawUpdate;
 }
 
@@ -69,6 +70,7 @@ export interface RawConfigSpec {
   data?: Record<string, unknown>;
   dataFrom?: Record<string, RawValueSource>;
   secret?: boolean;
+  adopt?: boolean;
 }
 
 /** Exactly one member is set (the schema's oneOf). */

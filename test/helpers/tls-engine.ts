@@ -19,6 +19,12 @@ export const TLS_HOST = `tcp://127.0.0.1:${TLS_PORT}`;
 export const TLS_SOCKET = '/run/dtls-docker.sock';
 const PIDFILE = '/run/dtls-docker.pid';
 const EXEC_ROOT = '/run/dtls-docker-exec';
+/**
+ * The second engine's own default bridge. Not `--bridge=none`: a dockerd started with it deletes
+ * the host's docker0 on start-up, which breaks every later container of the main engine on the
+ * default bridge network.
+ */
+const BRIDGE = 'dtls0';
 
 /** DOCKER_CERT_PATH directories, one per case the tests drive. */
 export interface CertDirs {
@@ -124,6 +130,7 @@ async function stopStale(): Promise<void> {
 
 export async function startTlsEngine(): Promise<TlsEngine> {
   await stopStale();
+  await ensureBridge();
   const certs = await makeCerts();
   const r = (f: string) => path.join(certs.root, f);
   const state = await fs.mkdtemp(path.join(os.tmpdir(), 'dtls-engine-'));
@@ -135,7 +142,7 @@ export async function startTlsEngine(): Promise<TlsEngine> {
       ...['--config-file', path.join(state, 'daemon.json'), '--tlsverify', '--tlscacert', r('ca.pem')],
       ...['--tlscert', r('server.pem'), '--tlskey', r('server-key.pem'), '-H', TLS_HOST, '-H', `unix://${TLS_SOCKET}`],
       ...['--data-root', path.join(state, 'data'), '--exec-root', EXEC_ROOT, '--pidfile', PIDFILE],
-      ...['--bridge=none', '--iptables=false', '--ip-masq=false', '--cgroup-parent', 'dtls-docker'],
+      ...[`--bridge=${BRIDGE}`, '--iptables=false', '--ip-masq=false', '--cgroup-parent', 'dtls-docker'],
     ],
     { stdio: ['ignore', log.fd, log.fd] },
   );
@@ -148,6 +155,7 @@ export async function startTlsEngine(): Promise<TlsEngine> {
     await fs.rm(state, { recursive: true, force: true });
     await fs.rm(EXEC_ROOT, { recursive: true, force: true });
     await fs.rm(certs.root, { recursive: true, force: true });
+    await run('ip', ['link', 'del', BRIDGE]).catch(() => {});
   };
   try {
     await until('the TLS dockerd to answer', () => docker.ping().then(() => true), 60_000);
@@ -157,6 +165,17 @@ export async function startTlsEngine(): Promise<TlsEngine> {
     throw new Error(`the second dockerd (TLS on ${TLS_HOST}) did not start: ${(err as Error).message}\n${tail}`);
   }
   return { certs, docker, stop };
+}
+
+async function ensureBridge(): Promise<void> {
+  const exists = await run('ip', ['link', 'show', BRIDGE]).then(
+    () => true,
+    () => false,
+  );
+  if (exists) return;
+  await run('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
+  await run('ip', ['addr', 'add', '172.31.250.1/24', 'dev', BRIDGE]);
+  await run('ip', ['link', 'set', BRIDGE, 'up']);
 }
 
 /** Copies an image of the main engine into the TLS engine (no registry here). */

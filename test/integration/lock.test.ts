@@ -44,7 +44,11 @@ for (const store of ['file', 'etcd'] as const) {
       const backend = localDocker();
       const source = (i: number) => ({ repo: path.join(dir, 'repo'), ref: `v${i}`, cacheDir: path.join(dir, 'cache') });
       const runs = Array.from({ length: RACERS }, (_, i) =>
-        reconcile(testSession(kv, source(i + 1), { backend, lockWaitMs: 120_000 }), { dryRun: false, trigger: 'cli' }),
+        // the whole history is checked, so none of it may be pruned (the default keeps 50)
+        reconcile(testSession(kv, source(i + 1), { backend, lockWaitMs: 120_000, historyLimit: RACERS }), {
+          dryRun: false,
+          trigger: 'cli',
+        }),
       );
       const results = await Promise.all(runs);
       assert.equal(results.filter((r) => r.release).length, RACERS);

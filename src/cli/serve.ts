@@ -22,6 +22,7 @@ import {
   historyLimit,
   lockWaitMs,
   REFUSE_FORCE_PUSH,
+  TAKE_OVER_PROJECT,
   openState,
   projectName,
   projectOverride,
@@ -52,6 +53,7 @@ export function defineServe(cmd: Command): Command {
       `cron schedule of the fallback fetch+reconcile (6 fields for seconds) [default "${DEFAULT_POLL}"]`,
     )
     .option('--refuse-force-push', REFUSE_FORCE_PUSH)
+    .option('--take-over-project <name>', TAKE_OVER_PROJECT)
     .option(
       '--webhook-secret-file <file>',
       'file holding the webhook secret [or BOSUN_WEBHOOK_SECRET; none: webhooks answer 503]',
@@ -110,6 +112,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const controller = new Controller({
     source: sourceOptions(flags),
     projectOverride: projectOverride(flags),
+    takeOverProject: flags.takeOverProject,
     secrets,
     project,
     backend,

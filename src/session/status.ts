@@ -54,7 +54,7 @@ function subject(json: Record<string, unknown>): unknown {
 
 async function gitPending(session: Session): Promise<StatusReport['git']> {
   try {
-    const { plan } = await session.planAt();
+    const { plan } = await session.planAt(undefined, false);
     return { revision: plan.revision, pending: plan.summary };
   } catch (err) {
     return {

@@ -59,9 +59,11 @@ export function decideBinding(i: BindingInput): BindingDecision {
   }
   if (!i.bound) return { action: 'bind', reason: i.hasReleases ? 'upgrade' : 'first' };
   if (sameSource(i.bound, i.claimant)) return { action: 'keep' };
-  if (i.takeOver === i.project) return { action: 'bind', reason: 'takeover', from: i.bound, via: 'flag' };
-  if (i.allowTakeover?.(i.project, i.bound, i.claimant))
-    return { action: 'bind', reason: 'takeover', from: i.bound, via: 'policy' };
+  // only the source: the record read also holds since, by and reason
+  const from = { repo: i.bound.repo, path: i.bound.path };
+  if (i.takeOver === i.project) return { action: 'bind', reason: 'takeover', from, via: 'flag' };
+  if (i.allowTakeover?.(i.project, from, i.claimant))
+    return { action: 'bind', reason: 'takeover', from, via: 'policy' };
   throw projectBound(i.project, i.bound, i.claimant);
 }
 

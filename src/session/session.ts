@@ -113,13 +113,12 @@ export class Session {
 
   /**
    * Git at a revision: fetched (unless given), validated, observed and planned, with the pin read
-   * alongside. A source the project is not bound to is refused first (E_PROJECT_BOUND), unless
-   * `bind` is false (status only looks).
+   * alongside. A source the project is not bound to is refused first (E_PROJECT_BOUND).
    */
-  async planAt(given?: Artifact, bind = true): Promise<GitPlanned> {
+  async planAt(given?: Artifact): Promise<GitPlanned> {
     const artifact = given ?? (await this.fetch());
     const desired = await this.desired(artifact);
-    const claim = bind ? await checkBinding(this, desired.project.name, artifact) : undefined;
+    const claim = await checkBinding(this, desired.project.name, artifact);
     const at = { repo: artifact.repo, ref: artifact.ref, revision: artifact.revision };
     const [pin, planned] = await Promise.all([readPin(this.kv, desired.project.name), this.planFor(desired, at)]);
     return { ...planned, artifact, pinned: pinHolding(pin, artifact.revision), ...(claim && { claim }) };

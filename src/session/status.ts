@@ -3,27 +3,32 @@ import type { Release } from '../model/release.ts';
 import { described } from '../render/describe.ts';
 import { readPin, type Pin } from '../release/pin.ts';
 import type { Session } from './session.ts';
+import type { Binding } from '../release/binding.ts';
+import { readBinding } from '../release/binding-record.ts';
 
 export interface StatusReport {
   project: string;
   pin?: Pin;
+  /** the source that owns the project (absent: none has applied it since bindings exist) */
+  binding?: Binding;
   /** the release the stack should be at: the pinned one, else the latest that succeeded */
   inForce?: Pick<Release, 'number' | 'revision' | 'status' | 'trigger' | 'finishedAt'>;
   latest?: Pick<Release, 'number' | 'revision' | 'status' | 'error'>;
   /** what a drift repair would do to return to the release in force */
   drift?: PlanSummary & { operations: string[] };
-  /** what git at the ref would change; absent when the repo was not given or is invalid */
+  /** what git at the ref would change; absent when the repo was not given; error: invalid, or another source's */
   git?: { revision: string; pending: PlanSummary; error?: string };
 }
 
 /** Read-only: everything a user asks "where is my stack?" about, in one report. */
 export async function projectStatus(session: Session, project: string, withGit: boolean): Promise<StatusReport> {
-  const [pin, inForce, latest] = await Promise.all([
+  const [pin, inForce, latest, bound] = await Promise.all([
     readPin(session.kv, project),
     session.releaseInForce(project),
     session.releases.latest(project),
+    readBinding(session.kv, project),
   ]);
-  const report: StatusReport = { project, pin };
+  const report: StatusReport = { project, pin, ...(bound.binding && { binding: bound.binding }) };
   if (inForce)
     report.inForce = {
       number: inForce.number,
@@ -54,7 +59,7 @@ function subject(json: Record<string, unknown>): unknown {
 
 async function gitPending(session: Session): Promise<StatusReport['git']> {
   try {
-    const { plan } = await session.planAt(undefined, false);
+    const { plan } = await session.planAt();
     return { revision: plan.revision, pending: plan.summary };
   } catch (err) {
     return {

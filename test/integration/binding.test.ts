@@ -79,6 +79,13 @@ for (const store of STORES) {
         assert.equal(refused.stdout, '', 'nothing planned');
       }
       assert.deepEqual(await containerIds(project), running, "the first project's containers are untouched");
+      const st = await bosun(['status', '--repo', b.url, ...flags]);
+      assert.equal(st.code, 0, st.stderr);
+      assert.match(st.stdout, new RegExp(`  bound to:  ${a.url} path / \\(since `));
+      assert.match(
+        st.stdout,
+        new RegExp(`  git: +project "${project}" is bound to ${a.url} path /; this source is ${b.url}`),
+      );
 
       await a.commit(stack(project, 'web', 'two'));
       const moved = await bosun(['reconcile', '--repo', a.url, ...flags]);

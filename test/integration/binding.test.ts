@@ -190,6 +190,14 @@ for (const store of STORES) {
       const again = await bosun(['reconcile', '--repo', repo.url, '--path', 'stacks/b', ...flags]);
       assert.equal(again.stderr, refusal(project, a, b));
       assert.deepEqual(await containerIds(project), running);
+
+      // a stack taken down stays bound: the other path cannot bring up its own services in its place
+      const down = await bosun(['down', '--project', project, ...flags]);
+      assert.equal(down.code, 0, down.stderr);
+      assert.deepEqual(await containerIds(project), {});
+      const afterDown = await bosun(['reconcile', '--repo', repo.url, '--path', 'stacks/b', ...flags]);
+      assert.equal(afterDown.stderr, refusal(project, a, b));
+      assert.deepEqual(await containerIds(project), {});
     });
   });
 }

@@ -18,6 +18,7 @@ export const Codes = {
   gitPath: 'E_GIT_PATH',
   gitTooLarge: 'E_GIT_TOO_LARGE',
   gitForcePush: 'E_GIT_FORCE_PUSH',
+  projectBound: 'E_PROJECT_BOUND',
   dockerUnreachable: 'E_DOCKER_UNREACHABLE',
   dockerApi: 'E_DOCKER_API',
   dockerHost: 'E_DOCKER_HOST',
@@ -74,6 +75,10 @@ export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meani
   E_GIT_FORCE_PUSH: {
     disposition: 'stalled',
     meaning: 'the deployed ref moved to a revision that does not contain the last one (refused by option)',
+  },
+  E_PROJECT_BOUND: {
+    disposition: 'stalled',
+    meaning: 'the project is bound to another repo and path; --take-over-project hands it over',
   },
   E_DOCKER_UNREACHABLE: { disposition: 'retry', meaning: 'the Docker engine did not answer' },
   E_DOCKER_API: { disposition: 'stalled', meaning: 'the Docker engine refused a request' },

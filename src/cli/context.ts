@@ -44,6 +44,8 @@ export interface CommonOptions {
   /** reconcile and serve only */
   refuseForcePush?: boolean;
   historyLimit?: string;
+  /** reconcile, serve and apply only */
+  takeOverProject?: string;
 }
 
 /** --history-limit (or BOSUN_HISTORY_LIMIT); undefined leaves it to the Project's historyLimit. */
@@ -72,6 +74,10 @@ export function dockerOptions(o: CommonOptions): DockerConnectOptions {
     tlsKey: o.dockerTlskey,
   };
 }
+/** --take-over-project (reconcile, serve and apply) */
+export const TAKE_OVER_PROJECT =
+  "hand the project NAME over to this repo and path, though another source applied it (NAME must be the repo's project); recorded in the release";
+
 /** --refuse-force-push (reconcile and serve) */
 export const REFUSE_FORCE_PUSH =
   "refuse a revision that does not contain the last release's (the ref was force-pushed) [BOSUN_REFUSE_FORCE_PUSH=1; default: apply it, log it, record it]";
@@ -190,6 +196,7 @@ export async function withSession<T>(
       backend,
       source: sourceOptions(o),
       projectOverride: projectOverride(o),
+      takeOverProject: o.takeOverProject,
       secrets,
       lockWaitMs: lockWaitMs(o),
       historyLimit: historyLimit(o),

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { REFUSE_FORCE_PUSH } from './context.ts';
+import { REFUSE_FORCE_PUSH, TAKE_OVER_PROJECT } from './context.ts';
 import { reportError } from './report.ts';
 import { reconcileCommand } from './reconcile.ts';
 import { releaseShowCommand, releasesCommand } from './releases.ts';
@@ -95,6 +95,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something does (or would), 1 on error')
     .option('--out <file>', 'save the plan, to apply exactly it later with: bosun apply <file>')
     .option('--refuse-force-push', REFUSE_FORCE_PUSH)
+    .option('--take-over-project <name>', TAKE_OVER_PROJECT)
     .addOption(output(['text', 'json', 'markdown']))
     .action(run(reconcileCommand));
   recording(
@@ -104,7 +105,9 @@ export function buildProgram(setCode: (code: number) => void): Command {
         .description('apply a plan saved by reconcile --out; refused if anything changed since')
         .argument('<file>'),
     ),
-  ).action(run(applyCommand));
+  )
+    .option('--take-over-project <name>', TAKE_OVER_PROJECT)
+    .action(run(applyCommand));
   recording(
     withCommon(
       program

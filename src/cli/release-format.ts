@@ -1,3 +1,4 @@
+import { sourceText } from '../release/binding.ts';
 import type { Release } from '../model/release.ts';
 
 function changes(r: Release): string {
@@ -30,6 +31,13 @@ export function releaseTable(list: Release[]): string {
   return [line(head), ...rows.map(line)].join('\n') + '\n';
 }
 
+function bindingText(b: NonNullable<Release['binding']>): string {
+  const to = sourceText(b.source);
+  if (b.reason === 'takeover')
+    return `taken over from ${sourceText(b.from!)} by ${to} (${b.via === 'policy' ? 'host policy' : '--take-over-project'})`;
+  return `bound to ${to}${b.reason === 'upgrade' ? ' (it had releases from before bindings)' : ''}`;
+}
+
 export function releaseDetail(r: Release): string {
   const lines = [
     `release ${r.number} of ${r.project}: ${r.status}`,
@@ -45,6 +53,7 @@ export function releaseDetail(r: Release): string {
       `  forced:    yes: ${r.ref} was force-pushed; ${previousRevision.slice(0, 12)} (release ${previousRelease}) is not in this revision's history`,
     );
   }
+  if (r.binding) lines.push(`  binding:   ${bindingText(r.binding)}`);
   lines.push('  services:');
   for (const s of r.desired.services) {
     const id = r.images[s.name] ? ` (${r.images[s.name].slice(0, 19)})` : '';

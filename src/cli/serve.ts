@@ -23,6 +23,7 @@ import {
   lockWaitMs,
   openSealer,
   REFUSE_FORCE_PUSH,
+  TAKE_OVER_PROJECT,
   openState,
   projectName,
   projectOverride,
@@ -53,6 +54,7 @@ export function defineServe(cmd: Command): Command {
       `cron schedule of the fallback fetch+reconcile (6 fields for seconds) [default "${DEFAULT_POLL}"]`,
     )
     .option('--refuse-force-push', REFUSE_FORCE_PUSH)
+    .option('--take-over-project <name>', TAKE_OVER_PROJECT)
     .option(
       '--webhook-secret-file <file>',
       'file holding the webhook secret [or BOSUN_WEBHOOK_SECRET; none: webhooks answer 503]',
@@ -118,6 +120,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const controller = new Controller({
     source: sourceOptions(flags),
     projectOverride: projectOverride(flags),
+    takeOverProject: flags.takeOverProject,
     secrets,
     project,
     backend,

@@ -1,6 +1,7 @@
 import { projectStatus, type StatusReport } from '../session/status.ts';
 import { summaryLine } from '../render/describe.ts';
 import { pinnedText } from '../release/down-pin.ts';
+import { sourceText } from '../release/binding.ts';
 import { projectName, projectOverride, withSession, type CommonOptions } from './context.ts';
 
 /** `bosun status`: release in force, pin, last attempt, drift, and what git would change. */
@@ -26,6 +27,7 @@ function statusText(r: StatusReport): string {
         : `  pinned:    at release ${r.pin.release} by ${r.pin.by} since ${r.pin.at} — bosun resume to follow git again`
       : '  pinned:    no',
   );
+  if (r.binding) lines.push(`  bound to:  ${sourceText(r.binding)} (since ${r.binding.since})`);
   if (r.latest && r.latest.number !== r.inForce?.number) {
     lines.push(
       `  latest:    release ${r.latest.number} ${r.latest.status}${r.latest.error ? `: ${r.latest.error.message}` : ''}`,

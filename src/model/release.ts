@@ -25,6 +25,27 @@ export interface Release {
   error?: { code: string; message: string };
   /** set when the ref was force-pushed since the release before: this revision does not contain its revision */
   forcePush?: ForcePush;
+  /** set when this release bound the project to its source: its first apply, an upgrade, or a takeover */
+  binding?: BindingNote;
+}
+
+/** Where desired state comes from, normalised (release/binding.ts sourceOf). */
+export interface ProjectSource {
+  /** the repo URL without credentials or trailing slash; a local repo as an absolute path */
+  repo: string;
+  /** the folder inside the repo ('' for the root) */
+  path: string;
+}
+
+export type BindReason = 'first' | 'upgrade' | 'takeover';
+
+export interface BindingNote {
+  reason: BindReason;
+  source: ProjectSource;
+  /** the source the project was taken over from */
+  from?: ProjectSource;
+  /** what handed it over: --take-over-project, or the host policy */
+  via?: 'flag' | 'policy';
 }
 
 export interface ForcePush {

@@ -6,8 +6,18 @@ import type { RecordSealer } from '../trust/sealer.ts';
 import { readPin } from './pin.ts';
 import { addRanges, isGone, NOTHING_PRUNED, type PrunedRecord, pruneCandidates, rangesText } from './retention.ts';
 
-/** How recording one release went: written, its number already taken, or the pruned record moved under us. */
-export type RecordOutcome = 'recorded' | 'taken' | 'raced';
+/**
+ * How recording one release went: written, its number already taken, the pruned record moved
+ * under us, or the extra write's key (the project binding) moved under us.
+ */
+export type RecordOutcome = 'recorded' | 'taken' | 'raced' | 'moved';
+
+/** One more key written in the release's transaction, only if it is still at `expect` (null: absent). */
+export interface GuardedPut {
+  key: string;
+  expect: string | null;
+  value: string;
+}
 
 /**
  * The bounded release history of a project. Recording a release and pruning the oldest are one
@@ -26,6 +36,7 @@ export class History {
     release: { number: number; key: string; value: string },
     limit: number,
     keep: number[],
+    extra?: GuardedPut,
   ): Promise<RecordOutcome> {
     const { entry, record } = await this.read(project);
     const candidates = pruneCandidates(release.number, limit, record.gone, keep);
@@ -37,8 +48,14 @@ export class History {
       expect.push({ key: prunedKey(project), version: entry?.version ?? null });
       put.push({ key: prunedKey(project), value: JSON.stringify(next) });
     }
+    if (extra) {
+      expect.push({ key: extra.key, version: extra.expect });
+      put.push({ key: extra.key, value: extra.value });
+    }
     if (await this.kv.commit({ expect, put, delete: present.map((n) => releaseKeyOf(project, n)) })) return 'recorded';
-    return (await this.kv.get(release.key)) ? 'taken' : 'raced';
+    if (await this.kv.get(release.key)) return 'taken';
+    if (extra && ((await this.kv.get(extra.key))?.version ?? null) !== extra.expect) return 'moved';
+    return 'raced';
   }
 
   /** What pruning has taken so far. */

@@ -6,7 +6,7 @@ import { updateKey } from '../store/cas/update.ts';
 import { projectPrefix } from '../store/layout.ts';
 import { openRelease, sealRelease } from '../trust/release-record.ts';
 import { isUntrusted, type RecordSealer } from '../trust/sealer.ts';
-import { History, pinnedNumbers } from './history.ts';
+import { type GuardedPut, History, pinnedNumbers } from './history.ts';
 import { DEFAULT_HISTORY_LIMIT, rangeStart, type Ranges } from './retention.ts';
 
 export type FinalStatus = Exclude<ReleaseStatus, 'applying'>;
@@ -37,9 +37,10 @@ export class ReleaseStore {
 
   /**
    * Records the release as `applying`, before anything is changed, so a crash leaves a trace;
-   * in the same transaction, releases older than the newest `historyLimit` are pruned (history.ts).
+   * in the same transaction, releases older than the newest `historyLimit` are pruned (history.ts)
+   * and `extra` (the project binding, first written by this release) is written if unchanged.
    */
-  async begin(draft: ReleaseDraft, historyLimit = DEFAULT_HISTORY_LIMIT): Promise<Release> {
+  async begin(draft: ReleaseDraft, historyLimit = DEFAULT_HISTORY_LIMIT, extra?: GuardedPut): Promise<Release> {
     const kept = await this.kept(draft.project);
     // the release in force unknown (a record fails its seal): prune nothing this time
     const limit = kept === undefined ? Number.MAX_SAFE_INTEGER : historyLimit;
@@ -51,9 +52,11 @@ export class ReleaseStore {
       const release: Release = { ...draft, number, status: 'applying', startedAt: this.now().toISOString() };
       const key = releaseKey(draft.project, number);
       const record = { number, key, value: sealRelease(this.sealer, key, release) };
-      let outcome = await this.history.record(draft.project, record, limit, keep);
+      const attempt = () => this.history.record(draft.project, record, limit, keep, extra);
+      let outcome = await attempt();
       // another recording pruned first: same number, fresh view of what is gone
-      while (outcome === 'raced') outcome = await this.history.record(draft.project, record, limit, keep);
+      while (outcome === 'raced') outcome = await attempt();
+      if (outcome === 'moved') throw moved(draft.project, extra!.key);
       if (outcome === 'recorded') return release;
     }
   }
@@ -199,6 +202,15 @@ function parseCounter(entry: KvEntry): number {
     throw new BosunError(Codes.storeCorrupt, `${entry.key} holds "${entry.value}", not a release number`);
   }
   return n;
+}
+
+/** Under the apply lock only a writer outside bosun's locking moves it: the next pass decides afresh. */
+function moved(project: string, key: string): BosunError {
+  return new BosunError(
+    Codes.storeConflict,
+    `${key} changed while release of project ${project} was being recorded: nothing applied, try again`,
+    { data: { project, key } },
+  );
 }
 
 function notFound(project: string, number: number): BosunError {

@@ -25,10 +25,15 @@ import { webhookDeps } from './webhook/deps.ts';
 import { DEFAULT_LIMITS, type HttpLimits } from './limits.ts';
 import type { WebhookReply } from './webhook/handler.ts';
 import type { Provider } from './webhook/verify.ts';
+import type { AllowTakeover } from '../release/binding.ts';
 
 export interface ControllerOptions {
   source: GitSourceOptions;
   projectOverride?: string;
+  /** --take-over-project: hands the project over to this source */
+  takeOverProject?: string;
+  /** a host policy's say on a takeover without the flag */
+  allowTakeover?: AllowTakeover;
   /** opens sealed Config values (age identities, host env and files) */
   secrets?: SecretSources;
   project: string;
@@ -90,6 +95,8 @@ export class Controller {
       backend: o.backend,
       source: o.source,
       projectOverride: o.projectOverride,
+      takeOverProject: o.takeOverProject,
+      allowTakeover: o.allowTakeover,
       secrets: o.secrets,
       lockWaitMs: o.lockWaitMs,
       historyLimit: o.historyLimit,

@@ -3,7 +3,10 @@ import type { Release } from '../model/release.ts';
 import { type HealResult, heal } from '../session/heal.ts';
 import { isUntrusted, unlessUntrusted } from '../trust/sealer.ts';
 import { applyUnderLock } from '../session/reconcile.ts';
-import type { Session } from '../session/session.ts';
+import type { GitPlanned, Session } from '../session/session.ts';
+import { checkBinding, claimAlone } from '../session/binding.ts';
+import { withApplyLock } from '../session/lock.ts';
+import type { Artifact } from '../ports.ts';
 import type { Logger } from './log.ts';
 
 export interface PassDeps {
@@ -38,13 +41,22 @@ export async function reconcilePass(trigger: 'webhook' | 'poll', d: PassDeps): P
   await session.desired(artifact); // an invalid repo is reported as such, even while the engine is away
   await session.backend.ping();
   const planned = await session.planAt(artifact);
-  const revision = planned.artifact.revision;
   const project = planned.plan.project;
   if (project !== d.project)
     d.log.warn(
       { project, watching: d.project },
       'the repo names another project than the one watched for drift: restart bosun serve',
     );
+  const outcome = await afterPlan(trigger, d, planned);
+  // a pass that applied nothing still binds the project (a takeover or an upgrade holds from now)
+  if (planned.claim && outcome.result !== 'applied') await bindUnderLock(session, project, planned.artifact);
+  return outcome;
+}
+
+async function afterPlan(trigger: 'webhook' | 'poll', d: PassDeps, planned: GitPlanned): Promise<Outcome> {
+  const { session } = d;
+  const revision = planned.artifact.revision;
+  const project = planned.plan.project;
   if (planned.pinned) return { ...(await healPass({ ...d, project })), result: 'pinned', revision };
   if (planned.plan.operations.length === 0) return { result: 'noop', revision, repaired: 0 };
   // a release record that fails its checks is as good as none: git is applied as a new release
@@ -62,6 +74,14 @@ export async function reconcilePass(trigger: 'webhook' | 'poll', d: PassDeps): P
     release: real.release?.number,
     repaired: 0,
   };
+}
+
+/** Decided again under the lock: another pass may have bound it meanwhile. */
+function bindUnderLock(session: Session, project: string, artifact: Artifact): Promise<void> {
+  return withApplyLock(session, project, async () => {
+    const claim = await checkBinding(session, project, artifact);
+    if (claim) await claimAlone(session, project, claim);
+  });
 }
 
 /** Drift repair: back to the release in force (heal() records no new release). */

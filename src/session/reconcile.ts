@@ -7,6 +7,7 @@ import { clearLapsedDown } from '../release/down-pin.ts';
 import { forcePushOf } from './force-push.ts';
 import { withApplyLock } from './lock.ts';
 import { applyAsRelease } from './release-apply.ts';
+import { claimAlone } from './binding.ts';
 import type { GitPlanned, Session } from './session.ts';
 
 export interface ReconcileOptions {
@@ -39,7 +40,8 @@ export async function reconcile(session: Session, opts: ReconcileOptions): Promi
     session.planAt(artifact),
     !opts.dryRun && leftApplying(session, project),
   ]);
-  if (opts.dryRun || (isIdle(first) && !unfinished)) return reported(first, opts);
+  // an idle pass that binds the project (first run, upgrade, takeover) still writes the binding
+  if (opts.dryRun || (isIdle(first) && !unfinished && !first.claim)) return reported(first, opts);
   return applyUnderLock(session, first, opts);
 }
 
@@ -50,11 +52,20 @@ export async function reconcile(session: Session, opts: ReconcileOptions): Promi
 export function applyUnderLock(session: Session, first: GitPlanned, opts: ReconcileOptions): Promise<ReconcileResult> {
   return withApplyLock(session, first.plan.project, async (signal) => {
     const planned = await session.planAt(first.artifact);
-    if (isIdle(planned)) return reported(planned, opts);
+    if (isIdle(planned)) {
+      if (planned.claim) await claimAlone(session, planned.plan.project, planned.claim);
+      return reported(planned, opts);
+    }
     const result = reported(planned, opts);
     const forcePush = await forcePushOf(session, planned.plan);
     const images = await session.backend.resolveImages(planned.plan, planned.observed);
-    const release = await applyAsRelease(session, planned.plan, { trigger: opts.trigger, images, signal, forcePush });
+    const release = await applyAsRelease(session, planned.plan, {
+      trigger: opts.trigger,
+      images,
+      signal,
+      forcePush,
+      binding: planned.claim,
+    });
     await clearLapsedDown(session.kv, session.sealer, planned.plan.project, planned.plan.revision);
     return { ...result, release };
   });

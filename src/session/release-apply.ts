@@ -7,6 +7,8 @@ import { unlessUntrusted } from '../trust/sealer.ts';
 import { historyLimitOf } from '../release/retention.ts';
 import { actor } from './lock.ts';
 import type { Session } from './session.ts';
+import type { BindingClaim } from '../release/binding-record.ts';
+import { bindingNotice, noteOf } from './binding.ts';
 
 export interface ApplyOptions {
   trigger: Trigger;
@@ -16,6 +18,8 @@ export interface ApplyOptions {
   signal?: AbortSignal;
   /** the ref was force-pushed since the last release: recorded with this one */
   forcePush?: ForcePush;
+  /** the project binding this release writes, in the same transaction that records it */
+  binding?: BindingClaim;
 }
 
 /**
@@ -42,9 +46,12 @@ export async function applyAsRelease(session: Session, plan: Plan, opts: ApplyOp
       summary: plan.summary,
       operations: plan.operations.map((op) => describe(plan.backend, op)),
       ...(opts.forcePush && { forcePush: opts.forcePush }),
+      ...(opts.binding && { binding: noteOf(opts.binding.binding) }),
     },
     limit,
+    opts.binding,
   );
+  if (opts.binding) session.o.notice?.(bindingNotice(plan.project, opts.binding.binding));
   try {
     await run(session, plan, started.number, opts.signal);
   } catch (err) {

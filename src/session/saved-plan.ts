@@ -9,6 +9,7 @@ import { applyAsRelease } from './release-apply.ts';
 import type { Session } from './session.ts';
 import { firstDifference } from './saved-plan-verify.ts';
 import { scrubUrl } from '../source/redact.ts';
+import { checkBinding, claimAlone } from './binding.ts';
 
 const FORMAT = 'bosun-plan/v1';
 
@@ -63,9 +64,11 @@ export async function applySavedPlan(
   const differs = firstDifference(maskSecrets(desired), saved.desired);
   if (differs !== undefined)
     throw mismatch(`its desired state differs from git at ${short(saved.revision)} at ${differs}`);
-  await session.backend.ping();
   const project = desired.project.name;
+  await checkBinding(session, project, artifact); // refused before the host is even looked at
+  await session.backend.ping();
   return withApplyLock(session, project, async (signal) => {
+    const claim = await checkBinding(session, project, artifact);
     const pin = pinHolding(await session.pin(project), artifact.revision);
     if (pin)
       throw new BosunError(Codes.usage, `${project} is pinned at release ${pin.release}: run bosun resume first`);
@@ -76,9 +79,12 @@ export async function applySavedPlan(
       );
     }
     show(now.plan);
-    if (now.plan.operations.length === 0) return undefined;
+    if (now.plan.operations.length === 0) {
+      if (claim) await claimAlone(session, project, claim);
+      return undefined;
+    }
     const images = await session.backend.resolveImages(now.plan, now.observed);
-    const release = await applyAsRelease(session, now.plan, { trigger: 'cli', images, signal });
+    const release = await applyAsRelease(session, now.plan, { trigger: 'cli', images, signal, binding: claim });
     await clearLapsedDown(session.kv, session.sealer, project, now.plan.revision);
     return release;
   });

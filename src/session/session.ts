@@ -15,6 +15,9 @@ import { observeKeys } from '../state/observe.ts';
 import { BosunError, Codes } from '../errors.ts';
 import { loadDesiredCached } from './desired-cache.ts';
 import { NO_SECRET_SOURCES, resolveSecrets, type SecretSources } from '../secrets/resolve.ts';
+import type { AllowTakeover } from '../release/binding.ts';
+import type { BindingClaim } from '../release/binding-record.ts';
+import { checkBinding } from './binding.ts';
 
 export interface SessionOptions {
   kv: KvStore;
@@ -25,6 +28,10 @@ export interface SessionOptions {
   source?: GitSourceOptions;
   /** --project: overrides the name the repo gives */
   projectOverride?: string;
+  /** --take-over-project: hands this project over to this source (it must name the repo's project) */
+  takeOverProject?: string;
+  /** a host policy's say on handing a project over to another source, without the flag */
+  allowTakeover?: AllowTakeover;
   /** what opens sealed Config values (age identities, host env and files); none: they are issues */
   secrets?: SecretSources;
   /** how long an apply waits for another apply of the project (default 60 s) */
@@ -49,6 +56,8 @@ export interface Planned {
 export interface GitPlanned extends Planned {
   artifact: Artifact;
   pinned?: Pin;
+  /** the project binding this source writes when it applies (absent: already bound to it) */
+  claim?: BindingClaim;
 }
 
 /**
@@ -108,13 +117,17 @@ export class Session {
     return { plan: this.plan(desired, observed, at, teardown), observed };
   }
 
-  /** Git at a revision: fetched (unless given), validated, observed and planned, with the pin read alongside. */
+  /**
+   * Git at a revision: fetched (unless given), validated, observed and planned, with the pin read
+   * alongside. A source the project is not bound to is refused first (E_PROJECT_BOUND).
+   */
   async planAt(given?: Artifact): Promise<GitPlanned> {
     const artifact = given ?? (await this.fetch());
     const desired = await this.desired(artifact);
+    const claim = await checkBinding(this, desired.project.name, artifact);
     const at = { repo: artifact.repo, ref: artifact.ref, revision: artifact.revision };
     const [pin, planned] = await Promise.all([this.pin(desired.project.name), this.planGit(desired, at)]);
-    return { ...planned, artifact, pinned: pinHolding(pin, artifact.revision) };
+    return { ...planned, artifact, pinned: pinHolding(pin, artifact.revision), ...(claim && { claim }) };
   }
 
   /**

@@ -4,28 +4,33 @@ import { described } from '../render/describe.ts';
 import type { Pin } from '../release/pin.ts';
 import { unlessUntrusted } from '../trust/sealer.ts';
 import type { Session } from './session.ts';
+import type { Binding } from '../release/binding.ts';
+import { readBinding } from '../release/binding-record.ts';
 
 export interface StatusReport {
   project: string;
   pin?: Pin;
+  /** the source that owns the project (absent: none has applied it since bindings exist) */
+  binding?: Binding;
   /** the release the stack should be at: the pinned one, else the latest that succeeded */
   inForce?: Pick<Release, 'number' | 'revision' | 'status' | 'trigger' | 'finishedAt'>;
   latest?: Pick<Release, 'number' | 'revision' | 'status' | 'error'>;
   /** what a drift repair would do to return to the release in force */
   drift?: PlanSummary & { operations: string[] };
-  /** what git at the ref would change; absent when the repo was not given or is invalid */
+  /** what git at the ref would change; absent when the repo was not given; error: invalid, or another source's */
   git?: { revision: string; pending: PlanSummary; error?: string };
 }
 
 /** Read-only: everything a user asks "where is my stack?" about, in one report. */
 export async function projectStatus(session: Session, project: string, withGit: boolean): Promise<StatusReport> {
-  const [pin, inForce, latest] = await Promise.all([
+  const [pin, inForce, latest, bound] = await Promise.all([
     session.pin(project),
     // an untrusted record is reported by the sealer and shown as no release: status still answers
     unlessUntrusted(session.releaseInForce(project)),
     unlessUntrusted(session.releases.latest(project)),
+    readBinding(session.kv, session.sealer, project),
   ]);
-  const report: StatusReport = { project, pin };
+  const report: StatusReport = { project, pin, ...(bound.binding && { binding: bound.binding }) };
   if (inForce)
     report.inForce = {
       number: inForce.number,

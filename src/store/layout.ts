@@ -8,6 +8,8 @@ import { BosunError, Codes } from '../errors.ts';
  *   /bosun/<project>/releases/pruned         JSON { count, gone: [[lo, hi], ...] }: what history pruning took
  *   /bosun/<project>/pin                     JSON { release, at, by, target?, down? }: see release/pin.ts
  *   /bosun/<project>/owned-keys              JSON array, sorted: Config keys bosun wrote
+ *   /bosun/<project>/binding                 JSON { repo, path, since, by, reason, from? }: the source that
+ *                                            owns the project (release/binding.ts, binding-record.ts)
  *
  * Coordination (src/coord/):
  *

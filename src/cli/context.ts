@@ -12,6 +12,7 @@ import { DEFAULT_STATE_URL, openStore } from '../store/open.ts';
 import { parseHistoryLimit } from '../release/retention.ts';
 import { hostSecrets } from '../secrets/host.ts';
 import type { SecretSources } from '../secrets/resolve.ts';
+import { hostPolicy } from './policy.ts';
 
 /** Options every verb shares; each flag has an environment variable of the same meaning. */
 export interface CommonOptions {
@@ -36,6 +37,8 @@ export interface CommonOptions {
   lockTimeout?: string;
   ageIdentity?: string;
   secretsDir?: string;
+  /** the host policy file */
+  policy?: string;
   /** reconcile and serve only */
   refuseForcePush?: boolean;
   historyLimit?: string;
@@ -146,9 +149,12 @@ export async function withSession<T>(
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
   const secrets = await secretSources(o);
+  // read before anything is opened: a bad policy file is refused with nothing touched
+  const policy = hostPolicy(o);
   const backend = openBackend('docker', { docker: dockerOptions(o) });
   const kv = await openState(o);
   const session = new Session({
+    policy,
     kv,
     backend,
     source: sourceOptions(o),

@@ -11,7 +11,8 @@ import { BosunError, Codes, ManifestError, type ManifestIssue } from '../errors.
 import { parseMemory } from '../formats/units.ts';
 import { defaultPolicy, type HostFacts, type HostPolicy, type PolicyInForce, type ProjectRule } from './defaults.ts';
 
-const ajv = new Ajv2020({ allErrors: true, strict: true });
+// verbose: errors carry parentSchema, where the x-message wording lives
+const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
 // annotation-only keyword shared with the manifest schemas ($defs/absolutePath)
 ajv.addVocabulary(['x-message']);
 const validate = ajv.compile(policySchema);
@@ -54,9 +55,15 @@ export function parsePolicy(file: string, text: string): PolicyFile {
   }));
   const value: unknown = issues.length === 0 ? (doc.toJS() ?? {}) : undefined;
   if (issues.length === 0 && !validate(value))
-    issues.push(...(validate.errors ?? []).map((e) => schemaIssue(file, doc, at, e)));
+    issues.push(...folded(validate.errors ?? []).map((e) => schemaIssue(file, doc, at, e)));
   if (issues.length > 0) throw new ManifestError(issues, { code: Codes.policyInvalid, noun: 'policy file error' });
   return value as PolicyFile;
+}
+
+/** An anyOf's own error stands for the failed branches under it: one line per problem. */
+function folded(errors: ErrorObject[]): ErrorObject[] {
+  const anyOf = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  return errors.filter((e) => e.keyword === 'anyOf' || !anyOf.has(e.instancePath));
 }
 
 function schemaIssue(
@@ -70,7 +77,8 @@ function schemaIssue(
   const path = extra === undefined ? segments : [...segments, extra];
   const node = nodeAt(doc, extra === undefined ? segments : path, extra !== undefined);
   const where = isNode(node) && node.range ? at(node.range[0]) : { line: 1, col: 1 };
-  const message = extra === undefined ? (e.message ?? 'is invalid') : 'is not a policy key';
+  const custom = (e.parentSchema as { 'x-message'?: Record<string, string> } | undefined)?.['x-message']?.[e.keyword];
+  const message = extra === undefined ? (custom ?? e.message ?? 'is invalid') : 'is not a policy key';
   return { file, ...where, path: formatPath(path), message };
 }
 

@@ -15,6 +15,7 @@ import {
   uniqueProject,
 } from '../helpers/docker.ts';
 import { startGitServer, type GitServer } from '../helpers/git-server.ts';
+import { startServe, status, waitFor } from '../helpers/serve.ts';
 
 const DENY = 'is not allowed by the host policy (built-in default: hostPaths.deny); allow it in --policy FILE';
 const IDLE = `[sh, -c, "trap 'exit 0' TERM; while true; do sleep 1; done"]`;
@@ -178,5 +179,32 @@ describe('host policy (docker + git over HTTP + embedded store)', function () {
     assert.equal(r.code, 1);
     assert.equal(r.stderr, `error: 1 policy file error:\n${policy}:3:3 hostPaths.alow: is not a policy key\n`);
     assert.deepEqual(await projectContainers(project), []);
+  });
+
+  it('bosun serve refuses a revision mounting the Docker socket: the pass stalls, nothing runs, it keeps serving', async () => {
+    const project = uniqueProject('pol-serve');
+    const mount = '  volumes:\n    - { hostPath: /var/run/docker.sock, target: /s }\n';
+    const { flags } = await repoOf(project, 'serve', files(project, mount));
+    const s = await startServe([...flags, '--poll', '0 0 1 1 *'], { BOSUN_WEBHOOK_SECRET: '' });
+    try {
+      const st = await waitFor(
+        'the start-up pass to stall',
+        async () => {
+          const x = await status(s);
+          return x.lastAttempt?.result === 'stalled' ? x : undefined;
+        },
+        30_000,
+        s,
+      );
+      assert.equal(st.lastAttempt!.error!.code, 'E_POLICY_DENIED');
+      assert.equal(
+        st.lastAttempt!.error!.message,
+        `1 host policy violation:\nweb.yaml:10:19 spec.volumes[0].hostPath: host path /var/run/docker.sock ${DENY}`,
+      );
+      assert.deepEqual(await projectContainers(project), []);
+      assert.equal((await fetch(`${s.url}/healthz`)).status, 200);
+    } finally {
+      await s.stop('SIGKILL');
+    }
   });
 });

@@ -157,6 +157,8 @@ describe('host policy (docker + git over HTTP + embedded store)', function () {
     assert.deepEqual(json.policy.hostPaths.allow, ['/']);
     for (const denied of ['/etc', '/proc', '/var/run/docker.sock', '/var/lib/docker', `${tmp}/check`])
       assert.ok(json.policy.hostPaths.deny.includes(denied), `${denied} is denied`);
+    const engine = await bosun(['policy', 'check', '--docker-host', 'unix:///srv/pol-engine.sock', '-o', 'json']);
+    assert.ok(JSON.parse(engine.stdout).policy.hostPaths.deny.includes('/srv/pol-engine.sock'), 'the engine socket');
     const yaml = await bosun(['policy', 'check']);
     assert.equal(yaml.code, 0, yaml.stderr);
     assert.match(yaml.stdout, /^source: built-in default\npolicy:\n {2}hostPaths:\n {4}allow:\n {6}- \/\n {4}deny:\n/);

@@ -1,10 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BosunError, formatIssue, ManifestError } from '../../src/errors.ts';
 import { BUILT_IN_DENY } from '../../src/policy/defaults.ts';
+import { judgeHostPath } from '../../src/policy/host-paths.ts';
 import { loadPolicy, parsePolicy } from '../../src/policy/load.ts';
+import { realHostPath } from '../../src/policy/real-path.ts';
 
 /** The issues of a policy text that must be refused, as the user reads them. */
 function refused(text: string): string[] {
@@ -50,6 +52,7 @@ describe('host policy file', () => {
     assert.equal(p.policy.limits.maxMemoryBytes, 2 ** 30);
     assert.deepEqual(p.policy.images.allow, ['**']);
     assert.equal(p.policy.privileged, false);
+    rmSync(dir, { recursive: true });
   });
 
   it('a missing file is one clear error', () => {
@@ -60,5 +63,23 @@ describe('host policy file', () => {
         err.code === 'E_POLICY_INVALID' &&
         err.message.startsWith('policy file /nonexistent/pol-policy.yaml cannot be read: ENOENT'),
     );
+  });
+
+  it('a symlink on the host into a denied folder is judged where it leads (real file system)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pol-link-'));
+    symlinkSync('/proc', path.join(dir, 'link'));
+    symlinkSync('/', path.join(dir, 'root'));
+    mkdirSync(path.join(dir, 'plain'));
+    const rules = loadPolicy(undefined).policy.hostPaths;
+    assert.deepEqual(judgeHostPath(`${dir}/link/self`, rules, realHostPath), {
+      allowed: false,
+      rule: 'hostPaths.deny',
+      denied: '/proc',
+      contains: false,
+    });
+    assert.equal(judgeHostPath(`${dir}/root/etc`, rules, realHostPath).allowed, false);
+    assert.equal(judgeHostPath(`${dir}/root/../root`, rules, realHostPath).allowed, false);
+    assert.equal(judgeHostPath(`${dir}/plain/not-yet/there`, rules, realHostPath).allowed, true);
+    rmSync(dir, { recursive: true });
   });
 });

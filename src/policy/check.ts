@@ -5,6 +5,7 @@
  */
 import { Codes, type ManifestIssue, ManifestError } from '../errors.ts';
 import { fieldKey, type DesiredState, type SourceLocation } from '../model/desired.ts';
+import { compareStrings } from '../model/sort.ts';
 import type { PolicyInForce } from './defaults.ts';
 import { matchesAny, qualifiedImage } from './glob.ts';
 import { judgeHostPath } from './host-paths.ts';
@@ -39,7 +40,7 @@ export function checkPolicy(desired: DesiredState, inForce: PolicyInForce, opts:
       const message = `key prefix ${c.prefix} is not allowed ${why('configPrefixes.allow')}`;
       return [at('Config', c.name, 'prefix', 'spec.prefix', message)];
     }),
-  ].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+  ].sort((a, b) => compareStrings(a.file, b.file) || a.line - b.line || a.col - b.col);
 }
 
 type Locate = (kind: string, name: string, field: string, fallbackPath: string, message: string) => ManifestIssue;

@@ -135,6 +135,22 @@ describe('host policy (docker + git over HTTP + embedded store)', function () {
     assert.equal(releases.length, 2, 'no release recorded');
   });
 
+  it('a saved plan made under a looser policy is refused by bosun apply under the one in force', async () => {
+    const project = uniqueProject('pol-apply');
+    const { flags } = await repoOf(project, 'apply', files(project));
+    const planFile = path.join(tmp, 'apply-plan.json');
+    const made = await bosun(['reconcile', ...flags, '--dry-run', '--out', planFile]);
+    assert.equal(made.code, 0, made.stderr);
+    const policy = await policyFile('apply-only-v2', `images:\n  allow: ["${IMAGE_V2}"]\n`);
+    const r = await bosun(['apply', planFile, ...flags, '--policy', policy]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.equal(
+      r.stderr,
+      `error: 1 host policy violation:\nweb.yaml:6:10 spec.image: image ${IMAGE_V1} is not allowed by the host policy (${policy}: images.allow)\n`,
+    );
+    assert.deepEqual(await projectContainers(project), []);
+  });
+
   it('bosun policy check prints the policy in force and judges a repo', async () => {
     const project = uniqueProject('pol-check');
     const { flags } = await repoOf(project, 'check', files(project, '  replicas: 3\n'));

@@ -52,6 +52,8 @@ export const Codes = {
   recordInvalid: 'E_RECORD_INVALID',
   secretInEnv: 'E_SECRET_IN_ENV',
   secretSource: 'E_SECRET_SOURCE',
+  policyDenied: 'E_POLICY_DENIED',
+  policyInvalid: 'E_POLICY_INVALID',
   internal: 'E_INTERNAL',
   unexpected: 'E_UNEXPECTED',
 } as const;
@@ -162,6 +164,12 @@ export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meani
     disposition: 'stalled',
     meaning: "the controller's age identity file or secrets dir cannot be used",
   },
+  E_POLICY_DENIED: {
+    disposition: 'stalled',
+    meaning:
+      'the desired state asks for something the host policy does not allow (a host path, image, key prefix, limit or project name)',
+  },
+  E_POLICY_INVALID: { disposition: 'stalled', meaning: 'the host policy file cannot be read or is invalid' },
   E_INTERNAL: { disposition: 'stalled', meaning: 'an invariant of bosun itself was broken: a bug' },
   E_UNEXPECTED: { disposition: 'retry', meaning: 'an error bosun did not anticipate' },
 };
@@ -217,9 +225,10 @@ export function formatIssue(i: ManifestIssue): string {
 export class ManifestError extends BosunError {
   readonly issues: ManifestIssue[];
 
-  constructor(issues: ManifestIssue[]) {
-    const noun = issues.length === 1 ? 'error' : 'errors';
-    super(Codes.manifestInvalid, `${issues.length} manifest ${noun}:\n${issues.map(formatIssue).join('\n')}`, {
+  /** `noun` (singular) and `code` for problems judged against something else than the schema (the host policy) */
+  constructor(issues: ManifestIssue[], opts: { code?: Code; noun?: string } = {}) {
+    const noun = `${opts.noun ?? 'manifest error'}${issues.length === 1 ? '' : 's'}`;
+    super(opts.code ?? Codes.manifestInvalid, `${issues.length} ${noun}:\n${issues.map(formatIssue).join('\n')}`, {
       data: { issues },
     });
     this.name = 'ManifestError';

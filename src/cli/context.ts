@@ -16,6 +16,7 @@ import { useDigestKey } from '../model/digest.ts';
 import { RecordSealer } from '../trust/sealer.ts';
 import { loadKeyFor } from '../trust/key-marker.ts';
 import { defaultStateKeyFile } from '../trust/state-key.ts';
+import { hostPolicy } from './policy.ts';
 
 /** Options every verb shares; each flag has an environment variable of the same meaning. */
 export interface CommonOptions {
@@ -41,6 +42,8 @@ export interface CommonOptions {
   lockTimeout?: string;
   ageIdentity?: string;
   secretsDir?: string;
+  /** the host policy file */
+  policy?: string;
   /** reconcile and serve only */
   refuseForcePush?: boolean;
   historyLimit?: string;
@@ -188,9 +191,12 @@ export async function withSession<T>(
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
   const secrets = await secretSources(o);
+  // read before anything is opened: a bad policy file is refused with nothing touched
+  const policy = hostPolicy(o);
   const backend = openBackend('docker', { docker: dockerOptions(o) });
   return withStore(o, (kv, sealer) => {
     const session = new Session({
+      policy,
       kv,
       sealer,
       backend,

@@ -9,6 +9,7 @@ import { statusCommand } from './status.ts';
 import { defineServe, serveCommand } from './serve.ts';
 import { downCommand } from './down.ts';
 import { defineSecret } from './secret.ts';
+import { policyCheckCommand } from './policy.ts';
 
 /** Options shared by every verb; each also has an environment variable (see README). */
 function withCommon(cmd: Command): Command {
@@ -54,7 +55,11 @@ function withCommon(cmd: Command): Command {
       'how long to wait while another apply of the project runs [BOSUN_LOCK_TIMEOUT, default 60]',
     )
     .option('--age-identity <file>', 'age identity file that decrypts age values in Configs [BOSUN_AGE_IDENTITY]')
-    .option('--secrets-dir <dir>', 'folder of the files Configs may read with dataFrom.file [BOSUN_SECRETS_DIR]');
+    .option('--secrets-dir <dir>', 'folder of the files Configs may read with dataFrom.file [BOSUN_SECRETS_DIR]')
+    .option(
+      '--policy <file>',
+      'host policy: what the repo may mount, run and write on this host [BOSUN_POLICY, default: the built-in policy]',
+    );
 }
 
 /** Verbs that record releases also prune them: how many to keep. */
@@ -145,6 +150,14 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .addOption(output(['text', 'json']))
     .action(run((n: string, flags: object) => releaseShowCommand(n, { ...releases.opts(), ...flags })));
   defineSecret(program.command('secret'), run);
+  const policy = program.command('policy').description('the host policy: what repos may ask of this host');
+  withCommon(
+    policy
+      .command('check')
+      .description('print the host policy in force; with --repo or --path, check that repo against it'),
+  )
+    .addOption(output(['yaml', 'json']).default('yaml'))
+    .action(run(policyCheckCommand));
   return program;
 }
 

@@ -16,6 +16,7 @@ import {
 } from '../server/options.ts';
 import { PROVIDERS } from '../server/webhook/verify.ts';
 import { openBackend } from '../backends/index.ts';
+import { hostPolicy } from './policy.ts';
 import {
   type CommonOptions,
   dockerOptions,
@@ -89,6 +90,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const poll = checkCron(flags.poll ?? DEFAULT_POLL);
   const secret = await loadSecret(flags.webhookSecretFile);
   const secrets = await secretSources(flags);
+  const policy = hostPolicy(flags);
   const providers = parseProviders(flags.webhookProviders);
   const webhookRate = parseLimit('--webhook-rate', flags.webhookRate, DEFAULT_WEBHOOK_RATE);
   const limits = {
@@ -137,6 +139,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     limits,
     lockWaitMs: waitMs,
     historyLimit: keep,
+    policy,
   });
   onElected = () => void controller.trigger({ reconcile: 'poll', heal: false });
   try {

@@ -2,6 +2,9 @@ import { loadDesiredState } from '../formats/index.ts';
 import { maskSecrets } from '../model/mask.ts';
 import { resolveSecrets } from '../secrets/resolve.ts';
 import { fetchArtifact } from '../source/git.ts';
+import { enforcePolicy } from '../policy/check.ts';
+import { realHostPath } from '../policy/real-path.ts';
+import { hostPolicy } from './policy.ts';
 import { projectOverride, secretSources, sourceOptions, type CommonOptions } from './context.ts';
 
 /**
@@ -10,8 +13,11 @@ import { projectOverride, secretSources, sourceOptions, type CommonOptions } fro
  */
 export async function validateCommand(flags: CommonOptions): Promise<number> {
   const secrets = await secretSources(flags);
+  const policy = hostPolicy(flags);
   const artifact = await fetchArtifact(sourceOptions(flags));
-  const desired = await resolveSecrets(loadDesiredState(artifact, { project: projectOverride(flags) }), secrets);
+  const loaded = loadDesiredState(artifact, { project: projectOverride(flags) });
+  enforcePolicy(loaded, policy, { origin: { repo: artifact.repo, path: artifact.path }, real: realHostPath });
+  const desired = await resolveSecrets(loaded, secrets);
   const where = `${artifact.repo}${artifact.path ? `/${artifact.path}` : ''} at ${artifact.revision.slice(0, 12)} (${artifact.ref})`;
   if (flags.output === 'json') {
     process.stdout.write(

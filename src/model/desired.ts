@@ -7,6 +7,8 @@ export interface SourceLocation {
   file: string;
   line: number;
   col: number;
+  /** the field inside the document, as the format names it (`spec.volumes[0].hostPath`) */
+  path?: string;
 }
 
 export interface UpdatePolicy {
@@ -143,7 +145,10 @@ export interface DesiredState {
   configs: ConfigSpec[];
   networks: NetworkSpec[];
   volumes: VolumeSpec[];
-  /** `Kind/name` → where it was declared, for messages */
+  /**
+   * `Kind/name` → where it was declared, for messages; and `Kind/name:field` → where one field
+   * the host policy judges was written (keys made by fieldKey), with its path.
+   */
   locations: Record<string, SourceLocation>;
 }
 
@@ -154,3 +159,11 @@ export const DEFAULT_UPDATE: UpdatePolicy = {
   monitorMs: 0,
   failureAction: 'rollback',
 };
+
+/**
+ * The `locations` key of one field a host policy judges: `Service/web:image`, `:replicas`,
+ * `:memory`, `:mount:<target>` (a host path mounted at target), `Config/x:prefix`, `Project/x:name`.
+ */
+export function fieldKey(kind: string, name: string, field: string): string {
+  return `${kind}/${name}:${field}`;
+}

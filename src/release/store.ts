@@ -6,6 +6,7 @@ import { updateKey } from '../store/cas/update.ts';
 import { projectPrefix } from '../store/layout.ts';
 import { openRelease, sealRelease } from '../trust/release-record.ts';
 import { isUntrusted, type RecordSealer } from '../trust/sealer.ts';
+import { markKey } from '../trust/key-marker.ts';
 import { type GuardedPut, History, pinnedNumbers } from './history.ts';
 import { DEFAULT_HISTORY_LIMIT, rangeStart, type Ranges } from './retention.ts';
 
@@ -26,6 +27,7 @@ export type FinalStatus = Exclude<ReleaseStatus, 'applying'>;
  */
 export class ReleaseStore {
   private readonly history: History;
+  private marked = false;
 
   constructor(
     private readonly kv: KvStore,
@@ -41,6 +43,10 @@ export class ReleaseStore {
    * and `extra` (the project binding, first written by this release) is written if unchanged.
    */
   async begin(draft: ReleaseDraft, historyLimit = DEFAULT_HISTORY_LIMIT, extra?: GuardedPut): Promise<Release> {
+    if (!this.marked) {
+      await markKey(this.kv, this.sealer.key.id);
+      this.marked = true;
+    }
     const kept = await this.kept(draft.project);
     // the release in force unknown (a record fails its seal): prune nothing this time
     const limit = kept === undefined ? Number.MAX_SAFE_INTEGER : historyLimit;

@@ -17,6 +17,7 @@ import { mergeBatches, Runner, type Batch } from './runner.ts';
 import type { Leadership } from './leadership.ts';
 import { StatusBoard, type RunTrigger } from './status.ts';
 import { Session } from '../session/session.ts';
+import type { PolicyInForce } from '../policy/defaults.ts';
 import type { SecretSources } from '../secrets/resolve.ts';
 import type { Backend } from '../backends/backend.ts';
 import type { KvStore } from '../ports.ts';
@@ -56,6 +57,8 @@ export interface ControllerOptions {
   historyLimit?: number;
   /** only the leader reconciles and publishes endpoints; without it this process always leads */
   leadership?: Leadership;
+  /** the host policy every pass enforces (absent: the built-in default) */
+  policy?: PolicyInForce;
 }
 
 /**
@@ -100,6 +103,7 @@ export class Controller {
       secrets: o.secrets,
       lockWaitMs: o.lockWaitMs,
       historyLimit: o.historyLimit,
+      policy: o.policy,
       progress: (line, _op, ms) => o.log.info({ op: line, ms }, 'applied'),
       notice: (line) => o.log.warn(line),
       // noted before the call: the engine emits kill/die/destroy while the removal is in progress

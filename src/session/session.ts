@@ -14,6 +14,9 @@ import { fetchArtifact } from '../source/git.ts';
 import { observeKeys } from '../state/observe.ts';
 import { BosunError, Codes } from '../errors.ts';
 import { loadDesiredCached } from './desired-cache.ts';
+import { enforcePolicy, type Origin } from '../policy/check.ts';
+import { defaultPolicy, type PolicyInForce } from '../policy/defaults.ts';
+import { realHostPath } from '../policy/real-path.ts';
 import { NO_SECRET_SOURCES, resolveSecrets, type SecretSources } from '../secrets/resolve.ts';
 import type { AllowTakeover } from '../release/binding.ts';
 import type { BindingClaim } from '../release/binding-record.ts';
@@ -44,6 +47,10 @@ export interface SessionOptions {
   notice?: (line: string) => void;
   /** called just before the back end removes a workload (serve tells drift from its own work) */
   removing?: (id: string) => void;
+  /** the host policy every desired state must pass before it runs (absent: the built-in default) */
+  policy?: PolicyInForce;
+  /** resolves a host path's symlinks for the policy (absent: the real file system) */
+  realPath?: (p: string) => string;
 }
 
 /** A plan together with the snapshot it was computed from (images are resolved against it). */
@@ -90,7 +97,16 @@ export class Session {
    */
   desired(artifact: Artifact): Promise<DesiredState> {
     const loaded = loadDesiredCached(artifact, { project: this.o.projectOverride });
+    this.enforce(loaded, { repo: artifact.repo, path: artifact.path });
     return resolveSecrets(loaded, this.o.secrets ?? NO_SECRET_SOURCES);
+  }
+
+  /**
+   * The host policy over a desired state about to run (from git, or re-run from a release):
+   * throws E_POLICY_DENIED with every violation, so nothing of it is applied.
+   */
+  enforce(desired: DesiredState, origin: Origin): void {
+    enforcePolicy(desired, this.o.policy ?? defaultPolicy(), { origin, real: this.o.realPath ?? realHostPath });
   }
 
   /** ONE snapshot: the back end's workloads and the keys, read together. */
@@ -145,6 +161,8 @@ export class Session {
 
   /** A release's recorded state, planned against what runs now. */
   planRelease(release: Release, desired: DesiredState = release.desired): Promise<Planned> {
+    // a release recorded under an older (or no) policy may hold what this host no longer allows
+    this.enforce(desired, { repo: release.repo });
     return this.planFor(desired, { repo: release.repo, ref: release.ref, revision: release.revision });
   }
 

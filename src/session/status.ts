@@ -43,7 +43,9 @@ export async function projectStatus(session: Session, project: string, withGit: 
     report.latest = { number: latest.number, revision: latest.revision, status: latest.status, error: latest.error };
   await session.backend.ping();
   if (inForce) {
-    const { plan } = await session.planRelease(inForce);
+    // status only looks: a release the host policy now refuses still shows its drift
+    const at = { repo: inForce.repo, ref: inForce.ref, revision: inForce.revision };
+    const { plan } = await session.planFor(inForce.desired, at);
     report.drift = {
       ...plan.summary,
       operations: plan.operations.map(

@@ -14,7 +14,7 @@ import { type LoadedKey, loadOrCreateStateKey } from './state-key.ts';
 
 export const KEY_MARKER = '/bosun/.state-key-id';
 
-/** Loads the key file, creating it only when the store has no key of its own yet. */
+/** Loads the key file, creating it only when the store has no key of its own yet (see markKey). */
 export async function loadKeyFor(kv: KvStore, file: string): Promise<LoadedKey> {
   const marker = await kv.get(KEY_MARKER);
   if (marker && !fs.existsSync(file)) {
@@ -24,7 +24,14 @@ export async function loadKeyFor(kv: KvStore, file: string): Promise<LoadedKey> 
       `no state key file at ${abs}, but the records in ${kv.url} are sealed with state key ${marker.value}: copy the key file of the other controllers to ${abs} (or pass --state-key-file); if that key is lost, delete ${KEY_MARKER} and every existing record will be refused and the stack converged from git`,
     );
   }
-  const loaded = loadOrCreateStateKey(file);
-  if (!marker) await kv.putIf(KEY_MARKER, loaded.key.id, null);
-  return loaded;
+  return loadOrCreateStateKey(file);
+}
+
+/**
+ * Records the key's id, if the store has none yet. Called where the first sealed record is
+ * written (a release begins), not when the key is loaded: a run refused for bad input writes
+ * nothing to the store.
+ */
+export async function markKey(kv: KvStore, id: string): Promise<void> {
+  await kv.putIf(KEY_MARKER, id, null);
 }

@@ -25,6 +25,14 @@ const EXEC_ROOT = '/run/dtls-docker-exec';
  * default bridge network.
  */
 const BRIDGE = 'dtls0';
+/**
+ * Its networks come from a range the main engine never picks by default (172.17–31/16 and
+ * 192.168/20): two engines on one host do not see each other's subnets, and a network of the
+ * second on 172.17.0.0/16 once took the host's route to the main engine's containers. Its
+ * bridges outlive it in the kernel, so stop() deletes every interface in this range.
+ */
+const POOL = '10.123.0.0/16';
+const BRIDGE_ADDR = '10.123.250.1/24';
 
 /** DOCKER_CERT_PATH directories, one per case the tests drive. */
 export interface CertDirs {
@@ -142,7 +150,15 @@ export async function startTlsEngine(): Promise<TlsEngine> {
       ...['--config-file', path.join(state, 'daemon.json'), '--tlsverify', '--tlscacert', r('ca.pem')],
       ...['--tlscert', r('server.pem'), '--tlskey', r('server-key.pem'), '-H', TLS_HOST, '-H', `unix://${TLS_SOCKET}`],
       ...['--data-root', path.join(state, 'data'), '--exec-root', EXEC_ROOT, '--pidfile', PIDFILE],
-      ...[`--bridge=${BRIDGE}`, '--iptables=false', '--ip-masq=false', '--cgroup-parent', 'dtls-docker'],
+      ...[
+        '--default-address-pool',
+        `base=${POOL},size=24`,
+        `--bridge=${BRIDGE}`,
+        '--iptables=false',
+        '--ip-masq=false',
+        '--cgroup-parent',
+        'dtls-docker',
+      ],
     ],
     { stdio: ['ignore', log.fd, log.fd] },
   );
@@ -155,7 +171,7 @@ export async function startTlsEngine(): Promise<TlsEngine> {
     await fs.rm(state, { recursive: true, force: true });
     await fs.rm(EXEC_ROOT, { recursive: true, force: true });
     await fs.rm(certs.root, { recursive: true, force: true });
-    await run('ip', ['link', 'del', BRIDGE]).catch(() => {});
+    await deleteInterfacesInPool();
   };
   try {
     await until('the TLS dockerd to answer', () => docker.ping().then(() => true), 60_000);
@@ -174,8 +190,18 @@ async function ensureBridge(): Promise<void> {
   );
   if (exists) return;
   await run('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
-  await run('ip', ['addr', 'add', '172.31.250.1/24', 'dev', BRIDGE]);
+  await run('ip', ['addr', 'add', BRIDGE_ADDR, 'dev', BRIDGE]);
   await run('ip', ['link', 'set', BRIDGE, 'up']);
+}
+
+/** The bridges the second engine made (its default one and one per network), gone with it. */
+async function deleteInterfacesInPool(): Promise<void> {
+  const { stdout } = await run('ip', ['-o', '-4', 'addr', 'show']);
+  const names = stdout
+    .split('\n')
+    .filter((line) => / inet 10\.123\./.test(line))
+    .map((line) => line.split(/\s+/)[1]!);
+  for (const name of new Set(names)) await run('ip', ['link', 'del', name]).catch(() => {});
 }
 
 /** Copies an image of the main engine into the TLS engine (no registry here). */

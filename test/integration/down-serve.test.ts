@@ -55,7 +55,8 @@ describe('bosun down while bosun serve runs (git over HTTP, both stores)', funct
         assert.deepEqual(await containerIds(project), {}, 'no poll and no drift repair brought it back');
         assert.ok((await metric(s, 'bosun_reconciles_total', { trigger: 'poll', result: 'pinned' })) >= 3);
         kv = await openStore(state);
-        assert.ok(JSON.parse((await kv.get(`/bosun/${project}/pin`))!.value).down, 'pinned down');
+        // read out of its seal, not verified: serve holds the state key
+        assert.ok(JSON.parse((await kv.get(`/bosun/${project}/pin`))!.value).record.down, 'pinned down');
 
         const next = await repo.commit(stackFiles(project, { worker: false, level: 'back' }), 'next commit');
         await waitFor(

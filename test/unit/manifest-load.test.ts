@@ -148,7 +148,21 @@ describe('manifest loading', () => {
     assert.deepEqual(state.locations['Service/web'], { file: 'services/web.yaml', line: 1, col: 1 });
     assert.deepEqual(state.locations['Service/db'], { file: 'services/web.yaml', line: 23, col: 1 });
     assert.deepEqual(state.locations['Project/shop'], { file: 'bosun.yaml', line: 1, col: 1 });
-    assert.equal(Object.keys(state.locations).length, 7);
+    assert.equal(Object.keys(state.locations).filter((k) => !k.includes(':')).length, 7);
+  });
+
+  it('records where the fields the host policy judges were written', () => {
+    const at = (key: string) => state.locations[key];
+    assert.deepEqual(at('Service/web:image'), { file: 'services/web.yaml', line: 6, col: 10, path: 'spec.image' });
+    assert.deepEqual(at('Service/web:mount:/certs'), {
+      file: 'services/web.yaml',
+      line: 11,
+      col: 59,
+      path: 'spec.volumes[1].hostPath',
+    });
+    assert.deepEqual(at('Service/db:replicas'), { file: 'services/web.yaml', line: 26, col: 7, path: 'spec' });
+    assert.deepEqual(at('Project/shop:name'), { file: 'bosun.yaml', line: 4, col: 9, path: 'metadata.name' });
+    assert.deepEqual(at('Config/web:prefix'), { file: 'config/web.yaml', line: 5, col: 11, path: 'spec.prefix' });
   });
 
   it('adds the implicit default network only when a service uses it', () => {

@@ -7,7 +7,7 @@ import type { Release } from '../../src/model/release.ts';
 import { readPin, writePin } from '../../src/release/pin.ts';
 import { ReleaseStore } from '../../src/release/store.ts';
 import { readOwnedKeys, updateOwnedKeys } from '../../src/store/owned-keys.ts';
-import { KEY_MARKER, loadKeyFor } from '../../src/trust/key-marker.ts';
+import { KEY_MARKER, loadKeyFor, markKey } from '../../src/trust/key-marker.ts';
 import { openRelease, sealRelease } from '../../src/trust/release-record.ts';
 import { type Rejection, RecordSealer } from '../../src/trust/sealer.ts';
 import { deriveStateKey } from '../../src/trust/state-key.ts';
@@ -136,9 +136,14 @@ describe('release records', () => {
     );
   });
 
-  it('accept every field a release can hold: historyLimit, allowEmpty, adopt, forcePush, a down state, sealed values', () => {
+  it('accept every field a release can hold: historyLimit, allowEmpty, adopt, forcePush, a down state, sealed values, field locations, a binding', () => {
     const s = sealer();
-    const r = release({ forcePush: { previousRelease: 2, previousRevision: 'b'.repeat(40) }, trigger: 'down' });
+    const r = release({
+      forcePush: { previousRelease: 2, previousRevision: 'b'.repeat(40) },
+      trigger: 'down',
+      binding: { reason: 'first', source: { repo: 'https://git.example/a.git', path: '' } },
+    });
+    r.desired.locations['Service/web:image'] = { file: 'web.yaml', line: 3, col: 10, path: 'spec.image' };
     r.desired.project.historyLimit = 10;
     r.desired.project.allowEmpty = true;
     r.desired.project.update.failureAction = 'pause';
@@ -213,11 +218,13 @@ describe('stores of sealed records (memory)', () => {
 });
 
 describe('the store remembers its key id', () => {
-  it('writes the id on first use, and refuses to create a second key for a store that has one', async () => {
+  it('writes the id with the first record, and refuses to create a second key for a store that has one', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-marker-'));
     try {
       const kv = new MemoryKv();
       const first = await loadKeyFor(kv, path.join(dir, 'a.key'));
+      assert.equal(await kv.get(KEY_MARKER), undefined, 'loading the key writes nothing to the store');
+      await markKey(kv, first.key.id);
       assert.equal((await kv.get(KEY_MARKER))?.value, first.key.id);
       assert.equal((await loadKeyFor(kv, path.join(dir, 'a.key'))).key.id, first.key.id);
       const err = (await loadKeyFor(kv, path.join(dir, 'b.key')).catch((e: unknown) => e)) as BosunError;

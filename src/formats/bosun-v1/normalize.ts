@@ -13,6 +13,7 @@ import {
   type VolumeSpec,
 } from '../../model/desired.ts';
 import { canonicalJson } from '../../model/hash.ts';
+import { fieldLocations } from './field-locations.ts';
 import { positionOf } from './locate.ts';
 import { mergeUpdate, normalizeService } from './normalize-service.ts';
 import { specOf } from './raw.ts';
@@ -99,10 +100,10 @@ function normalizeVolume(m: Valid<'Volume'>): VolumeSpec {
   return { name: m.name, driver: spec.driver ?? 'local', labels: sortedRecord(spec.labels ?? {}) };
 }
 
-/** `Kind/name` → where the document starts (its first key). */
+/** `Kind/name` → where the document starts (its first key), plus the fields the host policy judges. */
 function locationsOf(manifests: Manifest[]): Record<string, SourceLocation> {
   const entries = manifests
     .filter((m) => m.name !== undefined)
     .map((m) => [`${m.kind}/${m.name}`, { file: m.src.file, ...positionOf(m.src, []) }] as const);
-  return sortedRecord(Object.fromEntries(entries));
+  return sortedRecord({ ...Object.fromEntries(entries), ...fieldLocations(manifests) });
 }

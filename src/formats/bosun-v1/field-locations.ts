@@ -1,0 +1,28 @@
+/**
+ * Where the fields the host policy judges were written. The policy checks the neutral
+ * DesiredState, whose lists are sorted and defaulted; these entries lead each of its
+ * findings back to the node the user wrote (keys made by fieldKey).
+ */
+import { fieldKey, type SourceLocation } from '../../model/desired.ts';
+import { formatPath, positionOf } from './locate.ts';
+import { specOf } from './raw.ts';
+import { validOfKind, type Manifest, type Segment, type Valid } from './types.ts';
+
+export function fieldLocations(manifests: Manifest[]): Record<string, SourceLocation> {
+  const out: Record<string, SourceLocation> = {};
+  const put = (m: Valid, field: string, at: Segment[]) => {
+    out[fieldKey(m.kind, m.name, field)] = { file: m.src.file, ...positionOf(m.src, at), path: formatPath(at) };
+  };
+  for (const m of validOfKind(manifests, 'Project')) put(m, 'name', ['metadata', 'name']);
+  for (const m of validOfKind(manifests, 'Config')) put(m, 'prefix', ['spec', 'prefix']);
+  for (const m of validOfKind(manifests, 'Service')) {
+    const spec = specOf(m);
+    put(m, 'image', ['spec', 'image']);
+    put(m, 'replicas', spec.replicas === undefined ? ['spec'] : ['spec', 'replicas']);
+    put(m, 'memory', spec.resources?.memory === undefined ? ['spec'] : ['spec', 'resources', 'memory']);
+    (spec.volumes ?? []).forEach((mount, i) => {
+      if (mount.hostPath !== undefined) put(m, `mount:${mount.target}`, ['spec', 'volumes', i, 'hostPath']);
+    });
+  }
+  return out;
+}

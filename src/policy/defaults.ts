@@ -1,0 +1,74 @@
+/**
+ * The host policy's shape and its built-in default: safe for a host whose repo anyone with
+ * push access can change. What the defaults deny is what hands over the host: its system
+ * folders, the Docker engine (its socket, its data) and bosun's own state and keys.
+ */
+
+export interface ProjectRule {
+  /** glob over the repo as bosun was given it (URL or local path) */
+  repo: string;
+  /** glob over the manifests folder inside the repo (`` for the root); absent: any */
+  path?: string;
+  /** globs over the project names this repo (and path) may manage */
+  names: string[];
+}
+
+export interface HostPolicy {
+  hostPaths: { allow: string[]; deny: string[] };
+  images: { allow: string[] };
+  configPrefixes: { allow: string[] };
+  limits: { maxReplicas?: number; maxMemoryBytes?: number };
+  /** absent: any repo may manage any project name */
+  projects?: ProjectRule[];
+  /** privileged-type Service options (none exist yet) are refused unless this is true */
+  privileged: boolean;
+}
+
+/** A policy and where each of its rules came from, for messages that say what to change. */
+export interface PolicyInForce {
+  policy: HostPolicy;
+  /** the policy file; absent: the built-in default alone */
+  file?: string;
+  /** rules the file set (`hostPaths.allow`, `limits.maxReplicas`, ...); the rest are built-in */
+  fromFile: string[];
+  /** the deny entries that are built in (the rest of hostPaths.deny came from the file) */
+  builtInDeny: string[];
+}
+
+/** What the default denies beyond the fixed list: this host's engine socket and bosun's own files. */
+export interface HostFacts {
+  /** unix socket paths of the engine bosun drives (from DOCKER_HOST / --docker-host) */
+  dockerSockets?: string[];
+  /** bosun's state file or folder, cache, key and certificate files, secrets dir */
+  bosunPaths?: string[];
+}
+
+/** `/` is denied too without being listed: a mount of a folder holding a denied path is denied. */
+export const BUILT_IN_DENY: readonly string[] = [
+  '/boot',
+  '/dev',
+  '/etc',
+  '/proc',
+  '/root',
+  '/run/containerd',
+  '/run/docker.sock',
+  '/sys',
+  '/var/lib/containerd',
+  '/var/lib/docker',
+  '/var/run/docker.sock',
+];
+
+export function defaultPolicy(facts: HostFacts = {}): PolicyInForce {
+  const deny = [...new Set([...BUILT_IN_DENY, ...(facts.dockerSockets ?? []), ...(facts.bosunPaths ?? [])])].sort();
+  return {
+    policy: {
+      hostPaths: { allow: ['/'], deny },
+      images: { allow: ['**'] },
+      configPrefixes: { allow: ['/'] },
+      limits: {},
+      privileged: false,
+    },
+    fromFile: [],
+    builtInDeny: deny,
+  };
+}

@@ -16,6 +16,7 @@ import { useDigestKey } from '../model/digest.ts';
 import { RecordSealer } from '../trust/sealer.ts';
 import { loadKeyFor } from '../trust/key-marker.ts';
 import { defaultStateKeyFile } from '../trust/state-key.ts';
+import { takeoverByPolicy } from '../policy/takeover.ts';
 import { hostPolicy } from './policy.ts';
 
 /** Options every verb shares; each flag has an environment variable of the same meaning. */
@@ -203,6 +204,7 @@ export async function withSession<T>(
       source: sourceOptions(o),
       projectOverride: projectOverride(o),
       takeOverProject: o.takeOverProject,
+      allowTakeover: takeoverByPolicy(policy),
       secrets,
       lockWaitMs: lockWaitMs(o),
       historyLimit: historyLimit(o),

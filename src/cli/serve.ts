@@ -16,6 +16,7 @@ import {
 } from '../server/options.ts';
 import { PROVIDERS } from '../server/webhook/verify.ts';
 import { openBackend } from '../backends/index.ts';
+import { takeoverByPolicy } from '../policy/takeover.ts';
 import { hostPolicy } from './policy.ts';
 import {
   type CommonOptions,
@@ -123,6 +124,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     source: sourceOptions(flags),
     projectOverride: projectOverride(flags),
     takeOverProject: flags.takeOverProject,
+    allowTakeover: takeoverByPolicy(policy),
     secrets,
     project,
     backend,

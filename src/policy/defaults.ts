@@ -11,6 +11,8 @@ export interface ProjectRule {
   path?: string;
   /** globs over the project names this repo (and path) may manage */
   names: string[];
+  /** true: this repo (and path) may take these names over from the source bound to them */
+  takeOver?: boolean;
 }
 
 export interface HostPolicy {
@@ -22,6 +24,8 @@ export interface HostPolicy {
   projects?: ProjectRule[];
   /** privileged-type Service options (none exist yet) are refused unless this is true */
   privileged: boolean;
+  /** what git may do to the deployed ref */
+  git: { refuseForcePush: boolean };
 }
 
 /** A policy and where each of its rules came from, for messages that say what to change. */
@@ -67,6 +71,7 @@ export function defaultPolicy(facts: HostFacts = {}): PolicyInForce {
       configPrefixes: { allow: ['/'] },
       limits: {},
       privileged: false,
+      git: { refuseForcePush: false },
     },
     fromFile: [],
     builtInDeny: deny,

@@ -25,6 +25,7 @@ interface PolicyFile {
   limits?: { maxReplicas?: number; maxMemory?: number | string };
   projects?: ProjectRule[];
   privileged?: boolean;
+  git?: { refuseForcePush?: boolean };
 }
 
 /** The policy in force: the file over the default, or the default alone when no file is given. */
@@ -127,5 +128,6 @@ export function mergePolicy(base: PolicyInForce, f: PolicyFile): PolicyInForce {
   set('limits.maxMemory', f.limits?.maxMemory, () => (p.limits.maxMemoryBytes = parseMemory(f.limits!.maxMemory!)));
   set('projects', f.projects, () => (p.projects = f.projects));
   set('privileged', f.privileged, () => (p.privileged = f.privileged!));
+  set('git.refuseForcePush', f.git?.refuseForcePush, () => (p.git.refuseForcePush = f.git!.refuseForcePush!));
   return { ...base, policy: p, fromFile };
 }

@@ -115,7 +115,7 @@ describe('git rails, applied (integration: real Docker, real smart-HTTP server, 
     }
   });
 
-  it('records a force-push of the deployed branch in the release, shows it, and refuses one with --refuse-force-push', async () => {
+  it('records a force-push of the deployed branch in the release, shows it, and refuses one with --refuse-force-push or by the host policy (git.refuseForcePush)', async () => {
     const project = uniqueProject('gitr-force');
     projects.push(project);
     const repo = await server.createRepo(`gitr-${project}`, manifests(project, IMAGE_V1, 'one'));
@@ -171,5 +171,21 @@ describe('git rails, applied (integration: real Docker, real smart-HTTP server, 
     );
     assert.equal((await releases()).length, 3, 'no release recorded');
     assert.deepEqual(await containerIds(project), running, 'nothing changed');
+
+    // the host policy refuses it without the flag
+    const policy = join(tmp, 'policy.yaml');
+    await writeFile(policy, 'git:\n  refuseForcePush: true\n');
+    const byPolicy = await bosun(['reconcile', '--policy', policy, ...flags]);
+    assert.equal(byPolicy.code, 1);
+    assert.equal(
+      byPolicy.stderr,
+      `error: main of ${repo.url} was force-pushed: ${again.slice(0, 12)} does not contain ${rewritten.slice(0, 12)}, applied by release 3; refused by the host policy (${policy}: git.refuseForcePush)\n`,
+    );
+    assert.equal((await releases()).length, 3, 'no release recorded');
+    assert.deepEqual(await containerIds(project), running, 'nothing changed');
+    await writeFile(policy, 'git:\n  refuseForcePush: false\n');
+    const allowed = await bosun(['reconcile', '--policy', policy, ...flags]);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.deepEqual((await releases())[3]?.forcePush, { previousRelease: 3, previousRevision: rewritten });
   });
 });

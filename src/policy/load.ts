@@ -126,7 +126,8 @@ export function mergePolicy(base: PolicyInForce, f: PolicyFile): PolicyInForce {
   set('configPrefixes.allow', f.configPrefixes?.allow, () => (p.configPrefixes.allow = f.configPrefixes!.allow!));
   set('limits.maxReplicas', f.limits?.maxReplicas, () => (p.limits.maxReplicas = f.limits!.maxReplicas));
   set('limits.maxMemory', f.limits?.maxMemory, () => (p.limits.maxMemoryBytes = parseMemory(f.limits!.maxMemory!)));
-  set('projects', f.projects, () => (p.projects = f.projects));
+  // takeOver filled in: `bosun policy check` shows what each entry hands over
+  set('projects', f.projects, () => (p.projects = f.projects!.map((r) => ({ ...r, takeOver: r.takeOver ?? false }))));
   set('privileged', f.privileged, () => (p.privileged = f.privileged!));
   set('git.refuseForcePush', f.git?.refuseForcePush, () => (p.git.refuseForcePush = f.git!.refuseForcePush!));
   return { ...base, policy: p, fromFile };

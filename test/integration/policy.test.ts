@@ -175,9 +175,15 @@ describe('host policy (docker + git over HTTP + embedded store)', function () {
       assert.ok(json.policy.hostPaths.deny.includes(denied), `${denied} is denied`);
     const engine = await bosun(['policy', 'check', '--docker-host', 'unix:///srv/pol-engine.sock', '-o', 'json']);
     assert.ok(JSON.parse(engine.stdout).policy.hostPaths.deny.includes('/srv/pol-engine.sock'), 'the engine socket');
+    assert.deepEqual(
+      JSON.parse(engine.stdout).policy.git,
+      { refuseForcePush: false },
+      'force-pushes applied by default',
+    );
     const yaml = await bosun(['policy', 'check']);
     assert.equal(yaml.code, 0, yaml.stderr);
     assert.match(yaml.stdout, /^source: built-in default\npolicy:\n {2}hostPaths:\n {4}allow:\n {6}- \/\n {4}deny:\n/);
+    assert.match(yaml.stdout, /\n {2}git:\n {4}refuseForcePush: false\n/);
     const judged = await bosun(['policy', 'check', ...flags, '--policy', policy]);
     assert.equal(judged.code, 1);
     assert.equal(

@@ -48,6 +48,11 @@ describe('host policy: project takeover and force-push rules', () => {
       'projects:\n  - { repo: "**", names: ["**"], takeOver: false }\n  - { repo: "**", names: [x] }\n',
     );
     assert.equal(takeoverByPolicy(p), undefined);
+    // filled in, as policy check shows it
+    assert.deepEqual(
+      p.policy.projects?.map((r) => r.takeOver),
+      [false, false],
+    );
   });
 
   it('the binding decision records a policy handover as via policy, and refuses without it', () => {

@@ -6,6 +6,7 @@ import { bindingValue, refusal, stack } from '../helpers/binding.ts';
 import { bosun } from '../helpers/cli.ts';
 import { cleanupProject, containerIds, ensureTestImages, uniqueProject } from '../helpers/docker.ts';
 import { startGitServer, type GitServer } from '../helpers/git-server.ts';
+import { startServe, status, waitFor } from '../helpers/serve.ts';
 
 /** Issue 12, item 2: the host policy, not only the flag, hands a bound project over. */
 describe('project takeover by the host policy (integration: real Docker, git over HTTP, the real CLI)', function () {
@@ -81,5 +82,42 @@ describe('project takeover by the host policy (integration: real Docker, git ove
     const back = await bosun(['reconcile', '--repo', a.url, '--policy', manageOnly, ...flags]);
     assert.equal(back.code, 1);
     assert.equal(back.stderr, refusal(project, `${b.url} path /`, `${a.url} path /`));
+  });
+
+  it('bosun serve takes the project over by the policy, and logs it', async () => {
+    const project = uniqueProject('pw-bindpol-serve');
+    projects.push(project);
+    const tmp = await mkdtemp(join(tmpdir(), 'pw-bindpol-'));
+    dirs.push(tmp);
+    const flags = ['--state', `file:${tmp}/state`, '--cache-dir', `${tmp}/cache`];
+    const a = await server.createRepo(`pw-sa-${project}`, stack(project, 'web', 'one'));
+    const b = await server.createRepo(`pw-sb-${project}`, stack(project, 'api', 'one'));
+    dirs.push(
+      a.workdir,
+      b.workdir,
+      join(server.root, `pw-sa-${project}.git`),
+      join(server.root, `pw-sb-${project}.git`),
+    );
+    const handover = join(tmp, 'handover.yaml');
+    await writeFile(handover, `projects:\n  - { repo: "${b.url}", names: ["${project}"], takeOver: true }\n`);
+    const first = await bosun(['reconcile', '--repo', a.url, ...flags]);
+    assert.equal(first.code, 0, first.stderr);
+
+    const taking = await startServe(['--repo', b.url, '--policy', handover, '--poll', '0 0 1 1 *', ...flags]);
+    try {
+      // `applied` is set at start from the release in force (a's): wait for this pass
+      const applied = async () => ((await status(taking)).lastAttempt?.result === 'applied' ? true : undefined);
+      await waitFor('the takeover applied', applied, 60_000, taking);
+      assert.deepEqual(Object.keys(await containerIds(project)), ['api']);
+      const line = `project "${project}" taken over from ${a.url} path / by ${b.url} path / (the host policy)`;
+      assert.ok(
+        taking.logs.some((l) => l.msg === line),
+        taking.logs.map((l) => l.msg).join('\n'),
+      );
+    } finally {
+      await taking.stop();
+    }
+    const shown = await bosun(['releases', 'show', '2', '--project', project, '-o', 'json', ...flags]);
+    assert.equal(JSON.parse(shown.stdout).binding?.via, 'policy');
   });
 });

@@ -74,7 +74,7 @@ export function sameSource(a: ProjectSource, b: ProjectSource): boolean {
 export function projectBound(project: string, bound: ProjectSource, claimant: ProjectSource): BosunError {
   return new BosunError(
     Codes.projectBound,
-    `project "${project}" is bound to ${sourceText(bound)}; this source is ${sourceText(claimant)}: refusing (hand it over with --take-over-project ${project})`,
+    `project "${project}" is bound to ${sourceText(bound)}; this source is ${sourceText(claimant)}: refusing (hand it over with --take-over-project ${project}, or takeOver: true in a projects entry of the host policy)`,
     { data: { project, bound, claimant } },
   );
 }

@@ -15,7 +15,7 @@ export function stack(project: string, service: string, level: string, dir = '')
 }
 
 export function refusal(project: string, bound: string, claimant: string): string {
-  return `error: project "${project}" is bound to ${bound}; this source is ${claimant}: refusing (hand it over with --take-over-project ${project})\n`;
+  return `error: project "${project}" is bound to ${bound}; this source is ${claimant}: refusing (hand it over with --take-over-project ${project}, or takeOver: true in a projects entry of the host policy)\n`;
 }
 
 /** `http://127.0.0.1:1234/x.git` with credentials in it, as a token is often given. */

@@ -38,7 +38,7 @@ describe('project binding: the decision (pure)', () => {
     assert.equal(err.disposition, 'stalled');
     assert.equal(
       err.message,
-      'project "shop" is bound to https://git.example/a.git path stacks/shop; this source is https://git.example/b.git path x: refusing (hand it over with --take-over-project shop)',
+      'project "shop" is bound to https://git.example/a.git path stacks/shop; this source is https://git.example/b.git path x: refusing (hand it over with --take-over-project shop, or takeOver: true in a projects entry of the host policy)',
     );
     assert.deepEqual(err.data, { project: 'shop', bound: A, claimant: B });
   });

@@ -90,10 +90,16 @@ export function sourceOptions(o: CommonOptions): GitSourceOptions {
     repo: o.repo ?? process.env.BOSUN_REPO ?? '.',
     ref: o.ref ?? process.env.BOSUN_REF,
     path: o.path ?? process.env.BOSUN_PATH,
-    cacheDir: o.cacheDir ?? process.env.BOSUN_CACHE ?? defaultCacheDir(),
+    cacheDir: cacheDirOf(o),
     token: process.env.BOSUN_GIT_TOKEN,
     refuseForcePush: o.refuseForcePush ?? process.env.BOSUN_REFUSE_FORCE_PUSH === '1',
+    // the host policy's signing keys: every verb that reads the repo checks the commit's signature
+    verify: hostPolicy(o).policy.git?.verify,
   };
+}
+
+export function cacheDirOf(o: CommonOptions): string {
+  return o.cacheDir ?? process.env.BOSUN_CACHE ?? defaultCacheDir();
 }
 
 function defaultCacheDir(): string {

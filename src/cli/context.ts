@@ -128,7 +128,9 @@ export function projectOverride(o: CommonOptions): string | undefined {
 export async function projectName(o: CommonOptions): Promise<string> {
   const named = projectOverride(o);
   if (named) return named;
-  return projectNameOf(await fetchArtifact(sourceOptions(o)));
+  // only the name is read, nothing of the commit runs: an unsigned head must not hide the
+  // releases, status or the serve that would report it (each pass still verifies)
+  return projectNameOf(await fetchArtifact({ ...sourceOptions(o), verify: undefined }));
 }
 
 export function stateUrl(o: CommonOptions): string {

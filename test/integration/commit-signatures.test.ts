@@ -144,6 +144,22 @@ describe('commit signatures (integration: real gpg/ssh keys, real git over HTTP,
     assert.deepEqual(await containerIds(project), {});
   });
 
+  it('bosun apply of a saved plan made without the policy is refused for an unsigned commit; policy check shows the keys', async () => {
+    const { project, repo, flags } = await setup('sig-apply');
+    const noPolicy = flags.slice(0, -2);
+    const planFile = join(dir, `${project}.plan.json`);
+    const made = await bosun(['reconcile', ...noPolicy, '--dry-run', '--out', planFile]);
+    assert.equal(made.code, 0, made.stderr);
+    const r = await bosun(['apply', planFile, ...flags]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, new RegExp(`^error: commit ${(await repo.head()).slice(0, 12)} at main is not signed;`));
+    assert.deepEqual(await containerIds(project), {});
+    const shown = JSON.parse((await bosun(['policy', 'check', '--policy', policy, '-o', 'json'])).stdout);
+    assert.deepEqual(shown.setByFile, ['git.verify']);
+    assert.deepEqual(shown.policy.git.verify.openpgp, [{ file: pgp.file, fingerprint: pgp.fingerprint }]);
+    assert.equal(shown.policy.git.verify.ssh[0].identity, 'ops@example.com');
+  });
+
   it('bosun serve stalls on an unsigned commit (E_COMMIT_UNSIGNED), then applies the signed one pushed after it', async () => {
     const { project, repo, flags } = await setup('sig-serve');
     const s = await startServe([...flags, '--poll', '*/1 * * * * *'], { BOSUN_WEBHOOK_SECRET: '' });

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { BosunError } from '../../src/errors.ts';
 import type { TrustedSigners } from '../../src/model/signer.ts';
 import { fetchArtifact } from '../../src/source/git.ts';
+import { splitSignature } from '../../src/source/signature/verify.ts';
 import { parseSshKeys, parseSshSignature, sshSignatureValid } from '../../src/source/signature/sshsig.ts';
 import { git } from '../helpers/git-server.ts';
 import {
@@ -59,6 +60,20 @@ describe('commit signatures (real gpg and ssh-keygen keys, a local repo)', funct
       return true;
     });
   };
+
+  it('splitSignature: the gpgsig header and its continuation lines out, every other byte kept', () => {
+    const raw = Buffer.from(
+      'tree 1\nparent 2\nauthor A <a@x> 1 +0000\ncommitter Zoë <z@x> 1 +0000\ngpgsig -----BEGIN SSH SIGNATURE-----\n abc\n \n -----END SSH SIGNATURE-----\nencoding x\n\nmsg\r\n\n with gpgsig in it\n',
+    );
+    const s = splitSignature(raw);
+    assert.equal(s.gpgsig, '-----BEGIN SSH SIGNATURE-----\nabc\n\n-----END SSH SIGNATURE-----');
+    assert.equal(
+      s.payload.toString(),
+      'tree 1\nparent 2\nauthor A <a@x> 1 +0000\ncommitter Zoë <z@x> 1 +0000\nencoding x\n\nmsg\r\n\n with gpgsig in it\n',
+    );
+    assert.equal(s.committer, 'Zoë <z@x>');
+    assert.equal(splitSignature(Buffer.from('tree 1\n\nm\n')).gpgsig, undefined);
+  });
 
   it('SSHSIG: a signature made by ssh-keygen -Y sign verifies, and not over other bytes', async () => {
     const file = join(dir, 'payload');

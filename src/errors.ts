@@ -54,6 +54,9 @@ export const Codes = {
   secretSource: 'E_SECRET_SOURCE',
   policyDenied: 'E_POLICY_DENIED',
   policyInvalid: 'E_POLICY_INVALID',
+  commitUnsigned: 'E_COMMIT_UNSIGNED',
+  commitUntrusted: 'E_COMMIT_UNTRUSTED',
+  commitSignatureInvalid: 'E_COMMIT_SIGNATURE_INVALID',
   internal: 'E_INTERNAL',
   unexpected: 'E_UNEXPECTED',
 } as const;
@@ -124,6 +127,18 @@ export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meani
   E_KEY_FOREIGN: {
     disposition: 'stalled',
     meaning: 'a Config would overwrite a key bosun did not write for the project (spec.adopt: true takes it over)',
+  },
+  E_COMMIT_UNSIGNED: {
+    disposition: 'stalled',
+    meaning: 'the host policy requires signed commits (git.verify) and the commit at the ref is not signed',
+  },
+  E_COMMIT_UNTRUSTED: {
+    disposition: 'stalled',
+    meaning: 'the commit at the ref is signed by a key the host policy (git.verify) does not list',
+  },
+  E_COMMIT_SIGNATURE_INVALID: {
+    disposition: 'stalled',
+    meaning: "the commit's signature does not verify (tampered, or an unsupported format)",
   },
   E_EMPTY_REFUSED: {
     disposition: 'stalled',

@@ -3,6 +3,7 @@
  * everything else depends only on these shapes.
  */
 import type { KvEntry } from './model/observed.ts';
+import type { Signer, TrustedSigners } from './model/signer.ts';
 
 /** A fetched revision of the repo: only the files under the requested path. */
 export interface Artifact {
@@ -24,6 +25,8 @@ export interface Artifact {
    * refuse to go on without one of its own files rather than take it as deleted.
    */
   skipped?: SkippedFile[];
+  /** who signed the commit, when the host policy verifies signatures */
+  signer?: Signer;
 }
 
 export interface SkippedFile {
@@ -46,6 +49,8 @@ export interface GitSourceOptions {
    * policy may turn it on.
    */
   refuseForcePush?: boolean;
+  /** host policy git.verify: the commit at the ref must be signed by one of these keys */
+  verify?: TrustedSigners;
 }
 
 /** A key-value store with compare-and-set: etcd, or the embedded file store. */

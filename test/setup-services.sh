@@ -18,6 +18,8 @@ command -v curl >/dev/null || need+=(curl)
 command -v openssl >/dev/null || need+=(openssl) # the TLS tests make their certificates with it
 [ -x /usr/sbin/sshd ] || need+=(openssh-server) # a real sshd for ssh:// engines
 command -v ip >/dev/null || need+=(iproute2) # the TLS engine's own bridge
+command -v gpg >/dev/null || need+=(gnupg) # the signed-commit tests make an OpenPGP key
+command -v ssh-keygen >/dev/null || need+=(openssh-client) # ... and an SSH signing key
 [ -x /usr/bin/time ] || need+=(time) # GNU time: the peak RSS of the CLI in the big-blob test
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"

@@ -91,10 +91,16 @@ export function sourceOptions(o: CommonOptions): GitSourceOptions {
     repo: o.repo ?? process.env.BOSUN_REPO ?? '.',
     ref: o.ref ?? process.env.BOSUN_REF,
     path: o.path ?? process.env.BOSUN_PATH,
-    cacheDir: o.cacheDir ?? process.env.BOSUN_CACHE ?? defaultCacheDir(),
+    cacheDir: cacheDirOf(o),
     token: process.env.BOSUN_GIT_TOKEN,
     refuseForcePush: o.refuseForcePush ?? process.env.BOSUN_REFUSE_FORCE_PUSH === '1',
+    // the host policy's signing keys: every verb that reads the repo checks the commit's signature
+    verify: hostPolicy(o).policy.git?.verify,
   };
+}
+
+export function cacheDirOf(o: CommonOptions): string {
+  return o.cacheDir ?? process.env.BOSUN_CACHE ?? defaultCacheDir();
 }
 
 function defaultCacheDir(): string {
@@ -123,7 +129,9 @@ export function projectOverride(o: CommonOptions): string | undefined {
 export async function projectName(o: CommonOptions): Promise<string> {
   const named = projectOverride(o);
   if (named) return named;
-  return projectNameOf(await fetchArtifact(sourceOptions(o)));
+  // only the name is read, nothing of the commit runs: an unsigned head must not hide the
+  // releases, status or the serve that would report it (each pass still verifies)
+  return projectNameOf(await fetchArtifact({ ...sourceOptions(o), verify: undefined }));
 }
 
 export function stateUrl(o: CommonOptions): string {

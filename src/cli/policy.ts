@@ -7,12 +7,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { loadDesiredState } from '../formats/index.ts';
-import type { HostFacts, PolicyInForce } from '../policy/defaults.ts';
+import type { HostFacts, HostPolicy, PolicyInForce } from '../policy/defaults.ts';
+import { describeTrusted } from '../source/signature/verify.ts';
 import { enforcePolicy } from '../policy/check.ts';
 import { loadPolicy } from '../policy/load.ts';
 import { realHostPath } from '../policy/real-path.ts';
 import { fetchArtifact } from '../source/git.ts';
-import { etcdAccess, projectOverride, sourceOptions, stateUrl, type CommonOptions } from './context.ts';
+import { cacheDirOf, etcdAccess, projectOverride, sourceOptions, stateUrl, type CommonOptions } from './context.ts';
 
 /** The policy every verb that runs a desired state enforces. */
 export function hostPolicy(o: CommonOptions): PolicyInForce {
@@ -28,7 +29,7 @@ export function hostFacts(o: CommonOptions): HostFacts {
   const certDir = process.env.DOCKER_CERT_PATH;
   const own = [
     stateFolder(stateUrl(o)),
-    sourceOptions(o).cacheDir,
+    cacheDirOf(o),
     o.ageIdentity ?? process.env.BOSUN_AGE_IDENTITY,
     o.secretsDir ?? process.env.BOSUN_SECRETS_DIR,
     access.cacert,
@@ -64,7 +65,7 @@ export async function policyCheckCommand(flags: PolicyCheckFlags): Promise<numbe
   const shown = {
     source: inForce.file ?? 'built-in default',
     ...(inForce.file ? { setByFile: inForce.fromFile } : {}),
-    policy: inForce.policy,
+    policy: await shownPolicy(inForce.policy),
   };
   const text = flags.output === 'json' ? `${JSON.stringify(shown, null, 2)}\n` : stringify(shown);
   process.stdout.write(text);
@@ -75,4 +76,10 @@ export async function policyCheckCommand(flags: PolicyCheckFlags): Promise<numbe
   const where = `${artifact.repo}${artifact.path ? `/${artifact.path}` : ''} at ${artifact.revision.slice(0, 12)}`;
   process.stderr.write(`allowed: project ${desired.project.name}, ${where}\n`);
   return 0;
+}
+
+/** The policy as shown: trusted signing keys by file and fingerprint, not their armored text. */
+async function shownPolicy(p: HostPolicy): Promise<object> {
+  if (!p.git.verify) return p;
+  return { ...p, git: { ...p.git, verify: await describeTrusted(p.git.verify) } };
 }

@@ -54,6 +54,10 @@ export function releaseDetail(r: Release): string {
     );
   }
   if (r.binding) lines.push(`  binding:   ${bindingText(r.binding)}`);
+  if (r.signer)
+    lines.push(
+      `  signed:    ${r.signer.type} ${r.signer.fingerprint}${r.signer.identity ? ` (${r.signer.identity})` : ''}`,
+    );
   lines.push('  services:');
   for (const s of r.desired.services) {
     const id = r.images[s.name] ? ` (${r.images[s.name].slice(0, 19)})` : '';

@@ -1,5 +1,6 @@
 import type { DesiredState } from './desired.ts';
 import type { PlanSummary } from './plan.ts';
+import type { Signer } from './signer.ts';
 
 export type Trigger = 'cli' | 'webhook' | 'poll' | 'drift' | 'rollback' | 'down';
 export type ReleaseStatus = 'applying' | 'succeeded' | 'failed' | 'rolled-back' | 'interrupted';
@@ -27,6 +28,8 @@ export interface Release {
   forcePush?: ForcePush;
   /** set when this release bound the project to its source: its first apply, an upgrade, or a takeover */
   binding?: BindingNote;
+  /** who signed the commit, when the host policy verifies signatures (git.verify) */
+  signer?: Signer;
 }
 
 /** Where desired state comes from, normalised (release/binding.ts sourceOf). */

@@ -4,6 +4,8 @@
  * folders, the Docker engine (its socket, its data) and bosun's own state and keys.
  */
 
+import type { TrustedSigners } from '../model/signer.ts';
+
 export interface ProjectRule {
   /** glob over the repo as bosun was given it (URL or local path) */
   repo: string;
@@ -24,8 +26,8 @@ export interface HostPolicy {
   projects?: ProjectRule[];
   /** privileged-type Service options (none exist yet) are refused unless this is true */
   privileged: boolean;
-  /** what git may do to the deployed ref */
-  git: { refuseForcePush: boolean };
+  /** what git may do to the deployed ref; verify: the commit at the ref must be signed by one of these keys (absent: not checked) */
+  git: { refuseForcePush: boolean; verify?: TrustedSigners };
 }
 
 /** A policy and where each of its rules came from, for messages that say what to change. */

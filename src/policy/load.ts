@@ -9,6 +9,8 @@ import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import policySchema from '../../schemas/policy.schema.json' with { type: 'json' };
 import { BosunError, Codes, ManifestError, type ManifestIssue } from '../errors.ts';
 import { parseMemory } from '../formats/units.ts';
+import type { TrustedSigners } from '../model/signer.ts';
+import { readSigningKeys, type VerifyPaths } from './signing-keys.ts';
 import { defaultPolicy, type HostFacts, type HostPolicy, type PolicyInForce, type ProjectRule } from './defaults.ts';
 
 // verbose: errors carry parentSchema, where the x-message wording lives
@@ -25,7 +27,9 @@ interface PolicyFile {
   limits?: { maxReplicas?: number; maxMemory?: number | string };
   projects?: ProjectRule[];
   privileged?: boolean;
-  git?: { refuseForcePush?: boolean };
+  git?: { refuseForcePush?: boolean; verify?: VerifyPaths };
+  /** git.verify's key files, read (not a file key: filled in by parsePolicy) */
+  trusted?: TrustedSigners;
 }
 
 /** The policy in force: the file over the default, or the default alone when no file is given. */
@@ -57,8 +61,20 @@ export function parsePolicy(file: string, text: string): PolicyFile {
   const value: unknown = issues.length === 0 ? (doc.toJS() ?? {}) : undefined;
   if (issues.length === 0 && !validate(value))
     issues.push(...folded(validate.errors ?? []).map((e) => schemaIssue(file, doc, at, e)));
+  const f = value as PolicyFile;
+  if (issues.length === 0 && f.git?.verify) {
+    const where = (kind: string, i: number) => {
+      const node = nodeAt(doc, ['git', 'verify', kind, i], false);
+      return {
+        file,
+        ...(isNode(node) && node.range ? at(node.range[0]) : { line: 1, col: 1 }),
+        path: `git.verify.${kind}[${i}]`,
+      };
+    };
+    f.trusted = readSigningKeys(f.git.verify, where, issues);
+  }
   if (issues.length > 0) throw new ManifestError(issues, { code: Codes.policyInvalid, noun: 'policy file error' });
-  return value as PolicyFile;
+  return f;
 }
 
 /** An anyOf's own error stands for the failed branches under it: one line per problem. */
@@ -130,5 +146,6 @@ export function mergePolicy(base: PolicyInForce, f: PolicyFile): PolicyInForce {
   set('projects', f.projects, () => (p.projects = f.projects!.map((r) => ({ ...r, takeOver: r.takeOver ?? false }))));
   set('privileged', f.privileged, () => (p.privileged = f.privileged!));
   set('git.refuseForcePush', f.git?.refuseForcePush, () => (p.git.refuseForcePush = f.git!.refuseForcePush!));
+  set('git.verify', f.trusted, () => (p.git = { ...p.git, verify: f.trusted! }));
   return { ...base, policy: p, fromFile };
 }

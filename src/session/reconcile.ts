@@ -65,6 +65,7 @@ export function applyUnderLock(session: Session, first: GitPlanned, opts: Reconc
       signal,
       forcePush,
       binding: planned.claim,
+      signer: planned.artifact.signer,
     });
     await clearLapsedDown(session.kv, session.sealer, planned.plan.project, planned.plan.revision);
     return { ...result, release };

@@ -1,6 +1,7 @@
 import { execute } from '../apply/execute.ts';
 import { BosunError, Codes } from '../errors.ts';
 import type { Plan } from '../model/plan.ts';
+import type { Signer } from '../model/signer.ts';
 import type { ForcePush, Release, Trigger } from '../model/release.ts';
 import { describe } from '../render/describe.ts';
 import { unlessUntrusted } from '../trust/sealer.ts';
@@ -20,6 +21,8 @@ export interface ApplyOptions {
   forcePush?: ForcePush;
   /** the project binding this release writes, in the same transaction that records it */
   binding?: BindingClaim;
+  /** who signed the commit (host policy git.verify), recorded with the release */
+  signer?: Signer;
 }
 
 /**
@@ -47,6 +50,7 @@ export async function applyAsRelease(session: Session, plan: Plan, opts: ApplyOp
       operations: plan.operations.map((op) => describe(plan.backend, op)),
       ...(opts.forcePush && { forcePush: opts.forcePush }),
       ...(opts.binding && { binding: noteOf(opts.binding.binding) }),
+      ...(opts.signer && { signer: opts.signer }),
     },
     limit,
     opts.binding,

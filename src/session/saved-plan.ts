@@ -84,7 +84,13 @@ export async function applySavedPlan(
       return undefined;
     }
     const images = await session.backend.resolveImages(now.plan, now.observed);
-    const release = await applyAsRelease(session, now.plan, { trigger: 'cli', images, signal, binding: claim });
+    const release = await applyAsRelease(session, now.plan, {
+      trigger: 'cli',
+      images,
+      signal,
+      binding: claim,
+      signer: artifact.signer,
+    });
     await clearLapsedDown(session.kv, session.sealer, project, now.plan.revision);
     return release;
   });

@@ -9,6 +9,7 @@ import { findGitdir } from './local.ts';
 import { redact, scrubUrl, urlSecrets } from './redact.ts';
 import { type ObjectStore, type RefLayout, resolveCommit } from './refs.ts';
 import { type Synced, syncCache } from './remote.ts';
+import { readSignedCommit, verifyCommit, verifying } from './signature/verify.ts';
 import { folderTree, normalizePath, readFolder } from './tree.ts';
 
 export { cachePath } from './remote.ts';
@@ -48,12 +49,16 @@ export async function fetchArtifact(opts: GitSourceOptions): Promise<Artifact> {
   try {
     const store = await openStore(opts, kind, ref);
     const revision = await resolveCommit(store, ref, kind, store.fetched);
+    const signer = verifying(opts.verify)
+      ? await verifyCommit(await readSignedCommit(store, revision, ref), opts.verify)
+      : undefined;
+    const signed = signer && { signer };
     const tree = await folderTree(store, revision, path);
     const known = tree === undefined ? undefined : cachedFolder(opts.repo, path, tree);
-    if (known) return { repo: opts.repo, ref, revision, path, tree, ...known };
+    if (known) return { repo: opts.repo, ref, revision, path, tree, ...known, ...signed };
     const folder = await readFolder(store, revision, path, ref);
     if (tree !== undefined) rememberFolder(opts.repo, path, tree, folder);
-    return { repo: opts.repo, ref, revision, path, tree, ...folder };
+    return { repo: opts.repo, ref, revision, path, tree, ...folder, ...signed };
   } catch (err) {
     throw asBosunError(err, opts);
   }

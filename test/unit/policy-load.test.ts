@@ -55,6 +55,38 @@ describe('host policy file', () => {
     rmSync(dir, { recursive: true });
   });
 
+  it('git.verify: key files read when the policy is loaded; a missing or keyless one is refused at its entry', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sig-pol-'));
+    const pub = path.join(dir, 'k.pub');
+    const blob = Buffer.concat([
+      Buffer.from([0, 0, 0, 11]),
+      Buffer.from('ssh-ed25519'),
+      Buffer.from([0, 0, 0, 32]),
+      Buffer.alloc(32, 7),
+    ]);
+    writeFileSync(pub, `ssh-ed25519 ${blob.toString('base64')} ops@host\n`);
+    writeFileSync(path.join(dir, 'empty.asc'), 'nothing here\n');
+    const file = path.join(dir, 'policy.yaml');
+    writeFileSync(file, `git:\n  verify:\n    ssh: [${pub}]\n`);
+    const p = loadPolicy(file);
+    assert.deepEqual(p.fromFile, ['git.verify']);
+    assert.deepEqual(
+      p.policy.git.verify?.ssh.map((k) => [k.file, k.identity, k.fingerprint.startsWith('SHA256:')]),
+      [[pub, 'ops@host', true]],
+    );
+    assert.deepEqual(
+      refused(`git:\n  verify:\n    openpgp:\n      - ${dir}/empty.asc\n    ssh:\n      - ${dir}/gone.pub\n`),
+      [
+        `policy.yaml:4:9 git.verify.openpgp[0]: key file ${dir}/empty.asc holds no armored OpenPGP public key (gpg --armor --export)`,
+        `policy.yaml:6:9 git.verify.ssh[0]: key file ${dir}/gone.pub cannot be read (ENOENT)`,
+      ],
+    );
+    assert.deepEqual(refused('git:\n  verify:\n    ssh: [keys.pub]\n'), [
+      'policy.yaml:3:11 git.verify.ssh[0]: must be an absolute path without ".." segments',
+    ]);
+    rmSync(dir, { recursive: true });
+  });
+
   it('a missing file is one clear error', () => {
     assert.throws(
       () => loadPolicy('/nonexistent/pol-policy.yaml'),

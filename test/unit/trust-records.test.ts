@@ -136,12 +136,13 @@ describe('release records', () => {
     );
   });
 
-  it('accept every field a release can hold: historyLimit, allowEmpty, adopt, forcePush, a down state, sealed values, field locations, a binding', () => {
+  it('accept every field a release can hold: historyLimit, allowEmpty, adopt, forcePush, a down state, sealed values, field locations, a binding, a signer', () => {
     const s = sealer();
     const r = release({
       forcePush: { previousRelease: 2, previousRevision: 'b'.repeat(40) },
       trigger: 'down',
       binding: { reason: 'first', source: { repo: 'https://git.example/a.git', path: '' } },
+      signer: { type: 'ssh', fingerprint: 'SHA256:abc', identity: 'alice@example.com' },
     });
     r.desired.locations['Service/web:image'] = { file: 'web.yaml', line: 3, col: 10, path: 'spec.image' };
     r.desired.project.historyLimit = 10;

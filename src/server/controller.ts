@@ -1,6 +1,5 @@
 import type http from 'node:http';
 import { schedule, type ScheduledTask } from 'node-cron';
-import { BosunError, Codes, type Code } from '../errors.ts';
 import type { GitSourceOptions } from '../ports.ts';
 import { readPin } from '../release/pin.ts';
 import { scrubUrl } from '../source/redact.ts';
@@ -11,6 +10,7 @@ import { cronLogger, errorFields, type Logger } from './log.ts';
 import { ServerMetrics } from './metrics.ts';
 import type { ListenAddress } from './options.ts';
 import { DriftClock } from './drift-clock.ts';
+import { readiness } from './readiness.ts';
 import { OwnActivity } from './own-activity.ts';
 import { CoalescingQueue } from './queue.ts';
 import { mergeBatches, Runner, type Batch } from './runner.ts';
@@ -199,7 +199,7 @@ export class Controller {
           onPush: () => this.trigger({ reconcile: 'webhook', heal: false }),
         }),
         onWebhook: (provider, reply) => this.recordWebhook(provider, reply),
-        ready: () => this.ready(),
+        ready: () => readiness(this.o.backend, this.o.kv, this.draining),
         metrics: () => this.metrics.text(),
         status: () => this.snapshot(),
         onError: (err) => this.o.log.error({ err: errorFields(err) }, 'http handler failed'),
@@ -225,21 +225,6 @@ export class Controller {
     );
   }
 
-  private async ready(): Promise<{ ok: boolean; checks: Record<string, string> }> {
-    const check = (p: Promise<unknown>, code: Code) =>
-      withTimeout(p, 3_000, code).then(
-        () => 'ok',
-        (err: unknown) => `unreachable: ${errorFields(err).message}`,
-      );
-    const [docker, store] = await Promise.all([
-      check(this.o.backend.ping(), Codes.dockerUnreachable),
-      check(this.o.kv.get('/bosun/.ready'), Codes.storeUnreachable),
-    ]);
-    const checks: Record<string, string> = { docker, store };
-    if (this.draining) checks.draining = 'shutting down';
-    return { ok: docker === 'ok' && store === 'ok' && !this.draining, checks };
-  }
-
   private async snapshot() {
     let pinned = null;
     let pinError: string | undefined;
@@ -260,12 +245,4 @@ export class Controller {
       lastDrift: this.driftClock.last,
     });
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, code: Code): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>(
-    (_, reject) => (timer = setTimeout(() => reject(new BosunError(code, `no answer in ${ms / 1000}s`)), ms)),
-  );
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -26,7 +26,11 @@ export interface Receiver {
   received: Received[];
   /** answers for the next requests, in order; then `otherwise` */
   script: Answer[];
+  /** answers for the next requests whose path starts with the key, before `script` */
+  scripts: Map<string, Answer[]>;
   otherwise: Answer;
+  /** requests received and not answered (hanging) */
+  hanging(): number;
   /** requests whose path starts with `prefix` */
   at(prefix: string): Received[];
   close(): Promise<void>;
@@ -38,7 +42,9 @@ export async function startReceiver(otherwise: Answer = { status: 200 }): Promis
     url: '',
     received: [],
     script: [],
+    scripts: new Map(),
     otherwise,
+    hanging: () => [...hanging].filter((res) => !res.destroyed).length,
     at: (prefix) => r.received.filter((x) => x.path.startsWith(prefix)),
     close: async () => {
       for (const res of hanging) res.destroy();
@@ -57,8 +63,13 @@ export async function startReceiver(otherwise: Answer = { status: 200 }): Promis
         body: Buffer.concat(chunks).toString('utf8'),
         at: Date.now(),
       });
-      const answer = r.script.shift() ?? r.otherwise;
-      if (answer.hang) return void hanging.add(res);
+      const path = req.url ?? '';
+      const mine = [...r.scripts].find(([prefix, answers]) => path.startsWith(prefix) && answers.length > 0);
+      const answer = mine?.[1].shift() ?? r.script.shift() ?? r.otherwise;
+      if (answer.hang) {
+        hanging.add(res);
+        return void res.on('close', () => hanging.delete(res));
+      }
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
       res.end('{}');
     });

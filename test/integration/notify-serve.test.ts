@@ -241,10 +241,15 @@ describe('bosun serve notifications and commit statuses (real receivers)', funct
       const everything = rx.received.map((r) => r.body).join('\n');
       assert.ok(everything.includes(f.project));
       assert.ok(!everything.includes(f.secret), 'no receiver saw the secret value');
-      // nor does a log line hold a key, a token or a receiver's URL (which may hold tokens)
+      // nor does a log line hold the secret (the release's error is masked where it is made), a key,
+      // a token or a receiver's URL (which may hold tokens); nor does /status
       const logs = JSON.stringify(f.s.logs);
-      for (const hidden of [HOOK_KEY, FORGE_TOKEN, `${rx.url}/hook`, `${rx.url}/slack`, `${rx.url}/gh`])
+      for (const hidden of [f.secret, HOOK_KEY, FORGE_TOKEN, `${rx.url}/hook`, `${rx.url}/slack`, `${rx.url}/gh`])
         assert.ok(!logs.includes(hidden), `logs hold ${hidden}`);
+      assert.ok(!JSON.stringify(await status(f.s)).includes(f.secret), '/status holds the secret');
+      const shown = await bosun(['releases', 'show', '2', '--repo', f.repo.url, '--state', `file:${f.tmp}/state`]);
+      assert.match(shown.stdout, /last healthcheck exited 1: \(secret\)/);
+      assert.ok(!shown.stdout.includes(f.secret), 'the release record holds the secret');
     });
 
     it('drift repaired, then pinned by bosun rollback and resumed: one event each', async () => {

@@ -3,7 +3,8 @@ import { createHmac } from 'node:crypto';
 import type { Release } from '../../src/model/release.ts';
 import { commitStatusTarget, forgeRepo, statusRequest } from '../../src/server/notify/commit-status.ts';
 import type { CommitStatusConfig, TargetConfig } from '../../src/server/notify/config.ts';
-import { type EventContext, maskValues, releaseEvent, secretValues } from '../../src/server/notify/events.ts';
+import { maskValues, secretValues } from '../../src/model/mask.ts';
+import { type EventContext, releaseEvent } from '../../src/server/notify/events.ts';
 import { backoffDelay, retryable, retryAfterMs } from '../../src/server/notify/retry.ts';
 import { configuredTarget, signBody } from '../../src/server/notify/targets.ts';
 

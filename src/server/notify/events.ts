@@ -4,7 +4,7 @@
  * host are given), so what a receiver gets is tested without a controller.
  */
 import type { Release } from '../../model/release.ts';
-import { SECRET } from '../../model/mask.ts';
+import { maskValues, secretValues } from '../../model/mask.ts';
 import { scrubUrl } from '../../source/redact.ts';
 
 export const EVENT_NAMES = [
@@ -145,51 +145,4 @@ function head(event: EventName, project: string, summary: string, ctx: EventCont
     controller: ctx.controller,
     ...(ctx.dashboardUrl && { url: ctx.dashboardUrl }),
   };
-}
-
-/**
- * Every secret value held anywhere in `x` (a desired state): the values of objects marked
- * `secret: true` (model/mask.ts's convention), and the strings inside those that are JSON.
- */
-export function secretValues(x: unknown, out = new Set<string>()): Set<string> {
-  if (x === null || typeof x !== 'object') return out;
-  if (Array.isArray(x)) {
-    for (const v of x) secretValues(v, out);
-    return out;
-  }
-  const record = x as Record<string, unknown>;
-  if (record.secret === true) {
-    const data = record.data && typeof record.data === 'object' ? Object.values(record.data) : [];
-    const fields = ['value', 'previous', 'from', 'to', 'content'].map((f) => record[f]);
-    for (const v of [...data, ...fields]) addSecret(v, out);
-  }
-  for (const v of Object.values(record)) secretValues(v, out);
-  return out;
-}
-
-function addSecret(v: unknown, out: Set<string>): void {
-  if (typeof v !== 'string') return;
-  out.add(v);
-  try {
-    const parsed: unknown = JSON.parse(v);
-    if (parsed && typeof parsed === 'object') for (const leaf of leaves(parsed)) out.add(leaf);
-  } catch {
-    // not JSON: the string is the secret
-  }
-}
-
-function leaves(x: unknown): string[] {
-  if (typeof x === 'string') return [x];
-  if (typeof x === 'number') return [String(x)];
-  if (x && typeof x === 'object') return Object.values(x).flatMap(leaves);
-  return [];
-}
-
-/** The text with every secret value (3 characters or more: shorter ones would shred it) replaced. */
-export function maskValues(text: string, secrets: Iterable<string>): string {
-  // longest first: a secret that contains another is covered whole
-  const sorted = [...secrets].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
-  let out = text;
-  for (const s of sorted) out = out.split(s).join(SECRET);
-  return out;
 }

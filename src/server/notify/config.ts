@@ -134,9 +134,11 @@ export function parseNotifyConfig(file: string, text: string, read: (f: string) 
 }
 
 type Locate = (path: (string | number)[], message: string) => void;
+/** A host file's content (a URL, a key, a token), trimmed; a problem is located at the key naming it. */
+type ReadSecret = (path: (string | number)[], f: string) => string;
 
 function build(file: string, raw: RawFile, read: (f: string) => string, located: Locate): NotifyConfig {
-  const secret = (path: (string | number)[], f: string): string => {
+  const secret: ReadSecret = (path, f) => {
     try {
       const text = read(f).trim();
       if (text === '') located(path, `${f} is empty`);
@@ -147,21 +149,10 @@ function build(file: string, raw: RawFile, read: (f: string) => string, located:
     }
   };
   const names = new Set<string>();
-  const targets = (raw.targets ?? []).map((t, i): TargetConfig => {
+  const targets = (raw.targets ?? []).map((t, i) => {
     if (names.has(t.name)) located(['targets', i, 'name'], `another target is named "${t.name}"`);
     names.add(t.name);
-    if (t.secretFile && t.type !== 'webhook')
-      located(['targets', i, 'secretFile'], `only a webhook target signs its deliveries (this one is ${t.type})`);
-    if ((t.url === undefined) === (t.urlFile === undefined))
-      located(['targets', i], 'needs exactly one of url and urlFile');
-    return {
-      name: t.name,
-      type: t.type,
-      url: t.url ?? (t.urlFile ? secret(['targets', i, 'urlFile'], t.urlFile) : ''),
-      ...(t.secretFile && { secret: secret(['targets', i, 'secretFile'], t.secretFile) }),
-      events: new Set(t.events ?? DEFAULT_EVENTS),
-      ...(t.projects && { projects: new Set(t.projects) }),
-    };
+    return target(t, i, secret, located);
   });
   const cs = raw.commitStatus;
   const commitStatus: CommitStatusConfig | undefined = cs && {
@@ -171,18 +162,36 @@ function build(file: string, raw: RawFile, read: (f: string) => string, located:
     ...(cs.repo && { repo: cs.repo }),
     ...(cs.projects && { projects: new Set(cs.projects) }),
   };
-  const r = raw.retry ?? {};
   return {
     file,
     ...(raw.dashboardUrl && { dashboardUrl: raw.dashboardUrl }),
-    retry: {
-      attempts: r.attempts ?? DEFAULT_RETRY.attempts,
-      initialDelayMs: r.initialDelay ? parseDuration(r.initialDelay) : DEFAULT_RETRY.initialDelayMs,
-      timeoutMs: r.timeout ? parseDuration(r.timeout) : DEFAULT_RETRY.timeoutMs,
-    },
+    retry: retryOf(raw.retry ?? {}),
     queueSize: raw.queueSize ?? DEFAULT_QUEUE_SIZE,
     targets,
     ...(commitStatus && { commitStatus }),
+  };
+}
+
+function target(t: RawTarget, i: number, secret: ReadSecret, located: Locate): TargetConfig {
+  if (t.secretFile && t.type !== 'webhook')
+    located(['targets', i, 'secretFile'], `only a webhook target signs its deliveries (this one is ${t.type})`);
+  if ((t.url === undefined) === (t.urlFile === undefined))
+    located(['targets', i], 'needs exactly one of url and urlFile');
+  return {
+    name: t.name,
+    type: t.type,
+    url: t.url ?? (t.urlFile ? secret(['targets', i, 'urlFile'], t.urlFile) : ''),
+    ...(t.secretFile && { secret: secret(['targets', i, 'secretFile'], t.secretFile) }),
+    events: new Set(t.events ?? DEFAULT_EVENTS),
+    ...(t.projects && { projects: new Set(t.projects) }),
+  };
+}
+
+function retryOf(r: NonNullable<RawFile['retry']>): RetryConfig {
+  return {
+    attempts: r.attempts ?? DEFAULT_RETRY.attempts,
+    initialDelayMs: r.initialDelay ? parseDuration(r.initialDelay) : DEFAULT_RETRY.initialDelayMs,
+    timeoutMs: r.timeout ? parseDuration(r.timeout) : DEFAULT_RETRY.timeoutMs,
   };
 }
 

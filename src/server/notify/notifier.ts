@@ -49,7 +49,8 @@ export class Notifier implements NotifyHooks {
   readonly queues: DeliveryQueue[];
   private readonly ctx: EventContext;
   private readonly pinned = new Map<string, boolean>();
-  private leading: boolean | undefined;
+  /** per project: serve may run one election per stack */
+  private readonly leading = new Map<string, boolean>();
 
   constructor(
     readonly config: NotifyConfig,
@@ -95,8 +96,8 @@ export class Notifier implements NotifyHooks {
 
   leadership(project: string, isLeader: boolean, leader: string | undefined): void {
     this.guard(() => {
-      const before = this.leading;
-      this.leading = isLeader;
+      const before = this.leading.get(project);
+      this.leading.set(project, isLeader);
       if (before === isLeader || (before === undefined && !isLeader)) return;
       this.publish(leaderEvent(project, isLeader, leader, this.ctx));
     });

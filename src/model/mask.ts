@@ -73,6 +73,8 @@ export function secretValues(x: unknown, out = new Set<string>()): Set<string> {
 function addSecret(v: unknown, out: Set<string>): void {
   if (typeof v !== 'string') return;
   out.add(v);
+  // structured values are stored as JSON (a throw per plain value would cost more than the rest)
+  if (!/^\s*[[{]/.test(v)) return;
   try {
     const parsed: unknown = JSON.parse(v);
     if (parsed && typeof parsed === 'object') for (const leaf of leaves(parsed)) out.add(leaf);

@@ -78,7 +78,7 @@ export function parsePolicy(file: string, text: string): PolicyFile {
 }
 
 /** An anyOf's own error stands for the failed branches under it: one line per problem. */
-export function folded(errors: ErrorObject[]): ErrorObject[] {
+function folded(errors: ErrorObject[]): ErrorObject[] {
   const anyOf = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
   return errors.filter((e) => e.keyword === 'anyOf' || !anyOf.has(e.instancePath));
 }

@@ -304,6 +304,36 @@ describe('bosun serve notifications and commit statuses (real receivers)', funct
     });
   });
 
+  it('serve refuses an invalid notify config (flag or BOSUN_NOTIFY_CONFIG) at its place, before starting', async () => {
+    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'bosun-notify-bad-'));
+    try {
+      const file = path.join(tmp, 'notify.yaml');
+      await fs.writeFile(file, 'targets:\n  - name: ops\n    type: webhok\n    url: https://x.test/\n');
+      const flags = [
+        'serve',
+        '--repo',
+        'https://github.com/acme/shop.git',
+        '--project',
+        'p',
+        '--state',
+        `file:${tmp}/state`,
+      ];
+      for (const r of [
+        await bosun([...flags, '--notify-config', file]),
+        await bosun(flags, { BOSUN_NOTIFY_CONFIG: file }),
+      ]) {
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.equal(r.stdout, '', 'nothing started');
+        assert.match(
+          r.stderr,
+          new RegExp(`${file}:3:11 targets\\[0\\]\\.type: must be one of webhook, slack, discord`),
+        );
+      }
+    } finally {
+      await fs.rm(tmp, { recursive: true, force: true });
+    }
+  });
+
   for (const provider of ['gitlab', 'gitea'] as const) {
     describe(`${provider} commit statuses`, () => {
       const f = fixture(`notify-${provider}`, (tmp, { project }) =>

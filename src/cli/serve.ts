@@ -15,6 +15,7 @@ import {
   parseProviders,
 } from '../server/options.ts';
 import { PROVIDERS } from '../server/webhook/verify.ts';
+import { loadNotifyConfig, openNotifier } from '../server/notify/open.ts';
 import { openBackend } from '../backends/index.ts';
 import { takeoverByPolicy } from '../policy/takeover.ts';
 import { hostPolicy } from './policy.ts';
@@ -41,6 +42,7 @@ export interface ServeFlags extends CommonOptions {
   webhookRate?: string;
   maxConnections?: string;
   maxConnectionsPerSource?: string;
+  notifyConfig?: string;
 }
 
 /** The serve verb's own options (the common ones are added by main.ts). */
@@ -68,6 +70,10 @@ export function defineServe(cmd: Command): Command {
     .option(
       '--webhook-rate <n>',
       `webhook deliveries per minute from one address, also the burst; more get 429 [default ${DEFAULT_WEBHOOK_RATE}]`,
+    )
+    .option(
+      '--notify-config <file>',
+      'notifications (webhook, Slack, Discord) and commit statuses, see README [or BOSUN_NOTIFY_CONFIG]',
     )
     .option('--max-connections <n>', `HTTP connections in all [default ${DEFAULT_LIMITS.maxConnections}]`)
     .option(
@@ -104,6 +110,10 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     ),
   };
   const project = await projectName(flags);
+  const notifyConfig = loadNotifyConfig(
+    flags.notifyConfig ?? process.env.BOSUN_NOTIFY_CONFIG,
+    sourceOptions(flags).repo,
+  );
   // before the store: a missing certificate file is refused with nothing opened
   const backend = openBackend('docker', { docker: dockerOptions(flags) });
   const kv = await openState(flags);
@@ -119,7 +129,9 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   if (secret !== undefined && mixed) log.warn(mixed);
   // the controller is created below; elected leaders converge at once through it
   let onElected = () => {};
-  const leadership = new Leadership({ kv, project, backend, log, onElected: () => onElected() });
+  const notify = openNotifier(notifyConfig, log);
+  const onChange = notify && ((leads: boolean, leader?: string) => notify.leadership(project, leads, leader));
+  const leadership = new Leadership({ kv, project, backend, log, onElected: () => onElected(), onChange });
   const controller = new Controller({
     source: sourceOptions(flags),
     projectOverride: projectOverride(flags),
@@ -142,6 +154,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     lockWaitMs: waitMs,
     historyLimit: keep,
     policy,
+    notify,
   });
   onElected = () => void controller.trigger({ reconcile: 'poll', heal: false });
   try {
@@ -150,7 +163,10 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     await controller.stop().catch(() => undefined);
     throw err;
   }
-  await untilSignal(log, () => controller.stop());
+  await untilSignal(log, async () => {
+    await controller.stop();
+    await notify?.close();
+  });
   setTimeout(() => process.exit(0), EXIT_GRACE_MS).unref();
   return 0;
 }

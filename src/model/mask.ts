@@ -49,3 +49,60 @@ function walk(x: unknown, cover: Cover): unknown {
 function isStringMap(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
+
+/**
+ * Every secret value held anywhere in `x` (a desired state): the values of objects marked
+ * `secret: true` (the convention above), and the strings inside those that are JSON.
+ */
+export function secretValues(x: unknown, out = new Set<string>()): Set<string> {
+  if (x === null || typeof x !== 'object') return out;
+  if (Array.isArray(x)) {
+    for (const v of x) secretValues(v, out);
+    return out;
+  }
+  const record = x as Record<string, unknown>;
+  if (record.secret === true) {
+    const data = record.data && typeof record.data === 'object' ? Object.values(record.data) : [];
+    const fields = SECRET_FIELDS.map((f) => record[f]);
+    for (const v of [...data, ...fields]) addSecret(v, out);
+  }
+  for (const v of Object.values(record)) secretValues(v, out);
+  return out;
+}
+
+function addSecret(v: unknown, out: Set<string>): void {
+  if (typeof v !== 'string') return;
+  out.add(v);
+  // structured values are stored as JSON (a throw per plain value would cost more than the rest)
+  if (!/^\s*[[{]/.test(v)) return;
+  try {
+    const parsed: unknown = JSON.parse(v);
+    if (parsed && typeof parsed === 'object') for (const leaf of leaves(parsed)) out.add(leaf);
+  } catch {
+    // not JSON: the string is the secret
+  }
+}
+
+function leaves(x: unknown): string[] {
+  if (typeof x === 'string') return [x];
+  if (typeof x === 'number') return [String(x)];
+  if (x && typeof x === 'object') return Object.values(x).flatMap(leaves);
+  return [];
+}
+
+/**
+ * Free text about a stack (an error holding a healthcheck's output, which may print a secret
+ * file) with every secret value of its desired state replaced.
+ */
+export function maskText(text: string, desired: unknown): string {
+  return maskValues(text, secretValues(desired));
+}
+
+/** The text with every secret value (3 characters or more: shorter ones would shred it) replaced. */
+export function maskValues(text: string, secrets: Iterable<string>): string {
+  // longest first: a secret that contains another is covered whole
+  const sorted = [...secrets].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const s of sorted) out = out.split(s).join(SECRET);
+  return out;
+}

@@ -83,11 +83,13 @@ function folded(errors: ErrorObject[]): ErrorObject[] {
   return errors.filter((e) => e.keyword === 'anyOf' || !anyOf.has(e.instancePath));
 }
 
-function schemaIssue(
+/** One schema error at its node's position; `unknownKey` is what an extra key is told (the notify config shares it). */
+export function schemaIssue(
   file: string,
   doc: Document.Parsed,
   at: (offset: number) => { line: number; col: number },
   e: ErrorObject,
+  unknownKey = 'is not a policy key',
 ): ManifestIssue {
   const segments = e.instancePath === '' ? [] : e.instancePath.slice(1).split('/').map(pointerSegment);
   const extra = (e.params as { additionalProperty?: string }).additionalProperty;
@@ -95,12 +97,12 @@ function schemaIssue(
   const node = nodeAt(doc, extra === undefined ? segments : path, extra !== undefined);
   const where = isNode(node) && node.range ? at(node.range[0]) : { line: 1, col: 1 };
   const custom = (e.parentSchema as { 'x-message'?: Record<string, string> } | undefined)?.['x-message']?.[e.keyword];
-  const message = extra === undefined ? (custom ?? e.message ?? 'is invalid') : 'is not a policy key';
+  const message = extra === undefined ? (custom ?? e.message ?? 'is invalid') : unknownKey;
   return { file, ...where, path: formatPath(path), message };
 }
 
 /** The node at the path (its key, for an unknown key), else the deepest one found. */
-function nodeAt(doc: Document.Parsed, path: (string | number)[], onKey: boolean): unknown {
+export function nodeAt(doc: Document.Parsed, path: (string | number)[], onKey: boolean): unknown {
   let node: unknown = doc.contents;
   for (let i = 0; i < path.length; i++) {
     const pairs = (node as { items?: { key?: unknown; value?: unknown }[] })?.items;

@@ -28,6 +28,7 @@ export type FinalStatus = Exclude<ReleaseStatus, 'applying'>;
 export class ReleaseStore {
   private readonly history: History;
   private marked = false;
+  private readonly listeners: ((r: Release) => void)[] = [];
 
   constructor(
     private readonly kv: KvStore,
@@ -63,7 +64,7 @@ export class ReleaseStore {
       // another recording pruned first: same number, fresh view of what is gone
       while (outcome === 'raced') outcome = await attempt();
       if (outcome === 'moved') throw moved(draft.project, extra!.key);
-      if (outcome === 'recorded') return release;
+      if (outcome === 'recorded') return this.told(release);
     }
   }
 
@@ -96,12 +97,29 @@ export class ReleaseStore {
     error?: { code: string; message: string },
   ): Promise<Release> {
     const finishedAt = this.now().toISOString();
-    return updateKey(this.kv, releaseKey(project, number), (current) => {
+    const finished = await updateKey(this.kv, releaseKey(project, number), (current) => {
       if (!current) throw notFound(project, number);
       const { error: _previous, ...rest } = this.open(current, project, number);
       const release: Release = { ...rest, status, finishedAt, ...(error ? { error } : {}) };
       return { value: sealRelease(this.sealer, current.key, release), result: release };
     });
+    return this.told(finished);
+  }
+
+  /** Told of every release this store records (`applying`) or finishes, once written (serve notifies). */
+  onRecorded(listener: (r: Release) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private told(r: Release): Release {
+    for (const listener of this.listeners) {
+      try {
+        listener(r);
+      } catch {
+        // a listener only queues; whatever it throws must not undo a recorded release
+      }
+    }
+    return r;
   }
 
   /** Every release of the project that passes its checks, oldest first (the sealer reports the others). */

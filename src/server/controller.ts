@@ -27,6 +27,7 @@ import { DEFAULT_LIMITS, type HttpLimits } from './limits.ts';
 import type { WebhookReply } from './webhook/handler.ts';
 import type { Provider } from './webhook/verify.ts';
 import type { AllowTakeover } from '../release/binding.ts';
+import type { NotifyHooks } from './notify/notifier.ts';
 
 export interface ControllerOptions {
   source: GitSourceOptions;
@@ -59,6 +60,8 @@ export interface ControllerOptions {
   leadership?: Leadership;
   /** the host policy every pass enforces (absent: the built-in default) */
   policy?: PolicyInForce;
+  /** --notify-config: told of releases and outcomes; it only queues (server/notify) */
+  notify?: NotifyHooks;
 }
 
 /**
@@ -109,6 +112,8 @@ export class Controller {
       // noted before the call: the engine emits kill/die/destroy while the removal is in progress
       removing: (id) => this.activity.removing(id, Date.now()),
     });
+    o.notify?.attach(this.metrics.registry);
+    session.releases.onRecorded((r) => o.notify?.release(r));
     this.runner = new Runner({
       session,
       project: o.project,
@@ -120,6 +125,7 @@ export class Controller {
       retryLater: (t) => this.retryLater(t),
       succeeded: () => this.retries.reset(),
       afterRun: () => o.leadership?.publish() ?? Promise.resolve(),
+      outcome: (trigger, outcome) => o.notify?.outcome(o.project, trigger, outcome),
     });
     this.queue = new CoalescingQueue<Batch>((b) => this.runner.run(b), mergeBatches, {
       onCoalesced: () => {

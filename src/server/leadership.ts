@@ -15,6 +15,8 @@ export interface LeadershipOptions {
   log: Logger;
   /** called when this process becomes leader: converge whatever happened meanwhile */
   onElected: () => void;
+  /** every change seen (notifications); must not throw */
+  onChange?: (isLeader: boolean, leader: string | undefined) => void;
 }
 
 /**
@@ -42,6 +44,7 @@ export class Leadership {
         );
         if (isLeader) this.lead();
         else this.follow();
+        this.o.onChange?.(isLeader, leader);
       },
     });
   }

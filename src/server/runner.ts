@@ -28,6 +28,8 @@ export interface RunnerDeps extends PassDeps {
   succeeded: () => void;
   /** after every batch the leader ran (publishes endpoints) */
   afterRun?: () => Promise<void>;
+  /** each reported pass's outcome (notifications); must return at once */
+  outcome?: (trigger: RunTrigger, o: Outcome) => void;
 }
 
 /** Runs one batch from the queue and reports it: metrics, /status, logs. Never throws. */
@@ -83,6 +85,7 @@ export class Runner {
         return o.result;
       }
       this.finish(trigger, started, o.result);
+      this.d.outcome?.(trigger, o);
       if (o.repaired > 0) this.d.metrics.driftRepairs.inc();
       if (driftMs !== undefined) this.d.metrics.driftRepairSeconds.observe(driftMs / 1000);
       this.d.status.lastAttempt = {

@@ -4,6 +4,7 @@ import type { Plan } from '../model/plan.ts';
 import type { Signer } from '../model/signer.ts';
 import type { ForcePush, Release, Trigger } from '../model/release.ts';
 import { describe } from '../render/describe.ts';
+import { maskText } from '../model/mask.ts';
 import { unlessUntrusted } from '../trust/sealer.ts';
 import { historyLimitOf } from '../release/retention.ts';
 import { actor } from './lock.ts';
@@ -59,10 +60,19 @@ export async function applyAsRelease(session: Session, plan: Plan, opts: ApplyOp
   try {
     await run(session, plan, started.number, opts.signal);
   } catch (err) {
-    const e = err instanceof BosunError ? err : new BosunError(Codes.dockerApi, String(err), { cause: err });
-    throw await recover(session, plan, started, previous, e);
+    throw await recover(session, plan, started, previous, maskedError(err, plan));
   }
   return releases.finish(plan.project, started.number, 'succeeded');
+}
+
+/**
+ * The failure with the stack's secret values masked out of its text: a healthcheck's output may
+ * print a secret file, and the message is recorded, logged, shown by status and notified.
+ */
+function maskedError(err: unknown, plan: Plan): BosunError {
+  const e = err instanceof BosunError ? err : new BosunError(Codes.dockerApi, String(err), { cause: err });
+  const message = maskText(e.message, plan.desired);
+  return message === e.message ? e : new BosunError(e.code, message, { data: e.data });
 }
 
 /** Executes a plan with the session's back end, store and progress reporting. */

@@ -23,6 +23,7 @@ describe('manifest schemas', () => {
       [
         'config.schema.json',
         'network.schema.json',
+        'notify.schema.json', // serve's notify config (a host file, like the policy)
         'policy.schema.json', // the host policy file, not a manifest kind; held to the same rules
         'project.schema.json',
         'service.schema.json',

@@ -14,8 +14,6 @@ import { compareStrings } from '../model/sort.ts';
 
 export const DEFAULT_DOCKERFILE = 'Dockerfile';
 export const DOCKERIGNORE = '.dockerignore';
-/** the image label that says which identity an image was built for */
-export const BUILD_IDENTITY_LABEL = 'bosun.build.identity';
 
 export interface BuildInput {
   /** every file of the context folder, keyed relative to it (before `.dockerignore`) */

@@ -25,6 +25,8 @@ export const Codes = {
   dockerTls: 'E_DOCKER_TLS',
   dockerSsh: 'E_DOCKER_SSH',
   imageMissing: 'E_IMAGE_MISSING',
+  buildFailed: 'E_BUILD_FAILED',
+  buildContext: 'E_BUILD_CONTEXT',
   containerFailed: 'E_CONTAINER_FAILED',
   storeUnreachable: 'E_STORE_UNREACHABLE',
   storeOpen: 'E_STORE_OPEN',
@@ -97,6 +99,14 @@ export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meani
     meaning: 'TLS to the Docker engine failed: a certificate file is missing or bad, or a side refused the other',
   },
   E_IMAGE_MISSING: { disposition: 'stalled', meaning: 'an image is not present and could not be pulled' },
+  E_BUILD_FAILED: {
+    disposition: 'stalled',
+    meaning: "the engine's builder refused the Dockerfile or a step of it failed",
+  },
+  E_BUILD_CONTEXT: {
+    disposition: 'stalled',
+    meaning: 'the build context of a revision cannot be had (no repo to fetch it from, or it differs from the plan)',
+  },
   E_CONTAINER_FAILED: { disposition: 'stalled', meaning: 'a new container exited or turned unhealthy' },
   E_STORE_UNREACHABLE: {
     disposition: 'retry',

@@ -1,5 +1,5 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { Backend, RunContext } from '../backends/backend.ts';
+import type { Backend, RepoFiles, RunContext } from '../backends/backend.ts';
 import { BosunError, Codes } from '../errors.ts';
 import { isKeyOperation, type Operation, type Plan } from '../model/plan.ts';
 import type { KvStore } from '../ports.ts';
@@ -18,6 +18,10 @@ export interface ExecuteContext {
   removing?: (id: string) => void;
   /** aborted when the apply lock is lost: stop before the next phase (a safe point) */
   signal?: AbortSignal;
+  /** the repo's files, for operations that build from them */
+  repo?: RepoFiles;
+  /** lines of a long operation's own output (build steps) */
+  log?: (line: string) => void;
 }
 
 /**
@@ -26,7 +30,14 @@ export interface ExecuteContext {
  * a phase fails the later phases never start, and the error names the services left alone.
  */
 export async function execute(plan: Plan, ctx: ExecuteContext): Promise<void> {
-  const run: RunContext = { release: ctx.release, revision: plan.revision, removing: ctx.removing };
+  const run: RunContext = {
+    release: ctx.release,
+    revision: plan.revision,
+    project: plan.project,
+    removing: ctx.removing,
+    repo: ctx.repo,
+    log: ctx.log,
+  };
   const limiters = new Map<string, LimitFunction>();
   const phases = phasesOf(plan);
   for (const [i, phase] of phases.entries()) {

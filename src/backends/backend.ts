@@ -11,11 +11,32 @@ import type { FieldChange, OperationHead, Plan, WorkloadPlan } from '../model/pl
 
 export type { WorkloadPlan } from '../model/plan.ts';
 
+/**
+ * The repo's files at a revision, for what a back end makes from them (an image's build
+ * context). The session serves the revision it holds and fetches any other (a rollback).
+ */
+export interface RepoFiles {
+  /** every file under `dir` (relative to the repo root) at `revision`, keyed relative to `dir` */
+  folder(revision: string, dir: string): Promise<RepoFolder>;
+}
+
+export interface RepoFolder {
+  files: ReadonlyMap<string, Uint8Array>;
+  /** keys of `files` git marks executable */
+  executables: ReadonlySet<string>;
+}
+
 export interface RunContext {
   release: number;
   revision: string;
+  /** the project the plan is of (labels what a back end builds for it) */
+  project?: string;
   /** called just before the back end removes a workload, so its events are known as bosun's own */
   removing?: (id: string) => void;
+  /** the repo's files, for operations that build from them; absent: such an operation fails */
+  repo?: RepoFiles;
+  /** lines of a long operation's own output as it goes (build steps), for the progress output */
+  log?: (line: string) => void;
 }
 
 /** One engine event about a managed workload that may mean drift (it died, stopped or vanished). */

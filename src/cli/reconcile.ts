@@ -55,6 +55,7 @@ export function printer(format: OutputFormat) {
       ms?: number,
     ) => void,
     notice: (line: string) => side(`! ${line}\n`),
+    output: (line: string) => side(`    ${line}\n`),
   };
 }
 

@@ -9,6 +9,8 @@ export const Label = {
   revision: 'bosun.revision',
   network: 'bosun.network',
   volume: 'bosun.volume',
+  /** on an image bosun built: the identity of what it was built from (BuildSpec.identity) */
+  buildIdentity: 'bosun.build.identity',
 } as const;
 
 export function projectFilter(project: string): { label: string[] } {

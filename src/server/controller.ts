@@ -109,6 +109,7 @@ export class Controller {
       policy: o.policy,
       progress: (line, _op, ms) => o.log.info({ op: line, ms }, 'applied'),
       notice: (line) => o.log.warn(line),
+      output: (line) => o.log.info({ output: line }, 'build'),
       // noted before the call: the engine emits kill/die/destroy while the removal is in progress
       removing: (id) => this.activity.removing(id, Date.now()),
     });

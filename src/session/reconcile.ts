@@ -66,6 +66,7 @@ export function applyUnderLock(session: Session, first: GitPlanned, opts: Reconc
       forcePush,
       binding: planned.claim,
       signer: planned.artifact.signer,
+      artifact: planned.artifact,
     });
     await clearLapsedDown(session.kv, session.sealer, planned.plan.project, planned.plan.revision);
     return { ...result, release };

@@ -9,6 +9,8 @@ import { unlessUntrusted } from '../trust/sealer.ts';
 import { historyLimitOf } from '../release/retention.ts';
 import { actor } from './lock.ts';
 import type { Session } from './session.ts';
+import type { Artifact } from '../ports.ts';
+import { repoFiles } from './repo-files.ts';
 import type { BindingClaim } from '../release/binding-record.ts';
 import { bindingNotice, noteOf } from './binding.ts';
 
@@ -24,6 +26,8 @@ export interface ApplyOptions {
   binding?: BindingClaim;
   /** who signed the commit (host policy git.verify), recorded with the release */
   signer?: Signer;
+  /** the revision applied, as fetched: what its images are built from */
+  artifact?: Artifact;
 }
 
 /**
@@ -58,7 +62,7 @@ export async function applyAsRelease(session: Session, plan: Plan, opts: ApplyOp
   );
   if (opts.binding) session.o.notice?.(bindingNotice(plan.project, opts.binding.binding));
   try {
-    await run(session, plan, started.number, opts.signal);
+    await run(session, plan, started.number, opts.signal, opts.artifact);
   } catch (err) {
     throw await recover(session, plan, started, previous, maskedError(err, plan));
   }
@@ -76,9 +80,17 @@ function maskedError(err: unknown, plan: Plan): BosunError {
 }
 
 /** Executes a plan with the session's back end, store and progress reporting. */
-export function run(session: Session, plan: Plan, release: number, signal?: AbortSignal): Promise<void> {
+export function run(
+  session: Session,
+  plan: Plan,
+  release: number,
+  signal?: AbortSignal,
+  artifact?: Artifact,
+): Promise<void> {
   const { o } = session;
   return execute(plan, {
+    repo: repoFiles(session, artifact),
+    log: o.output,
     backend: session.backend,
     kv: session.kv,
     sealer: session.sealer,

@@ -90,6 +90,7 @@ export async function applySavedPlan(
       signal,
       binding: claim,
       signer: artifact.signer,
+      artifact,
     });
     await clearLapsedDown(session.kv, session.sealer, project, now.plan.revision);
     return release;

@@ -45,6 +45,8 @@ export interface SessionOptions {
   progress?: (line: string, op: Operation, ms: number) => void;
   /** lines that are not operations, e.g. "rolling back to release 3" */
   notice?: (line: string) => void;
+  /** what an operation prints as it runs (an image build's steps) */
+  output?: (line: string) => void;
   /** called just before the back end removes a workload (serve tells drift from its own work) */
   removing?: (id: string) => void;
   /** the host policy every desired state must pass before it runs (absent: the built-in default) */

@@ -8,7 +8,10 @@ import { converged, desired, emptyObserved, running, service } from '../helpers/
 
 const ctx = { repo: 'https://git.example/shop.git', ref: 'main', revision: 'a'.repeat(40) };
 const brief = (ops: (ContainerOperation | KeyOperation)[]) =>
-  ops.map((o) => `${o.kind} ${'service' in o ? `${o.service}/${o.replica}` : 'key' in o ? o.key : o.name}`);
+  ops.map(
+    (o) =>
+      `${o.kind} ${'replica' in o ? `${o.service}/${o.replica}` : 'key' in o ? o.key : 'name' in o ? o.name : o.service}`,
+  );
 
 describe('plan', () => {
   it('creates the network, then every replica in dependsOn order, from nothing', () => {

@@ -2,6 +2,7 @@ import type { OperationDescriber } from '../backend.ts';
 import type { ContainerOperation as Operation } from './model.ts';
 
 const VERBS: Record<Operation['kind'], string> = {
+  'build-image': 'build',
   'create-network': 'create',
   'create-volume': 'create',
   'remove-network': 'remove',
@@ -38,6 +39,8 @@ export const dockerDescriber: OperationDescriber<Operation> = {
         return `container ${op.name}`;
       case 'rename-container':
         return `container ${op.from} → ${op.name}`;
+      case 'build-image':
+        return `${op.service} from ./${op.build.context}@${op.build.identity.slice(0, 12)}`;
     }
   },
   changes: (op) => (op.kind === 'replace-container' ? { name: op.blueprint.name, changes: op.changes } : undefined),
@@ -55,6 +58,8 @@ export const dockerDescriber: OperationDescriber<Operation> = {
         };
       case 'remove-container':
         return { service: op.service, replica: op.replica, name: op.name, containerId: op.containerId };
+      case 'build-image':
+        return { service: op.service, image: op.image, context: op.build.context, identity: op.build.identity };
       default:
         return { name: op.name };
     }

@@ -16,8 +16,11 @@ export async function resolveImages(
   engine: DockerRuntime,
 ): Promise<Record<string, string>> {
   const needed = new Map<string, string>();
+  // an image the plan builds is made in its first phase: there is nothing to resolve before
+  const built = new Set(plan.operations.flatMap((op) => (op.kind === 'build-image' ? [op.service] : [])));
   for (const op of plan.operations)
-    if (op.kind === 'create-container' || op.kind === 'replace-container') needed.set(op.service, op.blueprint.image);
+    if ((op.kind === 'create-container' || op.kind === 'replace-container') && !built.has(op.service))
+      needed.set(op.service, op.blueprint.image);
   const ids = new Map<string, string>();
   // one at a time, so with several images missing the error always names the same one
   for (const ref of new Set(needed.values())) ids.set(ref, await engine.ensureImage(ref));
@@ -25,6 +28,7 @@ export async function resolveImages(
   const kept = observed.containers.filter((c) => !removed.has(c.id));
   const images: Record<string, string> = {};
   for (const s of plan.desired.services) {
+    if (built.has(s.name)) continue;
     const ref = needed.get(s.name);
     const id = ref === undefined ? kept.find((c) => c.service === s.name && c.imageId)?.imageId : ids.get(ref);
     if (id) images[s.name] = id;
@@ -44,7 +48,8 @@ export async function pinImages(
   const services = await Promise.all(
     desired.services.map(async (s) => {
       const id = recorded[s.name];
-      if (!id) return s;
+      // a built image is named by its identity: the planner builds it again if its tag moved
+      if (!id || s.build) return s;
       const current = await engine.ensureImage(s.image).catch(() => undefined);
       return current === id ? s : { ...s, image: id };
     }),

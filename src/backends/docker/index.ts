@@ -30,17 +30,18 @@ export class DockerBackend implements Backend<ContainerOperation, DockerObserved
   }
 
   async observe(project: string, teardown?: Teardown): Promise<DockerObserved> {
-    const [containers, networks, volumes] = await Promise.all([
+    const [containers, networks, volumes, images] = await Promise.all([
       this.engine.listContainers(project),
       this.engine.listNetworks(project),
       this.engine.listVolumes(project),
+      this.engine.builtImages(),
     ]);
-    if (!teardown) return { containers, networks, volumes };
+    if (!teardown) return { containers, networks, volumes, images };
     const own = new Set(containers.map((c) => c.id));
     const users = await this.engine.call('list containers using the project', () =>
       foreignUsers(this.engine.docker, own, networks, teardown.volumes ? volumes : []),
     );
-    return { containers, networks, volumes, users };
+    return { containers, networks, volumes, images, users };
   }
 
   plan(

@@ -1,6 +1,7 @@
 /** The Docker back end's view of a project: containers, as observed and as planned. */
 import type { FieldChange, StartGate, Batch } from '../../model/plan.ts';
 import type { SpecRecord } from '../../model/observed.ts';
+import type { BuildSpec } from '../../model/desired.ts';
 
 export interface ObservedContainer {
   id: string;
@@ -27,6 +28,11 @@ export interface DockerObserved {
   networks: string[];
   volumes: string[];
   /**
+   * Tags of the images bosun built (label `bosun.build.identity`) → the identity each was built
+   * for; absent: none observed. A built service's tag is built again unless it holds its identity.
+   */
+  images?: Record<string, string>;
+  /**
    * Observed for a teardown only: network or volume name → the containers that are not the
    * project's (names, sorted) attached to it or mounting it.
    */
@@ -47,6 +53,8 @@ export interface ContainerBlueprint {
   env: string[];
   /** Config files copied into the container before it starts */
   files: { path: string; content: string; mode: number }[];
+  /** files of the repo copied in before it starts, bytes as base64; absent: none */
+  copies?: { path: string; base64: string; mode: number }[];
   labels: Record<string, string>;
   /** `80/tcp` → host binding; hostPort '' lets the engine choose */
   ports: { containerPort: string; hostPort: string; hostIp: string }[];
@@ -64,6 +72,15 @@ export interface ContainerBlueprint {
 }
 
 export type ContainerOperation =
+  | {
+      /** before anything else: the image a service runs, built from the repo at the revision applied */
+      kind: 'build-image';
+      service: string;
+      /** the tag built */
+      image: string;
+      build: BuildSpec;
+      cause: string;
+    }
   | {
       kind: 'create-network';
       name: string;

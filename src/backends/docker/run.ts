@@ -12,6 +12,8 @@ export async function runContainerOperation(op: Operation, engine: DockerRuntime
     return engine.remove(id, stopTimeoutSec);
   };
   switch (op.kind) {
+    case 'build-image':
+      return engine.build(op, ctx);
     case 'create-network':
       return engine.createNetwork(op.name, op.driver, op.internal, op.labels);
     case 'create-volume':

@@ -6,7 +6,9 @@ import type { DockerTarget } from './host.ts';
 import type { TlsMaterial } from './tls.ts';
 import { createOptions } from './create-options.ts';
 import { filesArchive } from './files.ts';
-import { projectFilter } from '../../model/labels.ts';
+import { Label, projectFilter } from '../../model/labels.ts';
+import type { RunContext } from '../backend.ts';
+import { asStream, type BuildOperation, buildOptions, contextOf, followBuild } from './build.ts';
 import { toObserved } from './observe.ts';
 import { monitorReady, waitReady } from './wait-ready.ts';
 
@@ -83,6 +85,32 @@ export class DockerRuntime implements EngineAddress {
     await this.ignoreMissing(() => this.docker.getVolume(name).remove(), `remove volume ${name}`, [404]);
   }
 
+  /** Tags of the images bosun built → the identity each was built for (one list call). */
+  async builtImages(): Promise<Record<string, string>> {
+    const list = await this.call('list images', () =>
+      this.docker.listImages({ filters: { label: [Label.buildIdentity] } }),
+    );
+    const out: Record<string, string> = {};
+    for (const image of list)
+      for (const tag of image.RepoTags ?? [])
+        if (tag !== '<none>:<none>') out[tag] = image.Labels?.[Label.buildIdentity] ?? '';
+    return out;
+  }
+
+  /**
+   * Builds `op`'s image unless its tag holds that identity already (an apply that repeats, a
+   * rollback to a build still present). The engine's message is the error, before any
+   * container of the plan is touched (builds run in the plan's first phase).
+   */
+  async build(op: BuildOperation, ctx: RunContext): Promise<void> {
+    if ((await this.inspect(op.image))?.Config?.Labels?.[Label.buildIdentity] === op.build.identity) return;
+    const tar = await contextOf(op, ctx);
+    const started = await this.call(`build ${op.image}`, () =>
+      this.docker.buildImage(asStream(tar), buildOptions(op, ctx.project)),
+    );
+    await followBuild(this.docker, started, op, ctx.log);
+  }
+
   async ensureImage(ref: string): Promise<string> {
     const local = await this.inspectImage(ref);
     if (local) return local;
@@ -93,8 +121,12 @@ export class DockerRuntime implements EngineAddress {
   }
 
   private async inspectImage(ref: string): Promise<string | undefined> {
+    return (await this.inspect(ref))?.Id;
+  }
+
+  private async inspect(ref: string): Promise<Docker.ImageInspectInfo | undefined> {
     try {
-      return (await this.docker.getImage(ref).inspect()).Id;
+      return await this.docker.getImage(ref).inspect();
     } catch (err) {
       if (statusCode(err) === 404) return undefined;
       throw dockerError(err, this, `inspect image ${ref}`);
@@ -131,7 +163,8 @@ export class DockerRuntime implements EngineAddress {
       for (const net of bp.networks.slice(1)) {
         await this.docker.getNetwork(net).connect({ Container: container.id, EndpointConfig: { Aliases: [bp.alias] } });
       }
-      if (bp.files.length > 0) await container.putArchive(await filesArchive(bp.files), { path: '/' });
+      if (bp.files.length > 0 || bp.copies?.length)
+        await container.putArchive(await filesArchive(bp.files, bp.copies), { path: '/' });
       await container.start();
       return container.id;
     });

@@ -3,6 +3,7 @@ import type { ContainerBlueprint } from '../model.ts';
 import { Label } from '../../../model/labels.ts';
 import { resolveFiles } from '../../../model/env.ts';
 import type { ServiceFacts } from '../../../plan/facts.ts';
+import { copiedFiles } from './builds.ts';
 import { containerName, networkName, volumeName } from './names.ts';
 
 const NS_PER_MS = 1_000_000;
@@ -33,6 +34,7 @@ export function blueprintFor(
       [Label.spec]: facts.recordJson,
     },
     files: resolveFiles(service, desired.configs),
+    ...(service.copies?.length ? { copies: copiedFiles(service) } : {}),
     ports: service.ports.map((p) => ({
       containerPort: `${p.container}/${p.protocol}`,
       hostPort: p.host === undefined ? '' : String(p.host),

@@ -6,6 +6,7 @@ import { sortedAsText } from '../../../model/sort.ts';
 import { assemblePlan, type PlanContext } from '../../../plan/plan.ts';
 import { dependencyLevels } from '../../../plan/order.ts';
 import type { ContainerOperation as Operation, DockerObserved, ObservedContainer } from '../model.ts';
+import { copyNotes, planBuilds } from './builds.ts';
 import { planInfra } from './infra.ts';
 import { planService, removeOp } from './services.ts';
 import { planTeardown, removalPhases } from './teardown.ts';
@@ -50,7 +51,15 @@ export function planContainers(
   const infra = planInfra(desired, observed);
   const rollout = [cleanup, ...levels, retires, ...pruning, down.ops];
   const all = [...infra, ...rollout.flat()];
-  return { prepare: [infra], rollout, notes: [...notes, ...down.notes], counts: counts(all), seen: seen(observed) };
+  // built beside the networks, before keys and containers: a failed build replaces nothing
+  const builds = planBuilds(desired, observed, all);
+  return {
+    prepare: [[...infra, ...builds]],
+    rollout,
+    notes: [...notes, ...copyNotes(desired, all), ...down.notes],
+    counts: counts(all),
+    seen: seen(observed),
+  };
 }
 
 function counts(ops: Operation[]): WorkloadPlan['counts'] {

@@ -56,10 +56,21 @@ function withCommon(cmd: Command): Command {
     )
     .option('--age-identity <file>', 'age identity file that decrypts age values in Configs [BOSUN_AGE_IDENTITY]')
     .option('--secrets-dir <dir>', 'folder of the files Configs may read with dataFrom.file [BOSUN_SECRETS_DIR]')
+    .option('--profile <name>', 'activate a compose profile; repeatable [BOSUN_PROFILES, comma separated]', collect, [])
+    .option(
+      '--env-allow <var>',
+      "let a compose stack read this variable of bosun's environment (interpolation, KEY without value); repeatable [BOSUN_ENV_ALLOW]",
+      collect,
+      [],
+    )
     .option(
       '--policy <file>',
       'host policy: what the repo may mount, run and write on this host [BOSUN_POLICY, default: the built-in policy]',
     );
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 /** Verbs that record releases also prune them: how many to keep. */

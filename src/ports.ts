@@ -25,6 +25,8 @@ export interface Artifact {
    * refuse to go on without one of its own files rather than take it as deleted.
    */
   skipped?: SkippedFile[];
+  /** paths (like the keys of `files`) git marks executable (100755); absent: none */
+  executables?: ReadonlySet<string>;
   /** who signed the commit, when the host policy verifies signatures */
   signer?: Signer;
 }

@@ -1,124 +1,101 @@
 /**
- * A build context as the engine would receive it, and the identity of the image it makes,
- * known without building: the same files (after .dockerignore), Dockerfile, target and args
- * give the same identity, hence the same tag and spec hash. Shared by the formats (which put
- * the identity in BuildSpec) and the back end (which sends exactly these files to the engine).
+ * What an image built from the repo is, known without building it: shared by every format that
+ * reads a `build:` (bosun/v1 `spec.build`, compose's `build:`) and by the back end that sends
+ * the same files to the engine. Pure: the same files and options always give the same identity.
+ *
+ * The identity is a sha256 over the files the engine would be sent (the context after
+ * `.dockerignore`, with the Dockerfile and `.dockerignore` always kept, as `docker build` does),
+ * each with its executable bit, plus the Dockerfile's path, the target and the build args.
  */
 import { createHash } from 'node:crypto';
+import dockerignore from '@balena/dockerignore';
 import { canonicalJson } from '../model/hash.ts';
 import { compareStrings } from '../model/sort.ts';
 
-interface IgnoreRule {
-  re: RegExp;
-  negate: boolean;
+export const DEFAULT_DOCKERFILE = 'Dockerfile';
+export const DOCKERIGNORE = '.dockerignore';
+/** the image label that says which identity an image was built for */
+export const BUILD_IDENTITY_LABEL = 'bosun.build.identity';
+
+export interface BuildInput {
+  /** every file of the context folder, keyed relative to it (before `.dockerignore`) */
+  files: ReadonlyMap<string, Uint8Array>;
+  /** keys of `files` git marks executable */
+  executables?: ReadonlySet<string>;
+  /** relative to the context */
+  dockerfile: string;
+  target?: string;
+  args: Readonly<Record<string, string>>;
 }
 
-/** One .dockerignore pattern (Go filepath.Match plus `**`) → a regex over slash paths. */
-function patternToRegex(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*' && pattern[i + 1] === '*') {
-      i++;
-      if (pattern[i + 1] === '/') {
-        i++;
-        re += '(?:.*/)?';
-      } else re += '.*';
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
-      else {
-        const body = pattern
-          .slice(i + 1, end)
-          .replace(/^!/, '^')
-          .replace(/\\/g, '\\\\');
-        re += `[${body}]`;
-        i = end;
-      }
-    } else if (c === '\\' && i + 1 < pattern.length) re += `\\${pattern[++i]}`;
-    else re += c.replace(/[.+^${}()|\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
-/** Normalises a pattern the way the docker CLI does: trimmed, leading `/` and `./` dropped. */
-export function parseDockerignore(text: string): IgnoreRule[] {
-  const rules: IgnoreRule[] = [];
-  for (const raw of text.split(/\r?\n/)) {
-    let line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const negate = line.startsWith('!');
-    if (negate) line = line.slice(1).trim();
-    line = line
-      .split('/')
-      .filter((s) => s !== '' && s !== '.')
-      .join('/');
-    if (line === '') continue;
-    rules.push({ re: patternToRegex(line), negate });
-  }
-  return rules;
-}
-
-/** The last rule matching the path or one of its parent folders decides, as in the docker CLI. */
-export function isIgnored(rules: IgnoreRule[], path: string): boolean {
-  const segs = path.split('/');
-  const prefixes = segs.map((_, i) => segs.slice(0, i + 1).join('/'));
-  let ignored = false;
-  for (const rule of rules) {
-    if (prefixes.some((p) => rule.re.test(p))) ignored = !rule.negate;
-  }
-  return ignored;
-}
-
-/**
- * The files the engine receives for a context folder (`''` = the root of `files`), keyed
- * relative to the context. The Dockerfile and .dockerignore are always sent, as the CLI does.
- */
-export function contextFiles(
-  files: Map<string, Uint8Array>,
-  context: string,
-  dockerfile: string,
-): Map<string, Uint8Array> {
-  const prefix = context === '' ? '' : `${context}/`;
-  const ignoreFile = files.get(`${prefix}.dockerignore`);
-  const rules = ignoreFile ? parseDockerignore(Buffer.from(ignoreFile).toString('utf8')) : [];
-  const out = new Map<string, Uint8Array>();
-  const keys = [...files.keys()].filter((k) => k.startsWith(prefix)).sort(compareStrings);
-  for (const key of keys) {
-    const rel = key.slice(prefix.length);
-    if (rel === dockerfile || rel === '.dockerignore' || !isIgnored(rules, rel)) out.set(rel, files.get(key)!);
-  }
+/** The files of the folder `dir` (relative to the keys' root; '' for all), keyed relative to it. */
+export function filesUnder<T>(files: ReadonlyMap<string, T>, dir: string): Map<string, T> {
+  const prefix = dir === '' ? '' : `${dir}/`;
+  const out = new Map<string, T>();
+  for (const [path, value] of files) if (path.startsWith(prefix)) out.set(path.slice(prefix.length), value);
   return out;
 }
 
-export interface BuildInputs {
-  dockerfile: string;
-  target?: string;
-  args: Record<string, string>;
+/** The members of `paths` below `dir`, relative to it. */
+export function pathsUnder(paths: Iterable<string>, dir: string): Set<string> {
+  const prefix = dir === '' ? '' : `${dir}/`;
+  return new Set([...paths].filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length)));
 }
 
-/** sha256 over every path and byte of the context, the dockerfile's name, target and args. */
-export function buildIdentity(context: Map<string, Uint8Array>, inputs: BuildInputs): string {
-  const listing = [...context.entries()]
-    .sort(([a], [b]) => compareStrings(a, b))
-    .map(([path, bytes]) => [path, createHash('sha256').update(bytes).digest('hex')]);
-  const text = canonicalJson({
-    files: listing,
-    dockerfile: inputs.dockerfile,
-    target: inputs.target ?? null,
-    args: inputs.args,
-  });
-  return createHash('sha256').update(text).digest('hex');
+/**
+ * The paths (sorted) of the context the engine is sent: what `.dockerignore` leaves, plus the
+ * Dockerfile and `.dockerignore` themselves, which the engine needs even when they are ignored.
+ */
+export function contextPaths(files: ReadonlyMap<string, Uint8Array>, dockerfile: string): string[] {
+  const rules = files.get(DOCKERIGNORE);
+  // a CommonJS module whose typings declare an ES default: under nodenext that is `.default`
+  const ignore = dockerignore.default();
+  if (rules) ignore.add(Buffer.from(rules).toString('utf8'));
+  const always = new Set([DOCKERIGNORE, normalizeContextPath(dockerfile)]);
+  return [...files.keys()].filter((p) => always.has(p) || !ignore.ignores(p)).sort(compareStrings);
 }
 
-/** sha256 over every path and byte copied (RepoCopySpec.digest); keys are paths below the source. */
-export function filesDigest(files: Map<string, Uint8Array>): string {
-  const h = createHash('sha256');
-  for (const [path, bytes] of [...files.entries()].sort(([a], [b]) => compareStrings(a, b))) {
-    h.update(`${path}\0${bytes.length}\0`);
-    h.update(bytes);
+/** The identity of an image built from `input`: 64 hex digits. */
+export function buildIdentity(input: BuildInput): string {
+  const files = contextPaths(input.files, input.dockerfile).map((path) => [
+    path,
+    input.executables?.has(path) ? 'x' : '-',
+    createHash('sha256').update(input.files.get(path)!).digest('hex'),
+  ]);
+  const options = { dockerfile: normalizeContextPath(input.dockerfile), target: input.target, args: input.args };
+  return createHash('sha256')
+    .update(canonicalJson({ version: 1, files, options }))
+    .digest('hex');
+}
+
+/** How plans and tags show an identity: its first 12 hex digits, like a short image id. */
+export function shortIdentity(identity: string): string {
+  return identity.slice(0, 12);
+}
+
+/** The tag a built image gets when the format names none: `<project>-<service>:<short identity>`. */
+export function builtImageTag(project: string, service: string, identity: string): string {
+  return `${project}-${service}:${shortIdentity(identity)}`.toLowerCase();
+}
+
+/** `./a//b/` → `a/b`, as keys of an artifact's files are written. */
+export function normalizeContextPath(p: string): string {
+  return p
+    .split('/')
+    .filter((seg) => seg !== '' && seg !== '.')
+    .join('/');
+}
+
+/**
+ * `rel` joined to the folder `base` (both relative to the same root), or undefined when a `..`
+ * climbs out of that root.
+ */
+export function joinInside(base: string, rel: string): string | undefined {
+  const out = base === '' ? [] : base.split('/');
+  for (const seg of rel.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg !== '..') out.push(seg);
+    else if (out.pop() === undefined) return undefined;
   }
-  return h.digest('hex');
+  return out.join('/');
 }

@@ -48,6 +48,8 @@ export interface RepoCopySpec {
   digest: string;
   /** path below `source` ('' when `source` is a file) → file bytes, base64; a release holds them so rollback needs no git */
   content: Record<string, string>;
+  /** keys of `content` git marks executable, sorted; absent: none */
+  executable?: string[];
 }
 
 /** An image built from the repo at the revision (compose's `build:`); the service's `image` is the tag built. */

@@ -57,7 +57,7 @@ export function readsSecrets(service: ServiceSpec, configs: ConfigSpec[]): boole
  * environment and a digest of each Config file (digests, so secret file contents stay out).
  */
 export function specRecord(service: ServiceSpec, configs: ConfigSpec[]): SpecRecord {
-  const record: SpecRecord = { service, env: resolveEnv(service, configs) };
+  const record: SpecRecord = { service: withoutCopyContent(service), env: resolveEnv(service, configs) };
   const files = resolveFiles(service, configs);
   if (files.length > 0) {
     const secret = secretFilePaths(service, configs);
@@ -65,6 +65,16 @@ export function specRecord(service: ServiceSpec, configs: ConfigSpec[]): SpecRec
     record.files = Object.fromEntries(files.map((f) => [f.path, digest(f)]));
   }
   return record;
+}
+
+/**
+ * Files copied from the repo are recorded by digest only: the bytes would bloat the container's
+ * label and its field diffs, and the digest changes whenever they do.
+ */
+function withoutCopyContent(service: ServiceSpec): ServiceSpec {
+  if (!service.copies) return service;
+  const copies = service.copies.map(({ content, ...rest }) => rest);
+  return { ...service, copies } as ServiceSpec;
 }
 
 /** Paths of the files whose contents come from secret Configs: their digests are keyed. */

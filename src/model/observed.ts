@@ -2,6 +2,7 @@ import type { ServiceSpec } from './desired.ts';
 
 /** The hashed description of a workload: its service spec and the environment it received. */
 export interface SpecRecord {
+  /** the spec, with the contents of files copied from the repo left out (their digests stay) */
   service: ServiceSpec;
   env: Record<string, string>;
   /** path → sha256 of the content of each Config file, when the service has any */

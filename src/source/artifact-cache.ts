@@ -38,7 +38,11 @@ export function rememberFolder(repo: string, path: string, tree: string, folder:
 }
 
 function copy(folder: Folder): Folder {
-  return { files: new Map(folder.files), skipped: folder.skipped.map((f) => ({ ...f })) };
+  return {
+    files: new Map(folder.files),
+    skipped: folder.skipped.map((f) => ({ ...f })),
+    executables: new Set(folder.executables),
+  };
 }
 
 /** For tests: forget everything, so the next fetch reads every file. */

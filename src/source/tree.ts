@@ -61,14 +61,16 @@ async function collect(store: ObjectStore, treeOid: string, prefix: string, out:
         continue;
       }
       const { blob } = await git.readBlob({ fs, gitdir: store.gitdir, oid: entry.oid, cache: store.cache });
-      if (blob.byteLength <= MAX_FILE_BYTES) out.files.set(rel, blob);
-      else out.skipped.push({ path: rel, bytes: blob.byteLength });
+      if (blob.byteLength > MAX_FILE_BYTES) out.skipped.push({ path: rel, bytes: blob.byteLength });
+      else out.files.set(rel, blob);
+      // the one mode bit git keeps: an image built or a folder copied from the repo needs it
+      if (entry.mode === MODE_EXECUTABLE) out.executables.add(rel);
     }
   }
 }
 
 /** What an Artifact holds of a folder's content. */
-export type Folder = Required<Pick<Artifact, 'files' | 'skipped'>>;
+export type Folder = Required<Pick<Artifact, 'files' | 'skipped'>> & { executables: Set<string> };
 
 /**
  * Every regular file under `path` at `commit`, keyed relative to `path`, and those too large
@@ -83,7 +85,7 @@ export async function readFolder(store: ObjectStore, commit: string, path: strin
       { data: { path, ref, revision: commit } },
     );
   }
-  const out: Folder = { files: new Map(), skipped: [] };
+  const out: Folder = { files: new Map(), skipped: [], executables: new Set() };
   await collect(store, treeOid, '', out);
   return out;
 }

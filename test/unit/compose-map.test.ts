@@ -312,7 +312,7 @@ describe('compose mapping: refusals name the file, line, column and path', () =>
       `compose.yaml:6:15 services.web.env_file: "../secrets.env" is outside the stack's folder: env files are read from the repo at the ref, below the folder bosun reads`,
       'compose.yaml:7:15 services.web.volumes[0]: volume "data" is not declared under the top-level volumes',
       `compose.yaml:7:27 services.web.volumes[1]: "~/x": a path in a home folder is refused (it would be the controller's home); write the absolute host path`,
-      'compose.yaml:7:35 services.web.volumes[2]: "./missing" is not in the repo at the ref: a relative path is copied from git (compose would create an empty host folder)',
+      'compose.yaml:7:35 services.web.volumes[2]: no file or folder "missing" in the repo at this revision: a relative path is copied from git (compose would create an empty host folder)',
       'compose.yaml:8:51 services.db.depends_on.web.condition: service_healthy needs a healthcheck on "web"',
     ]);
   });

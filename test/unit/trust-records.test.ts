@@ -136,7 +136,7 @@ describe('release records', () => {
     );
   });
 
-  it('accept every field a release can hold: historyLimit, allowEmpty, adopt, forcePush, a down state, sealed values, field locations, a binding, a signer', () => {
+  it('accept every field a release can hold: historyLimit, allowEmpty, adopt, forcePush, a down state, sealed values, field locations, a binding, a signer, a build, repo copies', () => {
     const s = sealer();
     const r = release({
       forcePush: { previousRelease: 2, previousRevision: 'b'.repeat(40) },
@@ -148,6 +148,23 @@ describe('release records', () => {
     r.desired.project.historyLimit = 10;
     r.desired.project.allowEmpty = true;
     r.desired.project.update.failureAction = 'pause';
+    r.desired.services[0]!.build = {
+      context: 'stacks/shop/web',
+      dockerfile: 'Dockerfile',
+      target: 'prod',
+      args: { V: '1' },
+      identity: 'e'.repeat(64),
+    };
+    r.desired.services[0]!.copies = [
+      {
+        source: 'stacks/shop/conf',
+        target: '/etc/app',
+        readOnly: true,
+        digest: 'd'.repeat(64),
+        content: { 'app.conf': 'cG9ydD04MAo=', 'run.sh': 'ZWNobwo=' },
+        executable: ['run.sh'],
+      },
+    ];
     r.desired.configs.push({
       name: 'age',
       prefix: '/shop/age/',

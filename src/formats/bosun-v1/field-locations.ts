@@ -17,7 +17,8 @@ export function fieldLocations(manifests: Manifest[]): Record<string, SourceLoca
   for (const m of validOfKind(manifests, 'Config')) put(m, 'prefix', ['spec', 'prefix']);
   for (const m of validOfKind(manifests, 'Service')) {
     const spec = specOf(m);
-    put(m, 'image', ['spec', 'image']);
+    // a built image is named by its build (the tag defaults to project, service and identity)
+    put(m, 'image', spec.image === undefined ? ['spec', 'build'] : ['spec', 'image']);
     put(m, 'replicas', spec.replicas === undefined ? ['spec'] : ['spec', 'replicas']);
     put(m, 'memory', spec.resources?.memory === undefined ? ['spec'] : ['spec', 'resources', 'memory']);
     (spec.volumes ?? []).forEach((mount, i) => {

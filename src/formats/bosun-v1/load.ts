@@ -12,6 +12,7 @@ import { crossChecks } from './check.ts';
 import { documentChecks } from './check-doc.ts';
 import { buildDesiredState, normalizeRelPath } from './normalize.ts';
 import { parseArtifact, type ParsedFile } from './parse.ts';
+import { readRepoContent } from './repo-content.ts';
 import { sealConfigs } from './sealed.ts';
 import { refuseSkippedManifests } from './skipped.ts';
 import type { Manifest } from './types.ts';
@@ -45,9 +46,11 @@ export function loadDesiredState(artifact: Artifact, opts: LoadOptions = {}): De
   add(crossChecks(manifests));
   const sealed = sealConfigs(manifests, artifact);
   add(sealed.issues);
+  const repo = readRepoContent(manifests, artifact);
+  add(repo.issues);
   const projectName = resolveProjectName(manifests, opts.project, issues);
   if (issues.length > 0 || projectName === undefined) throw new ManifestError(sortIssues(issues));
-  return buildDesiredState(manifests, projectName, sealed.sealed);
+  return buildDesiredState(manifests, projectName, sealed.sealed, repo.content);
 }
 
 /**

@@ -44,8 +44,12 @@ function sameIssue(a: ErrorObject, b: ErrorObject): boolean {
   );
 }
 
-/** Drops propertyNames wrappers and the branch errors under a failed oneOf/anyOf. */
-function withoutNoise(errors: ErrorObject[]): ErrorObject[] {
+/**
+ * Drops propertyNames wrappers, `if` wrappers (their `then` error says what is wrong) and the
+ * branch errors under a failed oneOf/anyOf.
+ */
+function withoutNoise(all: ErrorObject[]): ErrorObject[] {
+  const errors = all.filter((e) => e.keyword !== 'if');
   // indexed by instancePath: comparing every error with every combinator was quadratic
   const combinators = new Map<string, ErrorObject[]>();
   for (const e of errors) {

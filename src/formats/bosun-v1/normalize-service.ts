@@ -5,17 +5,25 @@
 import { isScalar } from 'yaml';
 import type { MountSpec, PortSpec, ServiceSpec, UpdatePolicy } from '../../model/desired.ts';
 import { canonicalJson } from '../../model/hash.ts';
+import { builtImageTag } from '../build-identity.ts';
 import { nodeAt } from './locate.ts';
+import type { RepoContent } from './repo-content.ts';
 import { specOf, type RawHealthcheck, type RawMount, type RawPort, type RawUpdate } from './raw.ts';
 import type { SourceDoc, Valid } from './types.ts';
 import { parseDuration, parseMemory } from '../units.ts';
 import { compareStrings, sortedRecord, sortedUnique } from '../../model/sort.ts';
 
-export function normalizeService(m: Valid<'Service'>, projectUpdate: UpdatePolicy): ServiceSpec {
+export function normalizeService(
+  m: Valid<'Service'>,
+  projectUpdate: UpdatePolicy,
+  project: string,
+  repo: RepoContent = {},
+): ServiceSpec {
   const s = specOf(m);
   const out: ServiceSpec = {
     name: m.name,
-    image: s.image,
+    // the schema asks for image or build, and a build that could not be read is an issue already
+    image: s.image ?? builtImageTag(project, m.name, repo.build!.identity),
     replicas: s.replicas ?? 1,
     env: normalizeEnv(m.src, s.env ?? {}),
     envFrom: (s.envFrom ?? []).map((e) => ({ config: e.config, prefix: e.prefix ?? '' })),
@@ -46,6 +54,8 @@ export function normalizeService(m: Valid<'Service'>, projectUpdate: UpdatePolic
   if (s.resources?.cpus !== undefined) out.resources.cpus = s.resources.cpus;
   if (s.user !== undefined) out.user = s.user;
   if (s.workingDir !== undefined) out.workingDir = s.workingDir;
+  if (repo.build) out.build = repo.build;
+  if (repo.copies?.length) out.copies = repo.copies;
   return out;
 }
 

@@ -17,6 +17,7 @@ import { fieldLocations } from './field-locations.ts';
 import { positionOf } from './locate.ts';
 import { mergeUpdate, normalizeService } from './normalize-service.ts';
 import { specOf } from './raw.ts';
+import type { RepoContentByService } from './repo-content.ts';
 import type { SealedByConfig } from './sealed.ts';
 import { validOfKind, type Manifest, type Valid } from './types.ts';
 import { byName, sortedRecord, sortedUnique } from '../../model/sort.ts';
@@ -27,9 +28,12 @@ export function buildDesiredState(
   manifests: Manifest[],
   projectName: string,
   sealed: SealedByConfig = new Map(),
+  repo: RepoContentByService = new Map(),
 ): DesiredState {
   const project = normalizeProject(validOfKind(manifests, 'Project')[0], projectName);
-  const services = validOfKind(manifests, 'Service').map((m) => normalizeService(m, project.update));
+  const services = validOfKind(manifests, 'Service').map((m) =>
+    normalizeService(m, project.update, projectName, repo.get(m)),
+  );
   const networks = validOfKind(manifests, 'Network').map(normalizeNetwork);
   if (services.some((s) => s.networks.includes('default')) && !networks.some((n) => n.name === 'default')) {
     networks.push({ ...DEFAULT_NETWORK, labels: {} });

@@ -43,8 +43,24 @@ export interface RawHealthcheck {
   startPeriod?: string;
 }
 
+export interface RawBuild {
+  context: string;
+  dockerfile?: string;
+  target?: string;
+  args?: Record<string, string>;
+}
+
+export interface RawCopy {
+  source: string;
+  target: string;
+  readOnly?: boolean;
+}
+
 export interface RawServiceSpec {
-  image: string;
+  /** absent only with `build` (the schema's anyOf) */
+  image?: string;
+  build?: RawBuild;
+  copies?: RawCopy[];
   replicas?: number;
   command?: string[];
   entrypoint?: string[];

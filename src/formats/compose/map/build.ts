@@ -4,7 +4,7 @@
  * known without building and names the image `<project>-<service>:<first 12>` unless `image:`
  * gives the tag.
  */
-import { buildIdentity, contextFiles } from '../../build-identity.ts';
+import { buildIdentity, builtImageTag, filesUnder, pathsUnder } from '../../build-identity.ts';
 import type { BuildSpec } from '../../../model/desired.ts';
 import { sortedRecord } from '../../../model/sort.ts';
 import type { ComposePath } from '../loaded.ts';
@@ -59,7 +59,13 @@ export function mapBuild(ctx: MapContext, path: ComposePath, service: string, ra
   }
   const args = argsOf(ctx, b.args);
   const target = b.target === undefined ? undefined : asText(b.target);
-  const identity = buildIdentity(contextFiles(ctx.artifact.files, key, dockerfile), { dockerfile, target, args });
+  const identity = buildIdentity({
+    files: filesUnder(ctx.artifact.files, key),
+    executables: pathsUnder(ctx.artifact.executables ?? [], key),
+    dockerfile,
+    ...(target ? { target } : {}),
+    args,
+  });
   const build: BuildSpec = { context: repoPath(ctx, key), dockerfile, ...(target ? { target } : {}), args, identity };
-  return { build, tag: `${ctx.loaded.project}-${service.toLowerCase()}:${identity.slice(0, 12)}` };
+  return { build, tag: builtImageTag(ctx.loaded.project, service, identity) };
 }

@@ -5,21 +5,11 @@
  * replaces exactly the services that mount it. `~` is refused: the controller's home is not
  * the home of whoever wrote the file.
  */
-import { filesDigest } from '../../build-identity.ts';
+import { readRepoCopy } from '../../repo-copy.ts';
 import type { MountSpec, RepoCopySpec, TmpfsSpec, VolumeSpec } from '../../../model/desired.ts';
 import { sortedRecord } from '../../../model/sort.ts';
 import type { ComposePath } from '../loaded.ts';
-import {
-  artifactKey,
-  asText,
-  isObj,
-  listOrDict,
-  type MapContext,
-  type Obj,
-  octalMode,
-  report,
-  repoPath,
-} from './context.ts';
+import { artifactKey, asText, isObj, listOrDict, type MapContext, type Obj, octalMode, report } from './context.ts';
 import { composeBytes } from './units.ts';
 
 export interface ServiceMounts {
@@ -63,7 +53,7 @@ function longEntry(ctx: MapContext, path: ComposePath, e: Obj): Entry | undefine
   return { type, ...(source ? { source } : {}), target: asText(e.target), readOnly: e.read_only === true };
 }
 
-/** The files of the repo under a relative path, keyed below it ('' for a file). */
+/** The files of the repo under a relative path, carried in the spec (shared with bosun/v1's copies). */
 function copyOf(ctx: MapContext, path: ComposePath, e: Entry): RepoCopySpec | undefined {
   const key = artifactKey(ctx, e.source!);
   if (key === undefined) {
@@ -74,23 +64,10 @@ function copyOf(ctx: MapContext, path: ComposePath, e: Entry): RepoCopySpec | un
     );
     return undefined;
   }
-  const files = new Map<string, Uint8Array>();
-  const file = ctx.artifact.files.get(key);
-  if (file && key !== '') files.set('', file);
-  else {
-    const prefix = key === '' ? '' : `${key}/`;
-    for (const [k, bytes] of ctx.artifact.files) if (k.startsWith(prefix)) files.set(k.slice(prefix.length), bytes);
-  }
-  if (files.size === 0) {
-    report(
-      ctx,
-      path,
-      `"${e.source}" is not in the repo at the ref: a relative path is copied from git (compose would create an empty host folder)`,
-    );
-    return undefined;
-  }
-  const content = sortedRecord(Object.fromEntries([...files].map(([k, b]) => [k, Buffer.from(b).toString('base64')])));
-  return { source: repoPath(ctx, key), target: e.target, readOnly: e.readOnly, digest: filesDigest(files), content };
+  const copy = readRepoCopy(ctx.artifact, { path: key, target: e.target, readOnly: e.readOnly });
+  if (typeof copy !== 'string') return copy;
+  report(ctx, path, `${copy}: a relative path is copied from git (compose would create an empty host folder)`);
+  return undefined;
 }
 
 function place(ctx: MapContext, path: ComposePath, e: Entry, declared: Set<string>, out: ServiceMounts): void {

@@ -21,6 +21,7 @@ describe('manifest schemas', () => {
     assert.deepEqual(
       schemas.map((s) => s.file),
       [
+        'compose.schema.json', // compose files as bosun reads them (src/formats/compose)
         'config.schema.json',
         'network.schema.json',
         'policy.schema.json', // the host policy file, not a manifest kind; held to the same rules

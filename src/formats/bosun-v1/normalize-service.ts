@@ -9,6 +9,7 @@ import { nodeAt } from './locate.ts';
 import { specOf, type RawHealthcheck, type RawMount, type RawPort, type RawUpdate } from './raw.ts';
 import type { SourceDoc, Valid } from './types.ts';
 import { parseDuration, parseMemory } from '../units.ts';
+import { normalizeOptions } from './normalize-options.ts';
 import { compareStrings, sortedRecord, sortedUnique } from '../../model/sort.ts';
 
 export function normalizeService(m: Valid<'Service'>, projectUpdate: UpdatePolicy): ServiceSpec {
@@ -21,7 +22,8 @@ export function normalizeService(m: Valid<'Service'>, projectUpdate: UpdatePolic
     envFrom: (s.envFrom ?? []).map((e) => ({ config: e.config, prefix: e.prefix ?? '' })),
     ports: normalizePorts(s.ports ?? []),
     volumes: normalizeMounts(s.volumes ?? []),
-    networks: sortedUnique(s.networks ?? ['default']),
+    // a networkMode stands instead of networks: the service is on none of the stack's
+    networks: sortedUnique(s.networks ?? (s.options?.networkMode ? [] : ['default'])),
     dependsOn: sortedUnique(s.dependsOn ?? []),
     update: mergeUpdate(s.update, projectUpdate),
     restart: s.restart ?? 'unless-stopped',
@@ -46,6 +48,8 @@ export function normalizeService(m: Valid<'Service'>, projectUpdate: UpdatePolic
   if (s.resources?.cpus !== undefined) out.resources.cpus = s.resources.cpus;
   if (s.user !== undefined) out.user = s.user;
   if (s.workingDir !== undefined) out.workingDir = s.workingDir;
+  const options = normalizeOptions(m.src, s.options);
+  if (options) out.options = options;
   return out;
 }
 

@@ -10,6 +10,7 @@ import { defineServe, serveCommand } from './serve.ts';
 import { downCommand } from './down.ts';
 import { defineSecret } from './secret.ts';
 import { policyCheckCommand } from './policy.ts';
+import { convertCommand } from './convert.ts';
 
 /** Options shared by every verb; each also has an environment variable (see README). */
 function withCommon(cmd: Command): Command {
@@ -99,6 +100,14 @@ export function buildProgram(setCode: (code: number) => void): Command {
     async (...args: unknown[]) =>
       setCode(await fn(...args));
 
+  program
+    .command('convert')
+    .description('print a compose stack (file or folder on disk) as the equivalent bosun/v1 manifests')
+    .argument('<compose>', 'a compose file, or the folder holding compose.yaml')
+    .option('--project <name>', "project name, as compose's -p")
+    .option('--profile <name>', 'activate a compose profile; repeatable', collect, [])
+    .option('--env-allow <var>', "let the stack read this variable of bosun's environment; repeatable", collect, [])
+    .action(run(convertCommand));
   withCommon(program.command('validate').description('check every manifest at the ref; change nothing'))
     .addOption(output(['text', 'json']))
     .action(run(validateCommand));

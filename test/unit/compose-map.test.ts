@@ -105,10 +105,10 @@ describe('compose mapping: services', () => {
       'web',
     );
     assert.deepEqual(s.ports, [
-      { container: 3000, protocol: 'tcp' },
+      { container: 53, host: 53, protocol: 'udp' },
       { container: 80, host: 8080, protocol: 'tcp', hostIp: '127.0.0.1' },
       { container: 81, host: 8081, protocol: 'tcp', hostIp: '127.0.0.1' },
-      { container: 53, host: 53, protocol: 'udp' },
+      { container: 3000, protocol: 'tcp' },
       { container: 9000, host: 9001, protocol: 'tcp', hostIp: '::1' },
     ]);
     assert.deepEqual(s.options?.expose, [
@@ -139,8 +139,8 @@ describe('compose mapping: services', () => {
     const state = map(text, { 'nginx.conf': 'events {}\n', 'html/index.html': 'hi', 'html/a/b.txt': 'b' });
     const s = svc(state, 'web');
     assert.deepEqual(s.volumes, [
-      { volume: 'data', target: '/data', readOnly: false },
       { target: '/cache', readOnly: false },
+      { volume: 'data', target: '/data', readOnly: false },
       { hostPath: '/srv/logs', target: '/logs', readOnly: true },
     ]);
     assert.deepEqual(
@@ -267,7 +267,7 @@ describe('compose mapping: services', () => {
     const state = map(text, { 'site.conf': 'x=1\n' }, { DB_PASSWORD: 's3cret' });
     assert.deepEqual(svc(state, 'web').files, [
       { config: 'config-motd', key: 'content', target: '/etc/motd', mode: 0o440 },
-      { config: 'secret-db_password', key: 'content', target: '/run/secrets/db_password', mode: 0o444 },
+      { config: 'secret-db-password', key: 'content', target: '/run/secrets/db_password', mode: 0o444 },
       { config: 'config-site', key: 'content', target: '/site', mode: 0o444 },
     ]);
     assert.deepEqual(
@@ -275,7 +275,7 @@ describe('compose mapping: services', () => {
       [
         ['config-motd', 'hello', false],
         ['config-site', 'x=1\n', false],
-        ['secret-db_password', 's3cret', true],
+        ['secret-db-password', 's3cret', true],
       ],
     );
   });

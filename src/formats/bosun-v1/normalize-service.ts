@@ -99,7 +99,7 @@ function normalizeHealthcheck(h: RawHealthcheck): NonNullable<ServiceSpec['healt
 }
 
 /** Order carries no meaning for ports and mounts: sort (and drop exact repeats) for stable hashes. */
-function normalizePorts(ports: RawPort[]): PortSpec[] {
+export function normalizePorts(ports: RawPort[]): PortSpec[] {
   const specs = ports.map((p) => {
     const spec: PortSpec = { container: p.container, protocol: p.protocol ?? 'tcp' };
     if (p.host !== undefined) spec.host = p.host;
@@ -110,7 +110,7 @@ function normalizePorts(ports: RawPort[]): PortSpec[] {
   return unique(specs).sort((a, b) => compareTuples(key(a), key(b)));
 }
 
-function normalizeMounts(mounts: RawMount[]): MountSpec[] {
+export function normalizeMounts(mounts: RawMount[]): MountSpec[] {
   const specs = mounts.map((m) => {
     const spec: MountSpec = { target: m.target, readOnly: m.readOnly ?? false };
     if (m.volume !== undefined) spec.volume = m.volume;

@@ -9,9 +9,12 @@ import { artifactKey, asText, octalMode, isObj, type MapContext, type Obj, repor
 
 export type FileKind = 'configs' | 'secrets';
 
-/** The bosun Config holding a compose config or secret (one namespace for both in bosun). */
+/**
+ * The bosun Config holding a compose config or secret: one namespace for both in bosun, and
+ * spelled as bosun/v1 names are (`db_password` → `secret-db-password`) so `convert` keeps it.
+ */
 export function configName(kind: FileKind, name: string): string {
-  return `${kind === 'secrets' ? 'secret' : 'config'}-${name}`;
+  return `${kind === 'secrets' ? 'secret' : 'config'}-${name.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`;
 }
 
 /** The single key of such a Config. */
@@ -54,6 +57,12 @@ function contentOf(ctx: MapContext, path: ComposePath, def: Obj): string | undef
 
 export function mapFileDefinitions(ctx: MapContext, kind: FileKind, used: Set<string>): ConfigSpec[] {
   const top = (ctx.loaded.model[kind] ?? {}) as Record<string, Obj>;
+  const seen = new Map<string, string>();
+  for (const name of Object.keys(top)) {
+    const other = seen.get(configName(kind, name));
+    if (other !== undefined) report(ctx, [kind, name], `reads as the same bosun Config as "${other}": rename one`);
+    seen.set(configName(kind, name), name);
+  }
   return Object.entries(top)
     .filter(([name]) => used.has(name))
     .flatMap(([name, def]) => {

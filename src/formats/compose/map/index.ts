@@ -14,7 +14,8 @@ import { byName, sortedRecord, sortedUnique } from '../../../model/sort.ts';
 import type { Artifact } from '../../../ports.ts';
 import type { LoadedCompose } from '../loaded.ts';
 import { asList, asText, formatComposePath, isObj, type MapContext, type Obj, report } from './context.ts';
-import { type FileKind, mapFileDefinitions } from './files.ts';
+import { crossChecks } from './checks.ts';
+import { configName, type FileKind, mapFileDefinitions } from './files.ts';
 import { mapNetworks } from './networks.ts';
 import { mapService } from './service.ts';
 import { mapVolumes } from './volumes.ts';
@@ -81,8 +82,12 @@ function locationsOf(ctx: MapContext, state: Omit<DesiredState, 'locations'>): R
   }
   for (const n of state.networks) out[`Network/${n.name}`] = at(['networks', n.name]);
   for (const v of state.volumes) out[`Volume/${v.name}`] = at(['volumes', v.name]);
-  for (const c of state.configs)
-    out[`Config/${c.name}`] = at([c.secret ? 'secrets' : 'configs', c.name.replace(/^(secret|config)-/, '')]);
+  for (const kind of ['configs', 'secrets'] as const) {
+    for (const key of Object.keys(ctx.loaded.model[kind] ?? {})) {
+      const name = configName(kind, key);
+      if (state.configs.some((c) => c.name === name)) out[`Config/${name}`] = at([kind, key]);
+    }
+  }
   out[`Project/${state.project.name}`] = at([]);
   return sortedRecord(out);
 }
@@ -95,6 +100,7 @@ export function mapCompose(loaded: LoadedCompose, artifact: Artifact, opts: MapO
   const services = Object.entries(raw).map(([name, s]) => mapService(ctx, { name, raw: s ?? {}, volumes, networks }));
   const byService = new Map(services.map((s) => [s.name, s]));
   for (const s of services) s.dependsOn = dependsOn(ctx, s, raw[s.name] ?? {}, byService);
+  crossChecks(ctx, services);
   const used = new Set(services.flatMap((s) => s.networks));
   const state = {
     project: { name: loaded.project, paths: [], prune: true, update: { ...DEFAULT_UPDATE } },

@@ -3,6 +3,7 @@
  * than dropped: a stack must never run differently from what its file says without a word.
  */
 import type { ServiceSpec } from '../../../model/desired.ts';
+import { normalizeMounts, normalizePorts } from '../../bosun-v1/normalize-service.ts';
 import { sortedRecord } from '../../../model/sort.ts';
 import { asList, asText, isObj, listOrDict, type MapContext, type Obj, report } from './context.ts';
 import { mapBuild } from './build.ts';
@@ -122,8 +123,8 @@ export function mapService(ctx: MapContext, input: MapServiceInput): ServiceSpec
     replicas: replicasOf(ctx, path, s, deploy),
     env: mapEnvironment(ctx, path, s),
     envFrom: [],
-    ports: mapPorts(ctx, [...path, 'ports'], asList(s.ports)),
-    volumes: mounts.volumes,
+    ports: normalizePorts(mapPorts(ctx, [...path, 'ports'], asList(s.ports))),
+    volumes: normalizeMounts(mounts.volumes),
     networks: nets.networks,
     dependsOn: [],
     update: mapUpdate(ctx, [...path, 'deploy', 'update_config'], deploy.update_config),

@@ -30,12 +30,13 @@ export class DockerBackend implements Backend<ContainerOperation, DockerObserved
   }
 
   async observe(project: string, teardown?: Teardown): Promise<DockerObserved> {
-    const [containers, networks, volumes] = await Promise.all([
+    const [containers, networks, volumes, composeHeld] = await Promise.all([
       this.engine.listContainers(project),
       this.engine.listNetworks(project),
       this.engine.listVolumes(project),
+      this.engine.listComposeHeld(project),
     ]);
-    if (!teardown) return { containers, networks, volumes };
+    if (!teardown) return { containers, networks, volumes, ...(composeHeld.length ? { composeHeld } : {}) };
     const own = new Set(containers.map((c) => c.id));
     const users = await this.engine.call('list containers using the project', () =>
       foreignUsers(this.engine.docker, own, networks, teardown.volumes ? volumes : []),

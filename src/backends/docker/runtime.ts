@@ -6,7 +6,7 @@ import type { DockerTarget } from './host.ts';
 import type { TlsMaterial } from './tls.ts';
 import { createOptions } from './create-options.ts';
 import { filesArchive } from './files.ts';
-import { projectFilter } from '../../model/labels.ts';
+import { Label, projectFilter } from '../../model/labels.ts';
 import { toObserved } from './observe.ts';
 import { monitorReady, waitReady } from './wait-ready.ts';
 
@@ -44,6 +44,17 @@ export class DockerRuntime implements EngineAddress {
       this.docker.listContainers({ all: true, filters: projectFilter(project) }),
     );
     return list.map(toObserved).filter((c): c is ObservedContainer => c !== undefined);
+  }
+
+  /** Containers of a `docker compose` stack of the same name that bosun does not own. */
+  async listComposeHeld(project: string): Promise<string[]> {
+    const list = await this.call('list compose containers', () =>
+      this.docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } }),
+    );
+    return list
+      .filter((c) => c.Labels?.[Label.project] === undefined)
+      .map((c) => (c.Names?.[0] ?? c.Id).replace(/^\//, ''))
+      .sort();
   }
 
   async listNetworks(project: string): Promise<string[]> {

@@ -38,6 +38,7 @@ export const Codes = {
   releaseNotFound: 'E_RELEASE_NOT_FOUND',
   releasePruned: 'E_RELEASE_PRUNED',
   inUse: 'E_IN_USE',
+  composeOwned: 'E_COMPOSE_OWNED',
   keyForeign: 'E_KEY_FOREIGN',
   emptyRefused: 'E_EMPTY_REFUSED',
   usage: 'E_USAGE',
@@ -133,6 +134,11 @@ export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meani
   E_IN_USE: {
     disposition: 'stalled',
     meaning: 'bosun down was refused: something bosun does not own uses what it would remove',
+  },
+  E_COMPOSE_OWNED: {
+    disposition: 'stalled',
+    meaning:
+      'containers docker compose started for the project hold it: hand them over first (the error names the command)',
   },
   E_KEY_FOREIGN: {
     disposition: 'stalled',

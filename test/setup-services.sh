@@ -14,6 +14,8 @@ command -v dockerd >/dev/null || need+=(docker.io)
 command -v etcd >/dev/null || need+=(etcd-server)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v git >/dev/null || need+=(git)
+# the compose migration test starts a stack with Debian's docker-compose 1.29
+command -v docker-compose >/dev/null || need+=(docker-compose)
 command -v curl >/dev/null || need+=(curl)
 command -v openssl >/dev/null || need+=(openssl) # the TLS tests make their certificates with it
 [ -x /usr/sbin/sshd ] || need+=(openssh-server) # a real sshd for ssh:// engines

@@ -4,7 +4,7 @@ import { openBackend } from '../backends/index.ts';
 import type { DockerConnectOptions } from '../backends/docker/host.ts';
 import { BosunError, Codes } from '../errors.ts';
 import { Session, type SessionOptions } from '../session/session.ts';
-import { projectNameOf } from '../formats/index.ts';
+import { type LoadOptions, projectNameOf } from '../formats/index.ts';
 import { fetchArtifact } from '../source/git.ts';
 import type { GitSourceOptions, KvStore } from '../ports.ts';
 import type { EtcdAccess } from '../store/etcd/access.ts';
@@ -50,6 +50,10 @@ export interface CommonOptions {
   historyLimit?: string;
   /** reconcile, serve and apply only */
   takeOverProject?: string;
+  /** compose profiles to activate (repeatable) */
+  profile?: string[];
+  /** controller-host variables a compose stack may read (repeatable) */
+  envAllow?: string[];
 }
 
 /** --history-limit (or BOSUN_HISTORY_LIMIT); undefined leaves it to the Project's historyLimit. */
@@ -123,6 +127,32 @@ function nonEmpty(v: string | undefined): string | undefined {
 
 export function projectOverride(o: CommonOptions): string | undefined {
   return o.project ?? process.env.BOSUN_PROJECT;
+}
+
+/**
+ * What the format reading the repo is told beyond the files: --project, --profile and the
+ * host variables --env-allow names (BOSUN_PROFILES / BOSUN_ENV_ALLOW, comma separated).
+ */
+export function loadOptions(o: CommonOptions): LoadOptions {
+  const list = (given: string[] | undefined, env: string | undefined) =>
+    given?.length
+      ? given
+      : (env ?? '')
+          .split(',')
+          .filter((s) => s.trim() !== '')
+          .map((s) => s.trim());
+  const profiles = list(o.profile, process.env.BOSUN_PROFILES);
+  const allowed = list(o.envAllow, process.env.BOSUN_ENV_ALLOW);
+  const hostEnv: Record<string, string> = {};
+  for (const name of allowed) {
+    const value = process.env[name];
+    if (value !== undefined) hostEnv[name] = value;
+  }
+  return {
+    ...(projectOverride(o) === undefined ? {} : { project: projectOverride(o) }),
+    ...(profiles.length ? { profiles } : {}),
+    ...(allowed.length ? { hostEnv } : {}),
+  };
 }
 
 /** Releases, pins and status belong to a project: --project, or the repo's Project manifest. */
@@ -211,6 +241,7 @@ export async function withSession<T>(
       backend,
       source: sourceOptions(o),
       projectOverride: projectOverride(o),
+      loadOptions: loadOptions(o),
       takeOverProject: o.takeOverProject,
       allowTakeover: takeoverByPolicy(policy),
       secrets,

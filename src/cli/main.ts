@@ -10,6 +10,7 @@ import { defineServe, serveCommand } from './serve.ts';
 import { downCommand } from './down.ts';
 import { defineSecret } from './secret.ts';
 import { policyCheckCommand } from './policy.ts';
+import { convertCommand } from './convert.ts';
 
 /** Options shared by every verb; each also has an environment variable (see README). */
 function withCommon(cmd: Command): Command {
@@ -56,10 +57,21 @@ function withCommon(cmd: Command): Command {
     )
     .option('--age-identity <file>', 'age identity file that decrypts age values in Configs [BOSUN_AGE_IDENTITY]')
     .option('--secrets-dir <dir>', 'folder of the files Configs may read with dataFrom.file [BOSUN_SECRETS_DIR]')
+    .option('--profile <name>', 'activate a compose profile; repeatable [BOSUN_PROFILES, comma separated]', collect, [])
+    .option(
+      '--env-allow <var>',
+      "let a compose stack read this variable of bosun's environment (interpolation, KEY without value); repeatable [BOSUN_ENV_ALLOW]",
+      collect,
+      [],
+    )
     .option(
       '--policy <file>',
       'host policy: what the repo may mount, run and write on this host [BOSUN_POLICY, default: the built-in policy]',
     );
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 /** Verbs that record releases also prune them: how many to keep. */
@@ -88,6 +100,14 @@ export function buildProgram(setCode: (code: number) => void): Command {
     async (...args: unknown[]) =>
       setCode(await fn(...args));
 
+  program
+    .command('convert')
+    .description('print a compose stack (file or folder on disk) as the equivalent bosun/v1 manifests')
+    .argument('<compose>', 'a compose file, or the folder holding compose.yaml')
+    .option('--project <name>', "project name, as compose's -p")
+    .option('--profile <name>', 'activate a compose profile; repeatable', collect, [])
+    .option('--env-allow <var>', "let the stack read this variable of bosun's environment; repeatable", collect, [])
+    .action(run(convertCommand));
   withCommon(program.command('validate').description('check every manifest at the ref; change nothing'))
     .addOption(output(['text', 'json']))
     .action(run(validateCommand));

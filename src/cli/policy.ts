@@ -13,7 +13,7 @@ import { enforcePolicy } from '../policy/check.ts';
 import { loadPolicy } from '../policy/load.ts';
 import { realHostPath } from '../policy/real-path.ts';
 import { fetchArtifact } from '../source/git.ts';
-import { cacheDirOf, etcdAccess, projectOverride, sourceOptions, stateUrl, type CommonOptions } from './context.ts';
+import { cacheDirOf, etcdAccess, loadOptions, sourceOptions, stateUrl, type CommonOptions } from './context.ts';
 
 /** The policy every verb that runs a desired state enforces. */
 export function hostPolicy(o: CommonOptions): PolicyInForce {
@@ -71,7 +71,7 @@ export async function policyCheckCommand(flags: PolicyCheckFlags): Promise<numbe
   process.stdout.write(text);
   if (flags.repo === undefined && flags.path === undefined && !process.env.BOSUN_REPO) return 0;
   const artifact = await fetchArtifact(sourceOptions(flags));
-  const desired = loadDesiredState(artifact, { project: projectOverride(flags) });
+  const desired = loadDesiredState(artifact, loadOptions(flags));
   enforcePolicy(desired, inForce, { origin: { repo: artifact.repo, path: artifact.path }, real: realHostPath });
   const where = `${artifact.repo}${artifact.path ? `/${artifact.path}` : ''} at ${artifact.revision.slice(0, 12)}`;
   process.stderr.write(`allowed: project ${desired.project.name}, ${where}\n`);

@@ -5,7 +5,7 @@ import { fetchArtifact } from '../source/git.ts';
 import { enforcePolicy } from '../policy/check.ts';
 import { realHostPath } from '../policy/real-path.ts';
 import { hostPolicy } from './policy.ts';
-import { projectOverride, secretSources, sourceOptions, type CommonOptions } from './context.ts';
+import { loadOptions, secretSources, sourceOptions, type CommonOptions } from './context.ts';
 
 /**
  * `bosun validate`: the repo at the ref, checked as a reconcile would (sealed values opened
@@ -15,7 +15,7 @@ export async function validateCommand(flags: CommonOptions): Promise<number> {
   const secrets = await secretSources(flags);
   const policy = hostPolicy(flags);
   const artifact = await fetchArtifact(sourceOptions(flags));
-  const loaded = loadDesiredState(artifact, { project: projectOverride(flags) });
+  const loaded = loadDesiredState(artifact, loadOptions(flags));
   enforcePolicy(loaded, policy, { origin: { repo: artifact.repo, path: artifact.path }, real: realHostPath });
   const desired = await resolveSecrets(loaded, secrets);
   const where = `${artifact.repo}${artifact.path ? `/${artifact.path}` : ''} at ${artifact.revision.slice(0, 12)} (${artifact.ref})`;

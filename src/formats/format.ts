@@ -9,6 +9,14 @@ import type { Artifact } from '../ports.ts';
 export interface LoadOptions {
   /** overrides the project name the files give (the CLI's --project) */
   project?: string;
+  /** compose's active profiles (the CLI's --profile); formats without profiles ignore them */
+  profiles?: string[];
+  /**
+   * controller-host variables a format may read (compose's interpolation, `KEY` without a
+   * value, secrets from `environment:`): only those the operator allowed (--env-allow), never
+   * the whole environment
+   */
+  hostEnv?: Record<string, string>;
 }
 
 export interface DesiredStateFormat {

@@ -7,12 +7,13 @@ import { BosunError, Codes } from '../errors.ts';
 import type { DesiredState } from '../model/desired.ts';
 import type { Artifact } from '../ports.ts';
 import { bosunV1 } from './bosun-v1/index.ts';
+import { composeFormat } from './compose/index.ts';
 import type { DesiredStateFormat, LoadOptions } from './format.ts';
 
 export type { DesiredStateFormat, LoadOptions } from './format.ts';
 
 /** The first format that recognises an artifact reads it: put narrower formats first. */
-export const DEFAULT_FORMATS: readonly DesiredStateFormat[] = [bosunV1];
+export const DEFAULT_FORMATS: readonly DesiredStateFormat[] = [composeFormat, bosunV1];
 
 /**
  * A repo no format recognises (empty, or YAML of other tools only) is still judged as bosun/v1,

@@ -5,6 +5,7 @@
  */
 import { loadDesiredState, type LoadOptions } from '../formats/index.ts';
 import type { DesiredState } from '../model/desired.ts';
+import { canonicalJson } from '../model/hash.ts';
 import type { Artifact } from '../ports.ts';
 
 /** A controller watches one folder; a CLI process reconciles one. */
@@ -23,7 +24,7 @@ const entries = new Map<string, Entry>();
  */
 export function loadDesiredCached(artifact: Artifact, opts: LoadOptions = {}): DesiredState {
   if (artifact.tree === undefined) return loadDesiredState(artifact, opts);
-  const key = `${artifact.repo}\u0000${artifact.path}\u0000${opts.project ?? ''}`;
+  const key = `${artifact.repo}\u0000${artifact.path}\u0000${canonicalJson(opts)}`;
   const known = entries.get(key);
   if (known?.tree === artifact.tree) return known.desired;
   const desired = deepFreeze(loadDesiredState(artifact, opts));

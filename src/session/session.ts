@@ -1,5 +1,6 @@
 import type { Backend, Teardown } from '../backends/backend.ts';
 import type { DesiredState } from '../model/desired.ts';
+import type { LoadOptions } from '../formats/format.ts';
 import type { ObservedState } from '../model/observed.ts';
 import type { Operation, Plan } from '../model/plan.ts';
 import type { Release } from '../model/release.ts';
@@ -31,6 +32,8 @@ export interface SessionOptions {
   source?: GitSourceOptions;
   /** --project: overrides the name the repo gives */
   projectOverride?: string;
+  /** everything the format is told beyond the files (--project, --profile, allowed host variables) */
+  loadOptions?: LoadOptions;
   /** --take-over-project: hands this project over to this source (it must name the repo's project) */
   takeOverProject?: string;
   /** a host policy's say on handing a project over to another source, without the flag */
@@ -98,7 +101,7 @@ export class Session {
    * sealed values opened afresh each time: a host file or variable may change between passes.
    */
   desired(artifact: Artifact): Promise<DesiredState> {
-    const loaded = loadDesiredCached(artifact, { project: this.o.projectOverride });
+    const loaded = loadDesiredCached(artifact, this.o.loadOptions ?? { project: this.o.projectOverride });
     this.enforce(loaded, { repo: artifact.repo, path: artifact.path });
     return resolveSecrets(loaded, this.o.secrets ?? NO_SECRET_SOURCES);
   }

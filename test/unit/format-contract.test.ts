@@ -33,7 +33,19 @@ const SERVICES_TXT: FormatExamples = {
   foreign: BOSUN_V1.valid,
 };
 
-const EXAMPLES: Record<string, FormatExamples> = { 'bosun/v1': BOSUN_V1 };
+const COMPOSE: FormatExamples = {
+  valid: {
+    'compose.yaml': 'name: shop\nservices:\n  web:\n    image: nginx:1\n    deploy: { replicas: 2 }\n',
+    '.env': 'TAG=1\n',
+    'README.md': '# ops\n',
+  },
+  project: 'shop',
+  broken: { 'compose.yaml': 'name: shop\nservices:\n  web:\n    image: nginx:1\n    volumes: [./missing:/m]\n' },
+  ownFile: 'compose.yaml',
+  foreign: BOSUN_V1.valid,
+};
+
+const EXAMPLES: Record<string, FormatExamples> = { 'bosun/v1': BOSUN_V1, compose: COMPOSE };
 
 describe('format contract: examples for every registered format', () => {
   for (const format of DEFAULT_FORMATS) {

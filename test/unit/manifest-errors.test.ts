@@ -86,17 +86,14 @@ const schemaCases: Case[] = [
     want: ['x.yaml:5:1 spec: must be a mapping'],
   },
   {
-    name: 'exactly one of volume and hostPath',
+    name: 'at most one of volume and hostPath (neither: an anonymous volume)',
     files: {
       'web.yaml': serviceDoc(
         'web',
         '  image: app:1\n  volumes:\n    - { target: /a }\n    - { volume: v, hostPath: /x, target: /b }\n',
       ),
     },
-    want: [
-      'web.yaml:8:7 spec.volumes[0]: must set exactly one of volume, hostPath',
-      'web.yaml:9:7 spec.volumes[1]: must set exactly one of volume, hostPath',
-    ],
+    want: ['web.yaml:9:7 spec.volumes[1]: must set at most one of volume, hostPath (neither: an anonymous volume)'],
   },
   {
     name: '.. in a path',

@@ -115,9 +115,9 @@ describe('hostile manifests', () => {
   });
 
   it('locates many failing items of a definition with refs in linear time', () => {
-    const text = serviceDoc('web', `  image: a\n  volumes:\n${'    - { target: /x }\n'.repeat(30_000)}`);
+    const text = serviceDoc('web', `  image: a\n  volumes:\n${'    - { target: x }\n'.repeat(30_000)}`);
     const issues = within(20_000, () => issuesOf({ 'w.yaml': text }));
-    assert.equal(issues[0], 'w.yaml:8:7 spec.volumes[0]: must set exactly one of volume, hostPath');
+    assert.equal(issues[0], 'w.yaml:8:17 spec.volumes[0].target: must be an absolute path without ".." segments');
     assert.match(issues[issues.length - 1]!, /29950 more problems in this document$/);
   });
 });

@@ -21,6 +21,7 @@ describe('manifest schemas', () => {
     assert.deepEqual(
       schemas.map((s) => s.file),
       [
+        'compose.schema.json', // compose files as bosun reads them (src/formats/compose)
         'config.schema.json',
         'network.schema.json',
         'notify.schema.json', // serve's notify config (a host file, like the policy)

@@ -177,6 +177,60 @@ describe('release records', () => {
     });
     assert.deepEqual(openRelease(s, entry(sealRelease(s, KEY, r)), 'shop', 3), r);
   });
+  it('accept the container options, anonymous mounts and engine-named, external networks and volumes', () => {
+    const s = sealer();
+    const r = release();
+    const web = r.desired.services[0]!;
+    web.volumes = [
+      { target: '/cache', readOnly: false },
+      { volume: 'data', target: '/data', readOnly: false },
+    ];
+    web.networks = ['back'];
+    web.options = {
+      containerName: 'shop-web',
+      hostname: 'web',
+      init: true,
+      tty: true,
+      stdinOpen: true,
+      readOnlyRootfs: true,
+      stopSignal: 'SIGQUIT',
+      privileged: false,
+      capAdd: ['NET_ADMIN'],
+      capDrop: ['MKNOD'],
+      sysctls: { 'net.core.somaxconn': '1024' },
+      ulimits: { nofile: { soft: 1024, hard: 4096 } },
+      tmpfs: [{ target: '/run', sizeBytes: 1024, mode: 0o1777 }, { target: '/tmp' }],
+      extraHosts: ['a.local:10.0.0.1'],
+      dns: ['10.0.0.53'],
+      dnsSearch: ['svc.local'],
+      dnsOptions: ['ndots:2'],
+      shmSizeBytes: 67108864,
+      logging: { driver: 'json-file', options: { 'max-size': '10m' } },
+      devices: [{ host: '/dev/fuse', container: '/dev/fuse', permissions: 'rwm' }],
+      platform: 'linux/amd64',
+      expose: [{ port: 9000, protocol: 'tcp' }],
+      networkOptions: { back: { aliases: ['api'], ipv4Address: '10.5.0.10' } },
+    };
+    r.desired.networks.push({
+      name: 'back',
+      driver: 'bridge',
+      internal: false,
+      labels: {},
+      engineName: 'shop_back',
+      ipam: [{ subnet: '10.5.0.0/24', gateway: '10.5.0.1', ipRange: '10.5.0.0/25' }],
+      attachable: true,
+    });
+    r.desired.volumes.push(
+      { name: 'data', driver: 'local', labels: {}, engineName: 'shop_data', driverOpts: { type: 'tmpfs' } },
+      { name: 'ext', driver: 'local', labels: {}, engineName: 'ext', external: true },
+    );
+    assert.deepEqual(openRelease(s, entry(sealRelease(s, KEY, r)), 'shop', 3), r);
+    (web.options as Record<string, unknown>).cgroupParent = '/evil';
+    assert.match(
+      rejected(() => openRelease(s, entry(sealRelease(s, KEY, r)), 'shop', 3)).message,
+      /desired state\/services\/0\/options must NOT have additional properties/,
+    );
+  });
 });
 
 describe('stores of sealed records (memory)', () => {

@@ -30,13 +30,15 @@ export class DockerBackend implements Backend<ContainerOperation, DockerObserved
   }
 
   async observe(project: string, teardown?: Teardown): Promise<DockerObserved> {
-    const [containers, networks, volumes, images] = await Promise.all([
+    const [containers, networks, volumes, images, composeHeld] = await Promise.all([
       this.engine.listContainers(project),
       this.engine.listNetworks(project),
       this.engine.listVolumes(project),
       this.engine.builtImages(),
+      this.engine.listComposeHeld(project),
     ]);
-    if (!teardown) return { containers, networks, volumes, images };
+    const held = composeHeld.length ? { composeHeld } : {};
+    if (!teardown) return { containers, networks, volumes, images, ...held };
     const own = new Set(containers.map((c) => c.id));
     const users = await this.engine.call('list containers using the project', () =>
       foreignUsers(this.engine.docker, own, networks, teardown.volumes ? volumes : []),

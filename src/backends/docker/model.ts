@@ -37,6 +37,11 @@ export interface DockerObserved {
    * project's (names, sorted) attached to it or mounting it.
    */
   users?: Record<string, string[]>;
+  /**
+   * Names of containers docker compose started for a project of the same name (compose's
+   * project label, no bosun label), sorted; absent when there are none.
+   */
+  composeHeld?: string[];
 }
 
 /**

@@ -48,6 +48,17 @@ export class DockerRuntime implements EngineAddress {
     return list.map(toObserved).filter((c): c is ObservedContainer => c !== undefined);
   }
 
+  /** Containers of a `docker compose` stack of the same name that bosun does not own. */
+  async listComposeHeld(project: string): Promise<string[]> {
+    const list = await this.call('list compose containers', () =>
+      this.docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } }),
+    );
+    return list
+      .filter((c) => c.Labels?.[Label.project] === undefined)
+      .map((c) => (c.Names?.[0] ?? c.Id).replace(/^\//, ''))
+      .sort();
+  }
+
   async listNetworks(project: string): Promise<string[]> {
     const list = await this.call('list networks', () => this.docker.listNetworks({ filters: projectFilter(project) }));
     return list.map((n) => n.Name).sort();

@@ -5,6 +5,7 @@
  */
 import type { ManifestIssue } from '../../errors.ts';
 import { SECRET_ENV_ADVICE } from '../../model/env.ts';
+import { optionIssues } from './check-options.ts';
 import { cycleIssues } from './cycles.ts';
 import { issueAt, positionOf } from './locate.ts';
 import { specOf } from './raw.ts';
@@ -21,6 +22,7 @@ export function crossChecks(manifests: Manifest[]): ManifestIssue[] {
     ...cycleIssues(services),
     ...hostPortIssues(services),
     ...prefixIssues(validOfKind(manifests, 'Config')),
+    ...optionIssues(manifests),
   ];
 }
 

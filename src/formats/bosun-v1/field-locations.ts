@@ -5,7 +5,8 @@
  */
 import { fieldKey, type SourceLocation } from '../../model/desired.ts';
 import { formatPath, positionOf } from './locate.ts';
-import { specOf } from './raw.ts';
+import { capabilities } from './normalize-options.ts';
+import { specOf, type RawOptions } from './raw.ts';
 import { validOfKind, type Manifest, type Segment, type Valid } from './types.ts';
 
 export function fieldLocations(manifests: Manifest[]): Record<string, SourceLocation> {
@@ -24,6 +25,18 @@ export function fieldLocations(manifests: Manifest[]): Record<string, SourceLoca
     (spec.volumes ?? []).forEach((mount, i) => {
       if (mount.hostPath !== undefined) put(m, `mount:${mount.target}`, ['spec', 'volumes', i, 'hostPath']);
     });
+    hostPowerLocations(spec.options, (field, at) => put(m, field, ['spec', 'options', ...at]));
   }
   return out;
+}
+
+/** The options giving a container power over the host: `:privileged`, `:networkMode`, `:capAdd:<CAP>`, `:device:<host path>`. */
+function hostPowerLocations(o: RawOptions | undefined, put: (field: string, at: Segment[]) => void): void {
+  if (!o) return;
+  if (o.privileged !== undefined) put('privileged', ['privileged']);
+  if (o.networkMode !== undefined) put('networkMode', ['networkMode']);
+  // backwards, so a capability written twice is located where it was first written
+  const caps = o.capAdd ?? [];
+  for (let i = caps.length - 1; i >= 0; i--) put(`capAdd:${capabilities([caps[i]!])[0]}`, ['capAdd', i]);
+  (o.devices ?? []).forEach((d, i) => put(`device:${d.host}`, ['devices', i, 'host']));
 }

@@ -86,7 +86,7 @@ function resolveProjectName(
   return undefined;
 }
 
-function sortIssues(issues: ManifestIssue[]): ManifestIssue[] {
+export function sortIssues(issues: ManifestIssue[]): ManifestIssue[] {
   const seen = new Set<string>();
   const unique = issues.filter((i) => {
     const key = JSON.stringify([i.file, i.line, i.col, i.path, i.message]);

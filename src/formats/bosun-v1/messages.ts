@@ -19,7 +19,7 @@ export function ajvIssues(src: SourceDoc, errors: ErrorObject[]): ManifestIssue[
 }
 
 /** Errors that would read the same, once: same node, same rule, same key. */
-function distinct(errors: ErrorObject[]): ErrorObject[] {
+export function distinct(errors: ErrorObject[]): ErrorObject[] {
   // bucketed by node: most errors are alone at theirs, so this stays a cheap lookup each
   const byNode = new Map<string, ErrorObject[]>();
   const out: ErrorObject[] = [];
@@ -48,7 +48,7 @@ function sameIssue(a: ErrorObject, b: ErrorObject): boolean {
  * Drops propertyNames wrappers, `if` wrappers (their `then` error says what is wrong) and the
  * branch errors under a failed oneOf/anyOf.
  */
-function withoutNoise(all: ErrorObject[]): ErrorObject[] {
+export function withoutNoise(all: ErrorObject[]): ErrorObject[] {
   const errors = all.filter((e) => e.keyword !== 'if');
   // indexed by instancePath: comparing every error with every combinator was quadratic
   const combinators = new Map<string, ErrorObject[]>();
@@ -95,7 +95,7 @@ function customMessage(e: ErrorObject): string | undefined {
   return typeof text === 'string' ? text : undefined;
 }
 
-function messageOf(e: ErrorObject): string {
+export function messageOf(e: ErrorObject): string {
   const custom = customMessage(e);
   if (custom !== undefined) return custom;
   const p = e.params as Record<string, unknown>;

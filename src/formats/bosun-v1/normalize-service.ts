@@ -11,6 +11,7 @@ import type { RepoContent } from './repo-content.ts';
 import { specOf, type RawHealthcheck, type RawMount, type RawPort, type RawUpdate } from './raw.ts';
 import type { SourceDoc, Valid } from './types.ts';
 import { parseDuration, parseMemory } from '../units.ts';
+import { normalizeOptions } from './normalize-options.ts';
 import { compareStrings, sortedRecord, sortedUnique } from '../../model/sort.ts';
 
 export function normalizeService(
@@ -29,7 +30,8 @@ export function normalizeService(
     envFrom: (s.envFrom ?? []).map((e) => ({ config: e.config, prefix: e.prefix ?? '' })),
     ports: normalizePorts(s.ports ?? []),
     volumes: normalizeMounts(s.volumes ?? []),
-    networks: sortedUnique(s.networks ?? ['default']),
+    // a networkMode stands instead of networks: the service is on none of the stack's
+    networks: sortedUnique(s.networks ?? (s.options?.networkMode ? [] : ['default'])),
     dependsOn: sortedUnique(s.dependsOn ?? []),
     update: mergeUpdate(s.update, projectUpdate),
     restart: s.restart ?? 'unless-stopped',
@@ -56,6 +58,8 @@ export function normalizeService(
   if (s.workingDir !== undefined) out.workingDir = s.workingDir;
   if (repo.build) out.build = repo.build;
   if (repo.copies?.length) out.copies = repo.copies;
+  const options = normalizeOptions(m.src, s.options);
+  if (options) out.options = options;
   return out;
 }
 
@@ -95,7 +99,7 @@ function normalizeHealthcheck(h: RawHealthcheck): NonNullable<ServiceSpec['healt
 }
 
 /** Order carries no meaning for ports and mounts: sort (and drop exact repeats) for stable hashes. */
-function normalizePorts(ports: RawPort[]): PortSpec[] {
+export function normalizePorts(ports: RawPort[]): PortSpec[] {
   const specs = ports.map((p) => {
     const spec: PortSpec = { container: p.container, protocol: p.protocol ?? 'tcp' };
     if (p.host !== undefined) spec.host = p.host;
@@ -106,7 +110,7 @@ function normalizePorts(ports: RawPort[]): PortSpec[] {
   return unique(specs).sort((a, b) => compareTuples(key(a), key(b)));
 }
 
-function normalizeMounts(mounts: RawMount[]): MountSpec[] {
+export function normalizeMounts(mounts: RawMount[]): MountSpec[] {
   const specs = mounts.map((m) => {
     const spec: MountSpec = { target: m.target, readOnly: m.readOnly ?? false };
     if (m.volume !== undefined) spec.volume = m.volume;

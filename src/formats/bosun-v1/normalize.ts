@@ -93,15 +93,35 @@ function normalizeConfig(m: Valid<'Config'>, sealed: Record<string, SealedValue>
   };
 }
 
+/**
+ * The fields added for compose (engineName, external, ipam, attachable) stay absent unless set,
+ * so older specs compare equal. An external one without engineName is named as written: it is
+ * not the project's, so it carries no project prefix.
+ */
 function normalizeNetwork(m: Valid<'Network'>): NetworkSpec {
   const spec = specOf(m);
   const labels = sortedRecord(spec.labels ?? {});
-  return { name: m.name, driver: spec.driver ?? 'bridge', internal: spec.internal ?? false, labels };
+  const out: NetworkSpec = { name: m.name, driver: spec.driver ?? 'bridge', internal: spec.internal ?? false, labels };
+  Object.assign(out, fixedName(m.name, spec));
+  if (spec.ipam?.length) out.ipam = spec.ipam.map((p) => sortedRecord({ ...p }));
+  if (spec.attachable === true) out.attachable = true;
+  return out;
 }
 
 function normalizeVolume(m: Valid<'Volume'>): VolumeSpec {
   const spec = specOf(m);
-  return { name: m.name, driver: spec.driver ?? 'local', labels: sortedRecord(spec.labels ?? {}) };
+  const out: VolumeSpec = { name: m.name, driver: spec.driver ?? 'local', labels: sortedRecord(spec.labels ?? {}) };
+  Object.assign(out, fixedName(m.name, spec));
+  if (spec.driverOpts && Object.keys(spec.driverOpts).length > 0) out.driverOpts = sortedRecord(spec.driverOpts);
+  return out;
+}
+
+function fixedName(name: string, spec: { engineName?: string; external?: boolean }) {
+  const engineName = spec.engineName ?? (spec.external === true ? name : undefined);
+  return {
+    ...(engineName === undefined ? {} : { engineName }),
+    ...(spec.external === true ? { external: true as const } : {}),
+  };
 }
 
 /** `Kind/name` → where the document starts (its first key), plus the fields the host policy judges. */

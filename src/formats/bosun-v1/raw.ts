@@ -79,6 +79,35 @@ export interface RawServiceSpec {
   stopGracePeriod?: string;
   user?: string;
   workingDir?: string;
+  options?: RawOptions;
+}
+
+/** `spec.options`: ContainerOptions' keys, sizes written as bosun/v1 writes memory. */
+export interface RawOptions {
+  containerName?: string;
+  hostname?: string;
+  init?: boolean;
+  tty?: boolean;
+  stdinOpen?: boolean;
+  readOnlyRootfs?: boolean;
+  stopSignal?: string;
+  privileged?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  sysctls?: Record<string, string | number | boolean>;
+  ulimits?: Record<string, number | { soft: number; hard: number }>;
+  tmpfs?: { target: string; size?: number | string; mode?: number }[];
+  extraHosts?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  shmSize?: number | string;
+  logging?: { driver: string; options?: Record<string, string> };
+  devices?: { host: string; container?: string; permissions?: string }[];
+  networkMode?: 'host' | 'none' | 'bridge';
+  platform?: string;
+  expose?: { port: number; protocol?: 'tcp' | 'udp' }[];
+  networkOptions?: Record<string, { aliases?: string[]; ipv4Address?: string }>;
 }
 
 export interface RawConfigSpec {
@@ -100,11 +129,18 @@ export interface RawNetworkSpec {
   driver?: string;
   internal?: boolean;
   labels?: Record<string, string>;
+  engineName?: string;
+  external?: boolean;
+  attachable?: boolean;
+  ipam?: { subnet?: string; gateway?: string; ipRange?: string }[];
 }
 
 export interface RawVolumeSpec {
   driver?: string;
   labels?: Record<string, string>;
+  engineName?: string;
+  external?: boolean;
+  driverOpts?: Record<string, string>;
 }
 
 interface SpecOf {

@@ -40,7 +40,7 @@ const validators: Record<Kind, ValidateFunction> = {
  * errors with `concat`: 30k list items failing such a definition took 30 s. Inline code
  * pushes its errors, so the cost stays linear.
  */
-function inlined<T>(schema: T): T {
+export function inlined<T>(schema: T): T {
   const defs = (schema as { $defs?: Record<string, unknown> }).$defs ?? {};
   const walk = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(walk);

@@ -8,6 +8,17 @@ import { containerName, networkName, volumeName } from './names.ts';
 
 const NS_PER_MS = 1_000_000;
 
+/**
+ * A service from a compose file carries compose's project and service labels; the replica's
+ * number is only known here, and tools grouping by compose's labels (docker compose ps,
+ * Traefik, Portainer) expect it on every container.
+ */
+function composeNumber(service: ServiceSpec, replica: number): Record<string, string> {
+  return service.labels['com.docker.compose.project'] === undefined
+    ? {}
+    : { 'com.docker.compose.container-number': String(replica) };
+}
+
 /** Everything one replica's container is made of; `facts.record` holds the resolved environment. */
 export function blueprintFor(
   desired: DesiredState,
@@ -27,6 +38,7 @@ export function blueprintFor(
     env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     labels: {
       ...service.labels,
+      ...composeNumber(service, replica),
       [Label.project]: project,
       [Label.service]: service.name,
       [Label.replica]: String(replica),

@@ -1,4 +1,5 @@
 import type { Teardown, WorkloadPlan } from '../../backend.ts';
+import { BosunError, Codes } from '../../../errors.ts';
 import type { DesiredState } from '../../../model/desired.ts';
 import type { ObservedState } from '../../../model/observed.ts';
 import type { Plan } from '../../../model/plan.ts';
@@ -21,6 +22,7 @@ export function planContainers(
   observed: ObservedState<DockerObserved>,
   teardown?: Teardown,
 ): WorkloadPlan<Operation> {
+  if (!teardown) refuseComposeHeld(desired, observed);
   const notes: string[] = [];
   const byService = new Map<string, ObservedContainer[]>();
   for (const c of observed.containers) {
@@ -93,4 +95,22 @@ export function plan(
   teardown?: Teardown,
 ): Plan<Operation> {
   return assemblePlan('docker', desired, observed, planContainers(desired, observed, teardown), at);
+}
+
+/**
+ * A stack `docker compose up` started holds the project's networks, ports and names: bosun
+ * takes over only after compose lets go. `down` without `-v` keeps the volumes, whose names
+ * bosun keeps too, so the data is found.
+ */
+function refuseComposeHeld(desired: DesiredState, observed: ObservedState<DockerObserved>): void {
+  const held = observed.composeHeld ?? [];
+  if (held.length === 0) return;
+  const p = desired.project.name;
+  const shown = held.length > 5 ? `${held.slice(0, 5).join(', ')} and ${held.length - 5} more` : held.join(', ');
+  throw new BosunError(
+    Codes.composeOwned,
+    `project ${p} is running under docker compose (${shown}): hand it over with "docker compose -p ${p} down" ` +
+      `(or "docker-compose -p ${p} down"; without -v, so the volumes and their data stay), then run bosun again`,
+    { data: { project: p, containers: held } },
+  );
 }

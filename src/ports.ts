@@ -25,6 +25,11 @@ export interface Artifact {
    * refuse to go on without one of its own files rather than take it as deleted.
    */
   skipped?: SkippedFile[];
+  /**
+   * The tree oid of every folder below `path`, keyed relative to it (as `files` is): what a
+   * controller of many stacks compares to tell which stack folders a push changed.
+   */
+  trees?: Map<string, string>;
   /** who signed the commit, when the host policy verifies signatures */
   signer?: Signer;
 }

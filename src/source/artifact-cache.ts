@@ -29,6 +29,11 @@ export function cachedFolder(repo: string, path: string, tree: string): Folder |
   return entry?.tree === tree ? copy(entry.folder) : undefined;
 }
 
+/** The folder as last read, whatever its tree: subfolders that did not change are copied from it. */
+export function lastFolder(repo: string, path: string): Folder | undefined {
+  return entries.get(keyOf(repo, path))?.folder;
+}
+
 export function rememberFolder(repo: string, path: string, tree: string, folder: Folder): void {
   const key = keyOf(repo, path);
   entries.delete(key);
@@ -38,7 +43,7 @@ export function rememberFolder(repo: string, path: string, tree: string, folder:
 }
 
 function copy(folder: Folder): Folder {
-  return { files: new Map(folder.files), skipped: folder.skipped.map((f) => ({ ...f })) };
+  return { files: new Map(folder.files), skipped: folder.skipped.map((f) => ({ ...f })), trees: new Map(folder.trees) };
 }
 
 /** For tests: forget everything, so the next fetch reads every file. */

@@ -7,8 +7,8 @@ import { loadDesiredState, type LoadOptions } from '../formats/index.ts';
 import type { DesiredState } from '../model/desired.ts';
 import type { Artifact } from '../ports.ts';
 
-/** A controller watches one folder; a CLI process reconciles one. */
-const MAX_ENTRIES = 8;
+/** A controller watches one folder, or one per stack of a cluster repo (--stacks). */
+const MAX_ENTRIES = 512;
 
 interface Entry {
   tree: string;

@@ -29,15 +29,36 @@ export type SessionFor = (stackPath: string) => Session;
 /** The stacks of `root`; a stack's own problems are kept on it, never thrown for the whole repo. */
 export function clusterOf(root: Artifact, globs: readonly string[]): Cluster {
   const stacks: ClusterStack[] = discoverStacks(root, globs).map((s) => {
-    const artifact = stackArtifact(root, s.path);
-    try {
-      return { ...s, artifact, project: projectNameOf(artifact) };
-    } catch (err) {
-      return { ...s, artifact, refused: asBosunError(err) };
-    }
+    let artifact: Artifact | undefined;
+    // cut out only when read: a poll that touches no stack never builds one
+    const lazy = () => (artifact ??= stackArtifact(root, s.path));
+    const named = nameOf(root.trees?.get(s.path), lazy);
+    const stack: ClusterStack = { ...s, ...named } as ClusterStack;
+    Object.defineProperty(stack, 'artifact', { get: lazy, enumerable: true });
+    return stack;
   });
   refuseSharedNames(stacks);
   return { root, stacks };
+}
+
+/** A folder's project name is a function of its tree: remembered, so a poll parses no manifest. */
+const names = new Map<string, { project?: string; refused?: BosunError }>();
+const MAX_NAMES = 4096;
+
+function nameOf(tree: string | undefined, artifact: () => Artifact): { project?: string; refused?: BosunError } {
+  const known = tree === undefined ? undefined : names.get(tree);
+  if (known) return { ...known };
+  let named: { project?: string; refused?: BosunError };
+  try {
+    named = { project: projectNameOf(artifact()) };
+  } catch (err) {
+    named = { refused: asBosunError(err) };
+  }
+  if (tree !== undefined) {
+    if (names.size >= MAX_NAMES) names.clear();
+    names.set(tree, named);
+  }
+  return { ...named };
 }
 
 /** Two folders naming one project would take turns replacing each other's containers. */

@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { bosun } from '../helpers/cli.ts';
-import { cleanupProject, containerIds, ensureTestImages } from '../helpers/docker.ts';
+import { cleanupProject, containerIds, docker, ensureTestImages, projectContainers } from '../helpers/docker.ts';
 import { startGitServer, type GitServer, type TestRepo } from '../helpers/git-server.ts';
 import { getJson, githubPush, metric, post, startServe, waitFor, type ServeProcess } from '../helpers/serve.ts';
 import { brokenService, clusterFiles, type StackDef, stackDefs, stackFolder } from '../helpers/stacks.ts';
@@ -153,5 +153,33 @@ describe('bosun serve --all: a cluster repo of 5 stacks (docker + git over HTTP)
     assert.deepEqual(st.lastPass!.touched, ['stacks/s0', 'stacks/s1']);
     const [r0, r1] = [await releaseTimes(d(0).project, 2), await releaseTimes(d(1).project, 2)];
     assert.ok(r1.startedAt >= r0.finishedAt, `s1 started ${r1.startedAt} before s0 finished ${r0.finishedAt}`);
+  });
+
+  it('drift in one stack is healed in that stack alone, on its own clock', async () => {
+    const [victim] = await projectContainers(d(2).project);
+    const others = await ids();
+    await docker.getContainer(victim!.Id).remove({ force: true });
+    await waitFor(
+      'the drift heal of stacks/s2',
+      async () =>
+        (await metric(s, 'bosun_stack_passes_total', { stack: 'stacks/s2', trigger: 'drift', result: 'healed' })) >= 1
+          ? true
+          : undefined,
+      60_000,
+      s,
+    );
+    assert.equal((await projectContainers(d(2).project)).length, 1);
+    const after = await ids();
+    for (const f of ['s0', 's1', 's4']) assert.deepEqual(after[f], others[f], f);
+    for (const f of ['s0', 's1', 's3', 's4'])
+      assert.equal(await metric(s, 'bosun_stack_passes_total', { stack: `stacks/${f}`, trigger: 'drift' }), 0, f);
+  });
+
+  it('a deleted folder is reported, not taken down, without --prune-stacks', async () => {
+    const gone = Object.fromEntries(Object.keys(stackFolder(d(4))).map((f) => [f, null]));
+    const st = await push(gone);
+    assert.equal(row(st, 4).sync, 'out-of-sync');
+    assert.equal((await projectContainers(d(4).project)).length, 1);
+    assert.ok(s.logs.some((l) => String(l.msg).includes(`stack stacks/s4 (project ${d(4).project}) left the repo`)));
   });
 });

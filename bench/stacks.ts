@@ -163,7 +163,7 @@ export function stacksSection(r: StacksResult): Section {
         runs: `${r.noop.length}`,
         target: '< 200 ms',
         met: noop < 200,
-        notes: `of which fetch (ref advertisement over HTTP, root tree unchanged) ${fmtMs(median(r.noopFetch))}; 0 stacks planned, 0 Docker calls`,
+        notes: `of which fetch (ref advertisement over HTTP, root tree unchanged) ${fmtMs(median(r.noopFetch))}; 0 stacks planned (no stack observed)`,
       },
     ],
     method: [

@@ -1,5 +1,8 @@
 /** Many stacks in one repo: layout, discovery, order, fingerprints, triggers and scheduling (pure). */
 import { strict as assert } from 'node:assert';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parseDocument } from 'yaml';
+import stacksSchema from '../../schemas/stacks.schema.json' with { type: 'json' };
 import { formatIssue, ManifestError } from '../../src/errors.ts';
 import type { Artifact } from '../../src/ports.ts';
 import { changeOf, fingerprintOf, stackArtifact } from '../../src/stacks/artifacts.ts';
@@ -100,6 +103,17 @@ describe('stacks: discovery from the repo layout', () => {
         'bosun-stacks.yaml:3:17 stacks[0].dependsOn[0]: no stack "stacks/zz"',
       ],
     );
+  });
+
+  it("the editors' schema agrees with the parser", () => {
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    const check = ajv.compile(stacksSchema);
+    const ok = 'stacks:\n  - path: stacks/*\n  - path: stacks/b\n    dependsOn: [stacks/a]\n    inputs: [shared/env]\n';
+    assert.ok(check(parseDocument(ok).toJS()), JSON.stringify(check.errors));
+    for (const bad of ['stacks: []\n', 'stacks:\n  - paht: x\n', 'stacks:\n  - path: ../x\n', 'other: 1\n']) {
+      assert.equal(check(parseDocument(bad).toJS()), false, bad);
+      assert.throws(() => discoverStacks(root({ ...THREE, 'bosun-stacks.yaml': bad }), []), ManifestError, bad);
+    }
   });
 
   it('a dependency cycle is a located error', () => {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- cold noop change dryrun fetch webhook memory] [--quick] [--write]`
+ * `npm run bench [-- cold noop change dryrun fetch webhook memory stacks] [--quick] [--write]`
  * Runs the chosen benchmarks (all by default), prints a table, and writes bench/RESULTS.md when
  * every benchmark ran (or with --write). Never part of `npm test`.
  */
@@ -17,8 +17,9 @@ import { sweep } from './lib/sweep.ts';
 import { benchNoop } from './noop.ts';
 import { benchServeMemory, type MemoryResult } from './serve-memory.ts';
 import { benchWebhook } from './webhook.ts';
+import { benchStacks, stacksSection } from './stacks.ts';
 
-const ALL = ['cold', 'noop', 'change', 'dryrun', 'fetch', 'webhook', 'memory'] as const;
+const ALL = ['cold', 'noop', 'change', 'dryrun', 'fetch', 'webhook', 'memory', 'stacks'] as const;
 type Name = (typeof ALL)[number];
 
 /** Full runs keep the whole bench under ~15 minutes on 2 cores; --quick is for trying changes. */
@@ -36,6 +37,7 @@ function plan(quick: boolean): Record<Name, () => Promise<Section>> {
     fetch: () => benchFetch(quick ? 3 : 7),
     webhook: served('webhook', 'webhook.ts', { runs: quick ? 2 : 5 }, benchWebhook, webhookRows),
     memory: served('memory', 'serve-memory.ts', { containers: quick ? 20 : 500 }, benchServeMemory, memoryRows),
+    stacks: async () => stacksSection(await benchStacks(quick ? 2 : 5, quick ? 10 : 50)),
   };
 }
 

@@ -27,6 +27,11 @@ export interface Artifact {
   skipped?: SkippedFile[];
   /** paths (like the keys of `files`) git marks executable (100755); absent: none */
   executables?: ReadonlySet<string>;
+  /**
+   * The tree oid of every folder below `path`, keyed relative to it (as `files` is): what a
+   * controller of many stacks compares to tell which stack folders a push changed.
+   */
+  trees?: Map<string, string>;
   /** who signed the commit, when the host policy verifies signatures */
   signer?: Signer;
 }

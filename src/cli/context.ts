@@ -224,32 +224,44 @@ export function openState(o: CommonOptions): Promise<KvStore> {
  * Runs `fn` with the verb's session: the state store (opened here, always closed), the back end
  * and the source, built once. `extra` adds what the verb reports progress with.
  */
-export async function withSession<T>(
+export function withSession<T>(
   o: CommonOptions,
   extra: Partial<SessionOptions>,
   fn: (session: Session) => Promise<T>,
+): Promise<T> {
+  return withSessions(o, (make) => fn(make(extra)));
+}
+
+/**
+ * As withSession, for verbs that work on several projects at once (`--all`): `make` builds a
+ * Session per project over the one state store, sealer and back end.
+ */
+export async function withSessions<T>(
+  o: CommonOptions,
+  fn: (make: (extra: Partial<SessionOptions>) => Session, kv: KvStore, sealer: RecordSealer) => Promise<T>,
 ): Promise<T> {
   const secrets = await secretSources(o);
   // read before anything is opened: a bad policy file is refused with nothing touched
   const policy = hostPolicy(o);
   const backend = openBackend('docker', { docker: dockerOptions(o) });
   return withStore(o, (kv, sealer) => {
-    const session = new Session({
-      policy,
-      kv,
-      sealer,
-      backend,
-      source: sourceOptions(o),
-      projectOverride: projectOverride(o),
-      loadOptions: loadOptions(o),
-      takeOverProject: o.takeOverProject,
-      allowTakeover: takeoverByPolicy(policy),
-      secrets,
-      lockWaitMs: lockWaitMs(o),
-      historyLimit: historyLimit(o),
-      ...extra,
-    });
-    return fn(session);
+    const make = (extra: Partial<SessionOptions>) =>
+      new Session({
+        policy,
+        kv,
+        sealer,
+        backend,
+        source: sourceOptions(o),
+        projectOverride: projectOverride(o),
+        loadOptions: loadOptions(o),
+        takeOverProject: o.takeOverProject,
+        allowTakeover: takeoverByPolicy(policy),
+        secrets,
+        lockWaitMs: lockWaitMs(o),
+        historyLimit: historyLimit(o),
+        ...extra,
+      });
+    return fn(make, kv, sealer);
   });
 }
 

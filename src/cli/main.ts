@@ -11,6 +11,7 @@ import { downCommand } from './down.ts';
 import { defineSecret } from './secret.ts';
 import { policyCheckCommand } from './policy.ts';
 import { convertCommand } from './convert.ts';
+import { stackOptions } from './stack-flags.ts';
 
 /** Options shared by every verb; each also has an environment variable (see README). */
 function withCommon(cmd: Command): Command {
@@ -108,13 +109,19 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('--profile <name>', 'activate a compose profile; repeatable', collect, [])
     .option('--env-allow <var>', "let the stack read this variable of bosun's environment; repeatable", collect, [])
     .action(run(convertCommand));
-  withCommon(program.command('validate').description('check every manifest at the ref; change nothing'))
+  stackOptions(
+    withCommon(program.command('validate').description('check every manifest at the ref; change nothing')),
+    false,
+  )
     .addOption(output(['text', 'json']))
     .action(run(validateCommand));
-  recording(
-    withCommon(
-      program.command('reconcile').description('converge the engine (and keys) to the repo; record a release'),
+  stackOptions(
+    recording(
+      withCommon(
+        program.command('reconcile').description('converge the engine (and keys) to the repo; record a release'),
+      ),
     ),
+    true,
   )
     .option('--dry-run', 'print the plan and write nothing')
     .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something does (or would), 1 on error')
@@ -157,10 +164,13 @@ export function buildProgram(setCode: (code: number) => void): Command {
   recording(withCommon(program.command('resume').description('unpin and converge to git again'))).action(
     run(resumeCommand),
   );
-  withCommon(program.command('status').description('release in force, pin, drift and pending git changes'))
+  stackOptions(
+    withCommon(program.command('status').description('release in force, pin, drift and pending git changes')),
+    false,
+  )
     .addOption(output(['text', 'json']))
     .action(run(statusCommand));
-  recording(withCommon(defineServe(program.command('serve')))).action(run(serveCommand));
+  stackOptions(recording(withCommon(defineServe(program.command('serve')))), true).action(run(serveCommand));
   // positional: `releases show 1 -o json` gives -o to show, not to releases
   const releases = withCommon(program.command('releases').description('list the releases of the project'))
     .enablePositionalOptions()

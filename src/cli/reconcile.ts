@@ -8,8 +8,9 @@ import { pinnedText } from '../release/down-pin.ts';
 import type { Pin } from '../release/pin.ts';
 import { renderJson, renderMarkdown, renderText, type OutputFormat } from '../render/render.ts';
 import { useColor, withSession, type CommonOptions } from './context.ts';
+import { isAll, type StackFlags } from './stack-flags.ts';
 
-export interface ReconcileFlags extends CommonOptions {
+export interface ReconcileFlags extends CommonOptions, StackFlags {
   dryRun?: boolean;
   detailedExitcode?: boolean;
   out?: string;
@@ -20,6 +21,7 @@ export interface ReconcileFlags extends CommonOptions {
  * Exit codes with --detailed-exitcode follow `terraform plan`: 0 nothing to do, 2 changes.
  */
 export async function reconcileCommand(flags: ReconcileFlags): Promise<number> {
+  if (isAll(flags)) return (await import('./stacks.ts')).reconcileAllCommand(flags);
   const format = outputFormat(flags.output);
   const p = printer(format);
   let planned: Plan | undefined;

@@ -33,6 +33,7 @@ import {
   secretSources,
   sourceOptions,
 } from './context.ts';
+import { isAll, type StackFlags } from './stack-flags.ts';
 
 export interface ServeFlags extends CommonOptions {
   listen?: string;
@@ -83,32 +84,17 @@ export function defineServe(cmd: Command): Command {
 }
 
 /** How long after a graceful stop a handle a library left open may keep the process alive. */
-const EXIT_GRACE_MS = 3_000;
+export const EXIT_GRACE_MS = 3_000;
 
 /**
  * `bosun serve`: everything that can be refused (listen address, cron, secret file, state store,
  * project) is refused before the first log line, as a one-line error with exit code 1. Resolves
  * with 0 after SIGTERM/SIGINT once the running pass has finished.
  */
-export async function serveCommand(flags: ServeFlags): Promise<number> {
-  const waitMs = lockWaitMs(flags);
-  const keep = historyLimit(flags);
-  const listen = parseListen(flags.listen ?? DEFAULT_LISTEN);
-  const poll = checkCron(flags.poll ?? DEFAULT_POLL);
-  const secret = await loadSecret(flags.webhookSecretFile);
-  const secrets = await secretSources(flags);
-  const policy = hostPolicy(flags);
-  const providers = parseProviders(flags.webhookProviders);
-  const webhookRate = parseLimit('--webhook-rate', flags.webhookRate, DEFAULT_WEBHOOK_RATE);
-  const limits = {
-    ...DEFAULT_LIMITS,
-    maxConnections: parseLimit('--max-connections', flags.maxConnections, DEFAULT_LIMITS.maxConnections),
-    maxConnectionsPerSource: parseLimit(
-      '--max-connections-per-source',
-      flags.maxConnectionsPerSource,
-      DEFAULT_LIMITS.maxConnectionsPerSource,
-    ),
-  };
+export async function serveCommand(flags: ServeFlags & StackFlags): Promise<number> {
+  if (isAll(flags)) return (await import('./serve-stacks.ts')).serveStacksCommand(flags);
+  const settings = await serveSettings(flags);
+  const { waitMs, keep, listen, poll, secret, secrets, policy, providers, webhookRate, limits } = settings;
   const project = await projectName(flags);
   const notifyConfig = loadNotifyConfig(
     flags.notifyConfig ?? process.env.BOSUN_NOTIFY_CONFIG,
@@ -171,8 +157,31 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   return 0;
 }
 
+/** What serve refuses before the first log line: listen address, cron, secret file, policy, limits. */
+export async function serveSettings(flags: ServeFlags) {
+  const waitMs = lockWaitMs(flags);
+  const keep = historyLimit(flags);
+  const listen = parseListen(flags.listen ?? DEFAULT_LISTEN);
+  const poll = checkCron(flags.poll ?? DEFAULT_POLL);
+  const secret = await loadSecret(flags.webhookSecretFile);
+  const secrets = await secretSources(flags);
+  const policy = hostPolicy(flags);
+  const providers = parseProviders(flags.webhookProviders);
+  const webhookRate = parseLimit('--webhook-rate', flags.webhookRate, DEFAULT_WEBHOOK_RATE);
+  const limits = {
+    ...DEFAULT_LIMITS,
+    maxConnections: parseLimit('--max-connections', flags.maxConnections, DEFAULT_LIMITS.maxConnections),
+    maxConnectionsPerSource: parseLimit(
+      '--max-connections-per-source',
+      flags.maxConnectionsPerSource,
+      DEFAULT_LIMITS.maxConnectionsPerSource,
+    ),
+  };
+  return { waitMs, keep, listen, poll, secret, secrets, policy, providers, webhookRate, limits };
+}
+
 /** Said once at start-up: the endpoints that answer should be the forges in use. */
-function providerWarning(providers: ReadonlySet<string>, listed: boolean): string | undefined {
+export function providerWarning(providers: ReadonlySet<string>, listed: boolean): string | undefined {
   if (!listed) return 'every webhook endpoint answers: list the forges you use with --webhook-providers';
   if (providers.has('gitlab') && providers.size > 1)
     return 'gitlab sends the webhook secret itself as its token: with another provider enabled, whoever sees it can sign for that one';
@@ -180,7 +189,7 @@ function providerWarning(providers: ReadonlySet<string>, listed: boolean): strin
 }
 
 /** The first SIGTERM/SIGINT stops gracefully; a second one exits at once. */
-function untilSignal(log: ReturnType<typeof createLogger>, stop: () => Promise<void>): Promise<void> {
+export function untilSignal(log: ReturnType<typeof createLogger>, stop: () => Promise<void>): Promise<void> {
   return new Promise((resolve, reject) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {

@@ -3,9 +3,11 @@ import { summaryLine } from '../render/describe.ts';
 import { pinnedText } from '../release/down-pin.ts';
 import { sourceText } from '../release/binding.ts';
 import { projectName, projectOverride, withSession, type CommonOptions } from './context.ts';
+import { isAll, type StackFlags } from './stack-flags.ts';
 
 /** `bosun status`: release in force, pin, last attempt, drift, and what git would change. */
-export async function statusCommand(flags: CommonOptions): Promise<number> {
+export async function statusCommand(flags: CommonOptions & StackFlags): Promise<number> {
+  if (isAll(flags)) return (await import('./stacks-inspect.ts')).statusAllCommand(flags);
   const project = await projectName(flags);
   const withGit = !(projectOverride(flags) && !flags.repo && !process.env.BOSUN_REPO);
   const report = await withSession(flags, {}, (session) => projectStatus(session, project, withGit));

@@ -6,12 +6,14 @@ import { enforcePolicy } from '../policy/check.ts';
 import { realHostPath } from '../policy/real-path.ts';
 import { hostPolicy } from './policy.ts';
 import { loadOptions, secretSources, sourceOptions, type CommonOptions } from './context.ts';
+import { isAll, type StackFlags } from './stack-flags.ts';
 
 /**
  * `bosun validate`: the repo at the ref, checked as a reconcile would (sealed values opened
  * with the same identity and host sources), touching nothing.
  */
-export async function validateCommand(flags: CommonOptions): Promise<number> {
+export async function validateCommand(flags: CommonOptions & StackFlags): Promise<number> {
+  if (isAll(flags)) return (await import('./stacks-inspect.ts')).validateAllCommand(flags);
   const secrets = await secretSources(flags);
   const policy = hostPolicy(flags);
   const artifact = await fetchArtifact(sourceOptions(flags));

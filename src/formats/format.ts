@@ -42,4 +42,10 @@ export interface DesiredStateFormat {
    * be read as this format at all, as when one of its files was too large to read.
    */
   projectName(artifact: Artifact): string | undefined;
+  /**
+   * Paths outside the artifact's folder (relative to the repo root: a shared `.env`, a build
+   * context) whose content the desired state depends on. A controller of many stacks plans a
+   * stack again when one of them changes, as when its own folder does. Absent: none.
+   */
+  inputs?(artifact: Artifact): string[];
 }

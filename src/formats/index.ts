@@ -46,3 +46,8 @@ export function projectNameOf(artifact: Artifact, formats: readonly DesiredState
     `no Project manifest found in ${artifact.repo}${artifact.path ? `/${artifact.path}` : ''}: name the project with --project`,
   );
 }
+
+/** What the artifact's format reads from outside its folder (see DesiredStateFormat.inputs). */
+export function inputsOf(artifact: Artifact, formats: readonly DesiredStateFormat[] = DEFAULT_FORMATS): string[] {
+  return formatOf(artifact, formats).inputs?.(artifact) ?? [];
+}

@@ -35,9 +35,10 @@ export interface Outcome {
  * Only an apply observes again, under the lock. Applies by other processes are kept apart by
  * the pipeline's apply lock (E_LOCKED: busy).
  */
-export async function reconcilePass(trigger: 'webhook' | 'poll', d: PassDeps): Promise<Outcome> {
+export async function reconcilePass(trigger: 'webhook' | 'poll', d: PassDeps, given?: Artifact): Promise<Outcome> {
   const { session } = d;
-  const artifact = await session.fetch();
+  // a stack of a cluster repo comes cut out of the pass's one fetch
+  const artifact = given ?? (await session.fetch());
   await session.desired(artifact); // an invalid repo is reported as such, even while the engine is away
   await session.backend.ping();
   const planned = await session.planAt(artifact);

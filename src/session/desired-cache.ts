@@ -8,8 +8,8 @@ import type { DesiredState } from '../model/desired.ts';
 import { canonicalJson } from '../model/hash.ts';
 import type { Artifact } from '../ports.ts';
 
-/** A controller watches one folder; a CLI process reconciles one. */
-const MAX_ENTRIES = 8;
+/** A controller watches one folder, or one per stack of a cluster repo (--stacks). */
+const MAX_ENTRIES = 512;
 
 interface Entry {
   tree: string;

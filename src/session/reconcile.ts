@@ -15,6 +15,8 @@ export interface ReconcileOptions {
   trigger: Trigger;
   /** called with the plan before anything is applied (and for a dry run, and when pinned) */
   onPlan?: (plan: Plan, pinned?: Pin) => void;
+  /** git already fetched (a stack cut out of its cluster repo's one fetch); absent: fetched here */
+  artifact?: Artifact;
 }
 
 export interface ReconcileResult {
@@ -32,7 +34,7 @@ export interface ReconcileResult {
  * first write, so a refused reconcile changes nothing.
  */
 export async function reconcile(session: Session, opts: ReconcileOptions): Promise<ReconcileResult> {
-  const artifact = await session.fetch();
+  const artifact = opts.artifact ?? (await session.fetch());
   const project = (await session.desired(artifact)).project.name;
   await session.backend.ping();
   // planned without the lock first, so a pass with nothing to apply reads and writes nothing more

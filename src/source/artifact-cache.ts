@@ -29,6 +29,11 @@ export function cachedFolder(repo: string, path: string, tree: string): Folder |
   return entry?.tree === tree ? copy(entry.folder) : undefined;
 }
 
+/** The folder as last read, whatever its tree: subfolders that did not change are copied from it. */
+export function lastFolder(repo: string, path: string): Folder | undefined {
+  return entries.get(keyOf(repo, path))?.folder;
+}
+
 export function rememberFolder(repo: string, path: string, tree: string, folder: Folder): void {
   const key = keyOf(repo, path);
   entries.delete(key);
@@ -42,6 +47,7 @@ function copy(folder: Folder): Folder {
     files: new Map(folder.files),
     skipped: folder.skipped.map((f) => ({ ...f })),
     executables: new Set(folder.executables),
+    trees: new Map(folder.trees),
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { BosunError, Codes } from '../errors.ts';
 import type { Artifact, GitSourceOptions } from '../ports.ts';
-import { cachedFolder, rememberFolder } from './artifact-cache.ts';
+import { cachedFolder, lastFolder, rememberFolder } from './artifact-cache.ts';
 import { findGitdir } from './local.ts';
 import { redact, scrubUrl, urlSecrets } from './redact.ts';
 import { type ObjectStore, type RefLayout, resolveCommit } from './refs.ts';
@@ -56,7 +56,7 @@ export async function fetchArtifact(opts: GitSourceOptions): Promise<Artifact> {
     const tree = await folderTree(store, revision, path);
     const known = tree === undefined ? undefined : cachedFolder(opts.repo, path, tree);
     if (known) return { repo: opts.repo, ref, revision, path, tree, ...known, ...signed };
-    const folder = await readFolder(store, revision, path, ref);
+    const folder = await readFolder(store, revision, path, ref, lastFolder(opts.repo, path));
     if (tree !== undefined) rememberFolder(opts.repo, path, tree, folder);
     return { repo: opts.repo, ref, revision, path, tree, ...folder, ...signed };
   } catch (err) {

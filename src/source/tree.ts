@@ -45,13 +45,25 @@ export async function folderTree(store: ObjectStore, commit: string, path: strin
   }
 }
 
-/** Depth-first, sequential: blobs come from packs already in memory, so parallelism buys little. */
-async function collect(store: ObjectStore, treeOid: string, prefix: string, out: Folder): Promise<void> {
+/**
+ * Depth-first, sequential: blobs come from packs already in memory, so parallelism buys little.
+ * A subfolder whose tree oid `previous` read already is copied from it, not read again: a push
+ * that touched one stack of a cluster repo reads that stack's blobs only.
+ */
+async function collect(
+  store: ObjectStore,
+  treeOid: string,
+  prefix: string,
+  out: Folder,
+  previous?: Folder,
+): Promise<void> {
   const { tree } = await git.readTree({ fs, gitdir: store.gitdir, oid: treeOid, cache: store.cache });
   for (const entry of tree) {
     const rel = prefix === '' ? entry.path : `${prefix}/${entry.path}`;
     if (entry.type === 'tree') {
-      await collect(store, entry.oid, rel, out);
+      out.trees.set(rel, entry.oid);
+      if (previous?.trees.get(rel) === entry.oid) reuse(previous, rel, out);
+      else await collect(store, entry.oid, rel, out, previous);
     } else if (entry.type === 'blob' && (entry.mode === MODE_FILE || entry.mode === MODE_EXECUTABLE)) {
       // Symlinks (120000) and submodules (type commit) are skipped: neither holds manifest text.
       // the size from the object's header: a blob too big to keep is never inflated at all
@@ -69,14 +81,29 @@ async function collect(store: ObjectStore, treeOid: string, prefix: string, out:
   }
 }
 
+/** Everything `from` holds under the subfolder `rel`, into `out`. */
+function reuse(from: Folder, rel: string, out: Folder): void {
+  const under = `${rel}/`;
+  for (const [path, bytes] of from.files) if (path.startsWith(under)) out.files.set(path, bytes);
+  for (const f of from.skipped) if (f.path.startsWith(under)) out.skipped.push({ ...f });
+  for (const [path, oid] of from.trees) if (path.startsWith(under)) out.trees.set(path, oid);
+  for (const path of from.executables) if (path.startsWith(under)) out.executables.add(path);
+}
+
 /** What an Artifact holds of a folder's content. */
-export type Folder = Required<Pick<Artifact, 'files' | 'skipped'>> & { executables: Set<string> };
+export type Folder = Required<Pick<Artifact, 'files' | 'skipped' | 'trees'>> & { executables: Set<string> };
 
 /**
  * Every regular file under `path` at `commit`, keyed relative to `path`, and those too large
- * to read. `ref` only serves the error message.
+ * to read. `ref` only serves the error message; `previous` is this folder read at another commit.
  */
-export async function readFolder(store: ObjectStore, commit: string, path: string, ref: string): Promise<Folder> {
+export async function readFolder(
+  store: ObjectStore,
+  commit: string,
+  path: string,
+  ref: string,
+  previous?: Folder,
+): Promise<Folder> {
   const treeOid = await folderTree(store, commit, path);
   if (treeOid === undefined) {
     throw new BosunError(
@@ -85,7 +112,7 @@ export async function readFolder(store: ObjectStore, commit: string, path: strin
       { data: { path, ref, revision: commit } },
     );
   }
-  const out: Folder = { files: new Map(), skipped: [], executables: new Set() };
-  await collect(store, treeOid, '', out);
+  const out: Folder = { files: new Map(), skipped: [], executables: new Set(), trees: new Map() };
+  await collect(store, treeOid, '', out, previous);
   return out;
 }

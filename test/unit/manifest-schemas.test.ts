@@ -28,6 +28,7 @@ describe('manifest schemas', () => {
         'policy.schema.json', // the host policy file, not a manifest kind; held to the same rules
         'project.schema.json',
         'service.schema.json',
+        'stacks.schema.json', // bosun-stacks.yaml, the stack layout of a cluster repo
         'volume.schema.json',
       ],
     );

@@ -68,3 +68,30 @@ describe('source tree: files past the read limit', function () {
     assert.equal(loadDesiredState(artifact).project.name, 'shop');
   });
 });
+
+describe('source tree: reading a new revision reuses unchanged subfolders', function () {
+  this.timeout(60_000);
+  let dir: string;
+  const store = () => ({ gitdir: path.join(dir, '.git'), cache: {}, display: dir });
+
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bosun-tree-reuse-'));
+    await git(dir, 'init', '--quiet', '--initial-branch=main');
+  });
+  after(() => fs.rm(dir, { recursive: true, force: true }));
+
+  it('gives what a fresh read gives, with the tree ids of every folder, copying unchanged ones', async () => {
+    const one = await commit(dir, { 'stacks/a/x.yaml': 'a: 1\n', 'stacks/b/y.yaml': 'b: 1\n', 'top.txt': 't' });
+    const first = await readFolder(store(), one, '', 'main');
+    const two = await commit(dir, { 'stacks/b/y.yaml': 'b: 2\n', 'stacks/b/z/new.yaml': 'n\n' });
+    const fresh = await readFolder(store(), two, '', 'main');
+    const reused = await readFolder(store(), two, '', 'main', first);
+    assert.deepEqual(reused, fresh);
+    assert.equal(Buffer.from(reused.files.get('stacks/b/y.yaml')!).toString(), 'b: 2\n');
+    assert.deepEqual([...reused.trees.keys()].sort(), ['stacks', 'stacks/a', 'stacks/b', 'stacks/b/z']);
+    assert.equal(reused.trees.get('stacks/a'), first.trees.get('stacks/a'));
+    assert.notEqual(reused.trees.get('stacks/b'), first.trees.get('stacks/b'));
+    // the unchanged folder's bytes are the very same objects: copied, not read again
+    assert.equal(reused.files.get('stacks/a/x.yaml'), first.files.get('stacks/a/x.yaml'));
+  });
+});

@@ -15,6 +15,7 @@ import {
   parseProviders,
 } from '../server/options.ts';
 import { PROVIDERS } from '../server/webhook/verify.ts';
+import { loadUiToken } from '../server/ui/auth.ts';
 import { openBackend } from '../backends/index.ts';
 import { takeoverByPolicy } from '../policy/takeover.ts';
 import { hostPolicy } from './policy.ts';
@@ -41,6 +42,9 @@ export interface ServeFlags extends CommonOptions {
   webhookRate?: string;
   maxConnections?: string;
   maxConnectionsPerSource?: string;
+  uiTokenFile?: string;
+  /** false with --no-ui */
+  ui?: boolean;
 }
 
 /** The serve verb's own options (the common ones are added by main.ts). */
@@ -69,6 +73,11 @@ export function defineServe(cmd: Command): Command {
       '--webhook-rate <n>',
       `webhook deliveries per minute from one address, also the burst; more get 429 [default ${DEFAULT_WEBHOOK_RATE}]`,
     )
+    .option(
+      '--ui-token-file <file>',
+      "file holding the token that enables the dashboard's actions (reconcile, rollback, resume) [or BOSUN_UI_TOKEN_FILE; none: read-only]",
+    )
+    .option('--no-ui', 'no web dashboard at / and /ui/ (it is on, read-only, by default)')
     .option('--max-connections <n>', `HTTP connections in all [default ${DEFAULT_LIMITS.maxConnections}]`)
     .option(
       '--max-connections-per-source <n>',
@@ -90,6 +99,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const listen = parseListen(flags.listen ?? DEFAULT_LISTEN);
   const poll = checkCron(flags.poll ?? DEFAULT_POLL);
   const secret = await loadSecret(flags.webhookSecretFile);
+  const dashboard = flags.ui === false ? undefined : { token: await loadUiToken(flags.uiTokenFile) };
   const secrets = await secretSources(flags);
   const policy = hostPolicy(flags);
   const providers = parseProviders(flags.webhookProviders);
@@ -142,6 +152,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     lockWaitMs: waitMs,
     historyLimit: keep,
     policy,
+    dashboard,
   });
   onElected = () => void controller.trigger({ reconcile: 'poll', heal: false });
   try {

@@ -27,6 +27,8 @@ import { DEFAULT_LIMITS, type HttpLimits } from './limits.ts';
 import type { WebhookReply } from './webhook/handler.ts';
 import type { Provider } from './webhook/verify.ts';
 import type { AllowTakeover } from '../release/binding.ts';
+import { type DashboardSettings, dashboardFor, dashboardRoute, watchedRun } from './ui/attach.ts';
+import type { Dashboard } from './ui/dashboard.ts';
 
 export interface ControllerOptions {
   source: GitSourceOptions;
@@ -59,6 +61,8 @@ export interface ControllerOptions {
   leadership?: Leadership;
   /** the host policy every pass enforces (absent: the built-in default) */
   policy?: PolicyInForce;
+  /** the web dashboard on the same listener (absent: none) */
+  dashboard?: DashboardSettings;
 }
 
 /**
@@ -76,6 +80,7 @@ export class Controller {
   private readonly drift: DriftWatcher;
   private readonly retries = new Backoff(RETRY_BACKOFF);
   private readonly isLeader: () => boolean;
+  private readonly dashboard: Dashboard | undefined;
   private cron: ScheduledTask | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private draining = false;
@@ -104,8 +109,14 @@ export class Controller {
       lockWaitMs: o.lockWaitMs,
       historyLimit: o.historyLimit,
       policy: o.policy,
-      progress: (line, _op, ms) => o.log.info({ op: line, ms }, 'applied'),
-      notice: (line) => o.log.warn(line),
+      progress: (line, _op, ms) => {
+        o.log.info({ op: line, ms }, 'applied');
+        this.dashboard?.progress.add(o.project, 'progress', line, ms);
+      },
+      notice: (line) => {
+        o.log.warn(line);
+        this.dashboard?.progress.add(o.project, 'notice', line);
+      },
       // noted before the call: the engine emits kill/die/destroy while the removal is in progress
       removing: (id) => this.activity.removing(id, Date.now()),
     });
@@ -121,7 +132,10 @@ export class Controller {
       succeeded: () => this.retries.reset(),
       afterRun: () => o.leadership?.publish() ?? Promise.resolve(),
     });
-    this.queue = new CoalescingQueue<Batch>((b) => this.runner.run(b), mergeBatches, {
+    const stack = { project: o.project, session, log: o.log, status: () => this.snapshot() };
+    this.dashboard = o.dashboard && dashboardFor(o.dashboard, { ...stack, enqueue: (b) => this.trigger(b) });
+    const run = watchedRun(this.dashboard, o.project, (b) => this.runner.run(b));
+    this.queue = new CoalescingQueue<Batch>(run, mergeBatches, {
       onCoalesced: () => {
         this.status.coalesced++;
         this.metrics.coalesced.inc();
@@ -169,6 +183,7 @@ export class Controller {
     clearTimeout(this.retryTimer);
     await this.queue.close();
     await this.o.leadership?.stop();
+    this.dashboard?.close();
     await closeServer(this.server);
     await this.o.kv.close();
     this.o.log.info('stopped');
@@ -178,7 +193,7 @@ export class Controller {
     return this.queue.push(batch);
   }
 
-  private retryLater(trigger: RunTrigger): void {
+  private retryLater(trigger: Exclude<RunTrigger, 'action'>): void {
     if (this.retryTimer || this.draining) return;
     const delayMs = this.retries.next(Date.now());
     this.o.log.info({ trigger, delayMs }, 'retrying later');
@@ -204,6 +219,7 @@ export class Controller {
         status: () => this.snapshot(),
         onError: (err) => this.o.log.error({ err: errorFields(err) }, 'http handler failed'),
         onRefused: (limit) => this.metrics.connectionsRefused.inc({ limit }),
+        ui: this.dashboard && dashboardRoute(this.dashboard),
       },
       limits,
     );

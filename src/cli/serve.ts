@@ -16,6 +16,7 @@ import {
 } from '../server/options.ts';
 import { PROVIDERS } from '../server/webhook/verify.ts';
 import { loadNotifyConfig, openNotifier } from '../server/notify/open.ts';
+import { loadUiToken } from '../server/ui/auth.ts';
 import { openBackend } from '../backends/index.ts';
 import { takeoverByPolicy } from '../policy/takeover.ts';
 import { hostPolicy } from './policy.ts';
@@ -44,6 +45,9 @@ export interface ServeFlags extends CommonOptions {
   maxConnections?: string;
   maxConnectionsPerSource?: string;
   notifyConfig?: string;
+  uiTokenFile?: string;
+  /** false with --no-ui */
+  ui?: boolean;
 }
 
 /** The serve verb's own options (the common ones are added by main.ts). */
@@ -76,6 +80,11 @@ export function defineServe(cmd: Command): Command {
       '--notify-config <file>',
       'notifications (webhook, Slack, Discord) and commit statuses, see README [or BOSUN_NOTIFY_CONFIG]',
     )
+    .option(
+      '--ui-token-file <file>',
+      "file holding the token that enables the dashboard's actions (reconcile, rollback, resume) [or BOSUN_UI_TOKEN_FILE; none: read-only]",
+    )
+    .option('--no-ui', 'no web dashboard at / and /ui/ (it is on, read-only, by default)')
     .option('--max-connections <n>', `HTTP connections in all [default ${DEFAULT_LIMITS.maxConnections}]`)
     .option(
       '--max-connections-per-source <n>',
@@ -94,7 +103,7 @@ export const EXIT_GRACE_MS = 3_000;
 export async function serveCommand(flags: ServeFlags & StackFlags): Promise<number> {
   if (isAll(flags)) return (await import('./serve-stacks.ts')).serveStacksCommand(flags);
   const settings = await serveSettings(flags);
-  const { waitMs, keep, listen, poll, secret, secrets, policy, providers, webhookRate, limits } = settings;
+  const { waitMs, keep, listen, poll, secret, secrets, policy, providers, webhookRate, limits, dashboard } = settings;
   const project = await projectName(flags);
   const notifyConfig = loadNotifyConfig(
     flags.notifyConfig ?? process.env.BOSUN_NOTIFY_CONFIG,
@@ -141,6 +150,7 @@ export async function serveCommand(flags: ServeFlags & StackFlags): Promise<numb
     historyLimit: keep,
     policy,
     notify,
+    dashboard,
   });
   onElected = () => void controller.trigger({ reconcile: 'poll', heal: false });
   try {
@@ -164,6 +174,7 @@ export async function serveSettings(flags: ServeFlags) {
   const listen = parseListen(flags.listen ?? DEFAULT_LISTEN);
   const poll = checkCron(flags.poll ?? DEFAULT_POLL);
   const secret = await loadSecret(flags.webhookSecretFile);
+  const dashboard = flags.ui === false ? undefined : { token: await loadUiToken(flags.uiTokenFile) };
   const secrets = await secretSources(flags);
   const policy = hostPolicy(flags);
   const providers = parseProviders(flags.webhookProviders);
@@ -177,7 +188,7 @@ export async function serveSettings(flags: ServeFlags) {
       DEFAULT_LIMITS.maxConnectionsPerSource,
     ),
   };
-  return { waitMs, keep, listen, poll, secret, secrets, policy, providers, webhookRate, limits };
+  return { waitMs, keep, listen, poll, secret, secrets, policy, providers, webhookRate, limits, dashboard };
 }
 
 /** Said once at start-up: the endpoints that answer should be the forges in use. */

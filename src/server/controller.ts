@@ -28,6 +28,8 @@ import type { WebhookReply } from './webhook/handler.ts';
 import type { Provider } from './webhook/verify.ts';
 import type { AllowTakeover } from '../release/binding.ts';
 import type { NotifyHooks } from './notify/notifier.ts';
+import { type DashboardSettings, dashboardFor, dashboardRoute, watchedRun } from './ui/attach.ts';
+import type { Dashboard } from './ui/dashboard.ts';
 
 export interface ControllerOptions {
   source: GitSourceOptions;
@@ -62,6 +64,8 @@ export interface ControllerOptions {
   policy?: PolicyInForce;
   /** --notify-config: told of releases and outcomes; it only queues (server/notify) */
   notify?: NotifyHooks;
+  /** the web dashboard on the same listener (absent: none) */
+  dashboard?: DashboardSettings;
 }
 
 /**
@@ -79,6 +83,7 @@ export class Controller {
   private readonly drift: DriftWatcher;
   private readonly retries = new Backoff(RETRY_BACKOFF);
   private readonly isLeader: () => boolean;
+  private readonly dashboard: Dashboard | undefined;
   private cron: ScheduledTask | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private draining = false;
@@ -107,8 +112,14 @@ export class Controller {
       lockWaitMs: o.lockWaitMs,
       historyLimit: o.historyLimit,
       policy: o.policy,
-      progress: (line, _op, ms) => o.log.info({ op: line, ms }, 'applied'),
-      notice: (line) => o.log.warn(line),
+      progress: (line, _op, ms) => {
+        o.log.info({ op: line, ms }, 'applied');
+        this.dashboard?.progress.add(o.project, 'progress', line, ms);
+      },
+      notice: (line) => {
+        o.log.warn(line);
+        this.dashboard?.progress.add(o.project, 'notice', line);
+      },
       output: (line) => o.log.info({ output: line }, 'build'),
       // noted before the call: the engine emits kill/die/destroy while the removal is in progress
       removing: (id) => this.activity.removing(id, Date.now()),
@@ -128,7 +139,10 @@ export class Controller {
       afterRun: () => o.leadership?.publish() ?? Promise.resolve(),
       outcome: (trigger, outcome) => o.notify?.outcome(o.project, trigger, outcome),
     });
-    this.queue = new CoalescingQueue<Batch>((b) => this.runner.run(b), mergeBatches, {
+    const stack = { project: o.project, session, log: o.log, status: () => this.snapshot() };
+    this.dashboard = o.dashboard && dashboardFor(o.dashboard, { ...stack, enqueue: (b) => this.trigger(b) });
+    const run = watchedRun(this.dashboard, o.project, (b) => this.runner.run(b));
+    this.queue = new CoalescingQueue<Batch>(run, mergeBatches, {
       onCoalesced: () => {
         this.status.coalesced++;
         this.metrics.coalesced.inc();
@@ -176,6 +190,7 @@ export class Controller {
     clearTimeout(this.retryTimer);
     await this.queue.close();
     await this.o.leadership?.stop();
+    this.dashboard?.close();
     await closeServer(this.server);
     await this.o.kv.close();
     this.o.log.info('stopped');
@@ -185,7 +200,7 @@ export class Controller {
     return this.queue.push(batch);
   }
 
-  private retryLater(trigger: RunTrigger): void {
+  private retryLater(trigger: Exclude<RunTrigger, 'action'>): void {
     if (this.retryTimer || this.draining) return;
     const delayMs = this.retries.next(Date.now());
     this.o.log.info({ trigger, delayMs }, 'retrying later');
@@ -211,6 +226,7 @@ export class Controller {
         status: () => this.snapshot(),
         onError: (err) => this.o.log.error({ err: errorFields(err) }, 'http handler failed'),
         onRefused: (limit) => this.metrics.connectionsRefused.inc({ limit }),
+        ui: this.dashboard && dashboardRoute(this.dashboard),
       },
       limits,
     );

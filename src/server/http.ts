@@ -14,6 +14,11 @@ export interface Routes {
   metrics: () => Promise<{ contentType: string; body: string }>;
   status: () => Promise<unknown>;
   onError: (err: unknown) => void;
+  /** the web dashboard (server/ui/): answers its own paths, GET and POST */
+  ui?: {
+    owns: (path: string) => boolean;
+    handle: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
+  };
   /** a connection closed on arrival by a connection cap */
   onRefused?: (by: RefusedBy) => void;
 }
@@ -35,6 +40,7 @@ async function route(req: IncomingMessage, res: ServerResponse, routes: Routes):
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   const hook = /^\/hooks\/([a-z]+)\/?$/.exec(path);
   if (hook) return webhook(hook[1]!, req, res, routes);
+  if (routes.ui?.owns(path)) return routes.ui.handle(req, res, path);
   if (req.method !== 'GET' && req.method !== 'HEAD')
     return send(res, 405, { error: `${req.method} not allowed on ${path}` });
   switch (path) {

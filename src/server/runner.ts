@@ -4,17 +4,21 @@ import type { ServerMetrics } from './metrics.ts';
 import type { DriftClock } from './drift-clock.ts';
 import { healPass, reconcilePass, type Outcome, type PassDeps } from './passes.ts';
 import type { RunTrigger, StatusBoard } from './status.ts';
+import { actionPass, type StackAction } from './ui/actions.ts';
 
 /** What the queue holds: at most one reconcile (a webhook outranks a poll) and/or a heal. */
 export interface Batch {
   reconcile?: 'webhook' | 'poll';
   heal: boolean;
+  /** a person's request from the dashboard, run before the rest; a newer one replaces an older */
+  action?: StackAction;
 }
 
 export function mergeBatches(older: Batch, newer: Batch): Batch {
   const reconcile =
     older.reconcile === 'webhook' || newer.reconcile === 'webhook' ? 'webhook' : (newer.reconcile ?? older.reconcile);
-  return { reconcile, heal: older.heal || newer.heal };
+  const action = newer.action ?? older.action;
+  return { reconcile, heal: older.heal || newer.heal, ...(action && { action }) };
 }
 
 export interface RunnerDeps extends PassDeps {
@@ -23,7 +27,7 @@ export interface RunnerDeps extends PassDeps {
   drift: DriftClock;
   isLeader: () => boolean;
   /** called after a failure that may pass by itself (retry, busy) */
-  retryLater: (trigger: RunTrigger) => void;
+  retryLater: (trigger: Exclude<RunTrigger, 'action'>) => void;
   /** called after a pass that went through */
   succeeded: () => void;
   /** after every batch the leader ran (publishes endpoints) */
@@ -42,6 +46,7 @@ export class Runner {
       this.d.metrics.reconciles.inc({ trigger, result: 'not-leader' });
       return;
     }
+    if (batch.action) await this.attempt('action', () => actionPass(batch.action!, this.d));
     // a reconcile pass also repairs drift, unless it could not run or chose not to apply
     const outcome = batch.reconcile
       ? await this.attempt(batch.reconcile, () => reconcilePass(batch.reconcile!, this.d))
@@ -117,7 +122,8 @@ export class Runner {
       const error = { code: e.code, message: e.message, disposition };
       this.d.status.lastAttempt = { trigger, at, durationMs: Date.now() - started, result: disposition, error };
       this.d.log.error({ trigger, ...error }, `${trigger} pass failed (${disposition})`);
-      if (disposition !== 'stalled') this.d.retryLater(trigger);
+      // a person's action is not retried behind their back: they see the error and decide
+      if (disposition !== 'stalled' && trigger !== 'action') this.d.retryLater(trigger);
       return 'failed';
     }
   }

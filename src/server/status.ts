@@ -1,7 +1,8 @@
 import type { Pin } from '../release/pin.ts';
 import type { DriftRepair } from './drift-clock.ts';
 
-export type RunTrigger = 'webhook' | 'poll' | 'drift';
+/** `action`: a person's request from the dashboard (rollback, resume) */
+export type RunTrigger = 'webhook' | 'poll' | 'drift' | 'action';
 
 export interface Attempt {
   trigger: RunTrigger;

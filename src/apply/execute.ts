@@ -16,6 +16,8 @@ export interface ExecuteContext {
   onProgress?: (line: string, op: Operation, ms: number) => void;
   /** called just before the back end removes a workload */
   removing?: (id: string) => void;
+  /** lines a back end reports inside one operation */
+  onDetail?: (line: string) => void;
   /** aborted when the apply lock is lost: stop before the next phase (a safe point) */
   signal?: AbortSignal;
 }
@@ -26,7 +28,12 @@ export interface ExecuteContext {
  * a phase fails the later phases never start, and the error names the services left alone.
  */
 export async function execute(plan: Plan, ctx: ExecuteContext): Promise<void> {
-  const run: RunContext = { release: ctx.release, revision: plan.revision, removing: ctx.removing };
+  const run: RunContext = {
+    release: ctx.release,
+    revision: plan.revision,
+    removing: ctx.removing,
+    progress: ctx.onDetail,
+  };
   const limiters = new Map<string, LimitFunction>();
   const phases = phasesOf(plan);
   for (const [i, phase] of phases.entries()) {

@@ -16,6 +16,8 @@ export interface RunContext {
   revision: string;
   /** called just before the back end removes a workload, so its events are known as bosun's own */
   removing?: (id: string) => void;
+  /** lines about progress inside one operation (a swarm's tasks starting on their nodes) */
+  progress?: (line: string) => void;
 }
 
 /** One engine event about a managed workload that may mean drift (it died, stopped or vanished). */

@@ -74,6 +74,7 @@ export function run(session: Session, plan: Plan, release: number, signal?: Abor
     sealer: session.sealer,
     release,
     onProgress: o.progress,
+    onDetail: o.notice,
     removing: o.removing,
     signal,
   });

@@ -5,8 +5,12 @@
 import { BosunError, Codes } from '../errors.ts';
 import type { OperationDescriber } from './backend.ts';
 import { dockerDescriber } from './docker/describe.ts';
+import { swarmDescriber } from './swarm/describe.ts';
 
-const DESCRIBERS = new Map<string, OperationDescriber>([['docker', dockerDescriber]]);
+const DESCRIBERS = new Map<string, OperationDescriber>([
+  ['docker', dockerDescriber],
+  ['swarm', swarmDescriber as OperationDescriber],
+]);
 
 /** A back end outside this folder (a test's, a plugin's) makes its plans readable here. */
 export function registerDescriber(backend: string, describer: OperationDescriber): void {

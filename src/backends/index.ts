@@ -7,14 +7,17 @@ import type { Backend } from './backend.ts';
 import { resolveDocker } from './docker/connect.ts';
 import type { DockerConnectOptions } from './docker/host.ts';
 import { DockerBackend } from './docker/index.ts';
+import { SwarmBackend, type SwarmOptions } from './swarm/index.ts';
 
 /** How to reach the engine, as the user named it in flags; the environment fills in the rest. */
 export interface BackendOptions {
   docker?: DockerConnectOptions;
+  swarm?: SwarmOptions;
 }
 
 const BACKENDS: Record<string, (o: BackendOptions) => Backend> = {
   docker: (o) => new DockerBackend(resolveDocker(o.docker)),
+  swarm: (o) => new SwarmBackend(resolveDocker(o.docker), o.swarm ?? { mesh: true }),
 };
 
 export function openBackend(name: string, opts: BackendOptions = {}): Backend {

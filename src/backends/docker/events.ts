@@ -33,15 +33,25 @@ export function parseEvent(line: string): WorkloadEvent | undefined {
 }
 
 /** The engine's container events for one project, split into lines and parsed; rejects when it cannot be opened. */
-export async function watchContainers(docker: Docker, project: string, handlers: EventHandlers): Promise<EventFeed> {
-  const filters = { type: ['container' as const], label: [`${Label.project}=${project}`], event: [...DRIFT_ACTIONS] };
-  const stream = (await docker.getEvents({ filters })) as EventStream;
+export function watchContainers(docker: Docker, project: string, handlers: EventHandlers): Promise<EventFeed> {
+  const filters = { type: ['container'], label: [`${Label.project}=${project}`], event: [...DRIFT_ACTIONS] };
+  return followEvents(docker, filters, parseEvent, handlers);
+}
+
+/** Any filtered event stream of the engine, one parsed event per NDJSON line (unparsed lines dropped). */
+export async function followEvents(
+  docker: Docker,
+  filters: Record<string, string[]>,
+  parse: (line: string) => WorkloadEvent | undefined,
+  handlers: EventHandlers,
+): Promise<EventFeed> {
+  const stream = (await docker.getEvents({ filters } as Docker.GetEventsOptions)) as EventStream;
   let buffered = '';
   let ended = false;
   stream.on('data', (chunk: Buffer | string) => {
     buffered += chunk.toString();
     for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-      const ev = parseEvent(buffered.slice(0, nl));
+      const ev = parse(buffered.slice(0, nl));
       buffered = buffered.slice(nl + 1);
       if (ev) handlers.event(ev);
     }

@@ -1,0 +1,88 @@
+/**
+ * Waiting for a service to run its new spec: the swarm places and starts tasks; bosun counts the
+ * tasks of the new spec hash that run (a task with a healthcheck runs only once healthy), says
+ * each task's moves as they happen, and fails on a paused update or tasks that keep failing.
+ */
+import { BosunError, Codes } from '../../errors.ts';
+import type { StartGate } from '../../model/plan.ts';
+import type { ObservedTask } from './model.ts';
+import type { SwarmRuntime } from './runtime.ts';
+
+const POLL_MS = 250;
+/** new tasks that failed before the service counts as failed: a restart or two is the swarm's job */
+const FAILED_TASKS_LIMIT = 3;
+
+export interface ConvergeTarget {
+  serviceId: string;
+  /** `web`, for progress lines (`web.2 on node h2: running`) */
+  service: string;
+  hash: string;
+  replicas: number;
+  start: StartGate;
+  /** how many replicas are replaced at once: bounds how long a rolling update may take */
+  parallelism: number;
+  progress?: (line: string) => void;
+}
+
+export async function waitConverged(engine: SwarmRuntime, t: ConvergeTarget): Promise<void> {
+  const nodes = new Map((await engine.listNodes()).map((n) => [n.id, n.hostname]));
+  const rounds = Math.max(1, Math.ceil(t.replicas / Math.max(1, t.parallelism)));
+  const deadline = Date.now() + t.start.readyTimeoutMs * rounds;
+  const seen = new Map<string, string>();
+  for (;;) {
+    const tasks = (await engine.serviceTasks(t.serviceId)).filter((x) => x.specHash === t.hash);
+    report(tasks, seen, nodes, t);
+    const failed = tasks.filter((x) => x.state === 'failed' || x.state === 'rejected');
+    if (failed.length >= FAILED_TASKS_LIMIT) throw taskFailure(t, failed, nodes);
+    const svc = await engine.inspectService(t.serviceId);
+    if (svc?.updateState === 'paused' || svc?.updateState?.startsWith('rollback'))
+      throw taskFailure(t, failed, nodes, `the swarm ${svc.updateState.replace('_', ' ')} the update`);
+    const running = tasks.filter((x) => x.state === 'running' && x.desiredState === 'running');
+    const updating = svc?.updateState === 'updating';
+    if (running.length >= t.replicas && !updating) break;
+    if (Date.now() > deadline)
+      throw taskFailure(
+        t,
+        failed,
+        nodes,
+        `${running.length}/${t.replicas} tasks running after ${t.start.readyTimeoutMs * rounds} ms`,
+      );
+    await sleep(POLL_MS);
+  }
+  if (t.start.monitorMs > 0) await monitor(engine, t, nodes);
+}
+
+/** After the rollout: every new task must keep running for the monitor period. */
+async function monitor(engine: SwarmRuntime, t: ConvergeTarget, nodes: Map<string, string>): Promise<void> {
+  const end = Date.now() + t.start.monitorMs;
+  while (Date.now() < end) {
+    await sleep(POLL_MS);
+    const tasks = (await engine.serviceTasks(t.serviceId)).filter((x) => x.specHash === t.hash);
+    const failed = tasks.filter((x) => x.state === 'failed' || x.state === 'rejected');
+    if (failed.length > 0) throw taskFailure(t, failed, nodes, 'a task failed during the monitor period');
+  }
+}
+
+function report(tasks: ObservedTask[], seen: Map<string, string>, nodes: Map<string, string>, t: ConvergeTarget) {
+  for (const task of tasks) {
+    const line = `${t.service}.${task.slot ?? task.id.slice(0, 6)} on node ${nodes.get(task.nodeId) ?? (task.nodeId.slice(0, 12) || '(unassigned)')}: ${task.state}`;
+    if (seen.get(task.id) === line) continue;
+    seen.set(task.id, line);
+    t.progress?.(task.error && task.state !== 'running' ? `${line} (${task.error})` : line);
+  }
+}
+
+function taskFailure(t: ConvergeTarget, failed: ObservedTask[], nodes: Map<string, string>, why?: string): BosunError {
+  const last = failed.at(-1);
+  const where = last
+    ? ` ${t.service}.${last.slot ?? '?'} on node ${nodes.get(last.nodeId) ?? last.nodeId}: ${last.error ?? last.state}`
+    : '';
+  const head = why ?? `${failed.length} task(s) of the new spec failed`;
+  return new BosunError(Codes.containerFailed, `service ${t.service}: ${head}${where ? ` — last:${where}` : ''}`, {
+    data: { service: t.service },
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

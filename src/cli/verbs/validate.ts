@@ -1,0 +1,8 @@
+import type { Command } from 'commander';
+import { output, type Runner, withCommon } from '../flags.ts';
+
+export function validate(program: Command, run: Runner): void {
+  withCommon(program.command('validate').description('check every manifest at the ref; change nothing'))
+    .addOption(output(['text', 'json']))
+    .action(run(async () => (await import('../validate.ts')).validateCommand));
+}

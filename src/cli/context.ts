@@ -82,13 +82,8 @@ export function dockerOptions(o: CommonOptions): DockerConnectOptions {
     tlsKey: o.dockerTlskey,
   };
 }
-/** --take-over-project (reconcile, serve and apply) */
-export const TAKE_OVER_PROJECT =
-  "hand the project NAME over to this repo and path, though another source applied it (NAME must be the repo's project); recorded in the release";
-
-/** --refuse-force-push (reconcile and serve) */
-export const REFUSE_FORCE_PUSH =
-  "refuse a revision that does not contain the last release's (the ref was force-pushed) [BOSUN_REFUSE_FORCE_PUSH=1; default: apply it, log it, record it]";
+// the flag texts moved to flags.ts (loaded by --help); re-exported for the verbs that import them here
+export { REFUSE_FORCE_PUSH, TAKE_OVER_PROJECT } from './flags.ts';
 
 export function sourceOptions(o: CommonOptions): GitSourceOptions {
   return {

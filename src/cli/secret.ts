@@ -3,37 +3,8 @@
  * a secret can be committed without the age CLI. Neither touches a repo, an engine or a store.
  */
 import fs from 'node:fs/promises';
-import type { Command } from 'commander';
 import { BosunError, Codes } from '../errors.ts';
 import { checkRecipient, encryptArmored, newIdentityFile } from '../secrets/age.ts';
-
-// biome-ignore lint/suspicious/noExplicitAny: commander passes (args..., options, command)
-type Run = (fn: (...args: any[]) => Promise<number>) => (...args: unknown[]) => Promise<void>;
-
-export function defineSecret(cmd: Command, run: Run): void {
-  cmd.description('encrypt Config values for the controller (age), make identities');
-  cmd
-    .command('encrypt')
-    .description('encrypt a value (or stdin, with - or no value) into an age armored block for spec.data')
-    .argument('[value]', 'the value; - or nothing reads stdin (kept byte for byte, trailing newline too)')
-    .requiredOption(
-      '-r, --recipient <recipient>',
-      'recipient (the controller identity public key); repeatable',
-      collect,
-      [],
-    )
-    .option('--key <name>', 'print it as "<name>: |" with the block indented, to paste under spec.data')
-    .action(run(encryptCommand));
-  cmd
-    .command('keygen')
-    .description('make an age identity; prints its recipient (public key)')
-    .option('-o, --output <file>', 'write the identity there (mode 0600, never overwritten) instead of stdout')
-    .action(run(keygenCommand));
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 export async function encryptCommand(
   value: string | undefined,

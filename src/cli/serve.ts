@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { Controller } from '../server/controller.ts';
 import { Leadership } from '../server/leadership.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/body.ts';
@@ -14,7 +13,6 @@ import {
   parseListen,
   parseProviders,
 } from '../server/options.ts';
-import { PROVIDERS } from '../server/webhook/verify.ts';
 import { loadNotifyConfig, openNotifier } from '../server/notify/open.ts';
 import { loadUiToken } from '../server/ui/auth.ts';
 import { openBackend } from '../backends/index.ts';
@@ -26,8 +24,6 @@ import {
   historyLimit,
   lockWaitMs,
   openSealer,
-  REFUSE_FORCE_PUSH,
-  TAKE_OVER_PROJECT,
   openState,
   projectName,
   projectOverride,
@@ -48,48 +44,6 @@ export interface ServeFlags extends CommonOptions {
   uiTokenFile?: string;
   /** false with --no-ui */
   ui?: boolean;
-}
-
-/** The serve verb's own options (the common ones are added by main.ts). */
-export function defineServe(cmd: Command): Command {
-  return cmd
-    .description('run as a controller: webhooks, polling and drift healing, one reconcile at a time')
-    .option(
-      '--listen <host:port>',
-      `HTTP address for webhooks, /healthz, /readyz, /metrics, /status; port 0 picks one [default ${DEFAULT_LISTEN}]`,
-    )
-    .option(
-      '--poll <cron>',
-      `cron schedule of the fallback fetch+reconcile (6 fields for seconds) [default "${DEFAULT_POLL}"]`,
-    )
-    .option('--refuse-force-push', REFUSE_FORCE_PUSH)
-    .option('--take-over-project <name>', TAKE_OVER_PROJECT)
-    .option(
-      '--webhook-secret-file <file>',
-      'file holding the webhook secret [or BOSUN_WEBHOOK_SECRET; none: webhooks answer 503]',
-    )
-    .option(
-      '--webhook-providers <list>',
-      `webhook endpoints that answer, comma-separated (${PROVIDERS.join(',')}) [default: all]`,
-    )
-    .option(
-      '--webhook-rate <n>',
-      `webhook deliveries per minute from one address, also the burst; more get 429 [default ${DEFAULT_WEBHOOK_RATE}]`,
-    )
-    .option(
-      '--notify-config <file>',
-      'notifications (webhook, Slack, Discord) and commit statuses, see README [or BOSUN_NOTIFY_CONFIG]',
-    )
-    .option(
-      '--ui-token-file <file>',
-      "file holding the token that enables the dashboard's actions (reconcile, rollback, resume) [or BOSUN_UI_TOKEN_FILE; none: read-only]",
-    )
-    .option('--no-ui', 'no web dashboard at / and /ui/ (it is on, read-only, by default)')
-    .option('--max-connections <n>', `HTTP connections in all [default ${DEFAULT_LIMITS.maxConnections}]`)
-    .option(
-      '--max-connections-per-source <n>',
-      `HTTP connections from one address [default ${DEFAULT_LIMITS.maxConnectionsPerSource}]`,
-    );
 }
 
 /** How long after a graceful stop a handle a library left open may keep the process alive. */

@@ -4,20 +4,14 @@
  * or is invalid is one error holding every problem at `file:line:col`, and nothing runs.
  */
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
-import policySchema from '../../schemas/policy.schema.json' with { type: 'json' };
 import { BosunError, Codes, ManifestError, type ManifestIssue } from '../errors.ts';
 import { parseMemory } from '../formats/units.ts';
 import type { TrustedSigners } from '../model/signer.ts';
+import { validatorsOf } from '../validators/index.ts';
 import { readSigningKeys, type VerifyPaths } from './signing-keys.ts';
 import { defaultPolicy, type HostFacts, type HostPolicy, type PolicyInForce, type ProjectRule } from './defaults.ts';
-
-// verbose: errors carry parentSchema, where the x-message wording lives
-const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
-// annotation-only keyword shared with the manifest schemas ($defs/absolutePath)
-ajv.addVocabulary(['x-message']);
-const validate = ajv.compile(policySchema);
 
 /** Raw keys of a valid file. */
 interface PolicyFile {
@@ -59,6 +53,7 @@ export function parsePolicy(file: string, text: string): PolicyFile {
     message: e.message.split('\n')[0]!,
   }));
   const value: unknown = issues.length === 0 ? (doc.toJS() ?? {}) : undefined;
+  const validate = validatorsOf('policy').Policy;
   if (issues.length === 0 && !validate(value))
     issues.push(...folded(validate.errors ?? []).map((e) => schemaIssue(file, doc, at, e)));
   const f = value as PolicyFile;

@@ -3,9 +3,8 @@ import { validateDetailed } from 'node-cron';
 import { BosunError, Codes } from '../errors.ts';
 import { isProvider, PROVIDERS, type Provider } from './webhook/verify.ts';
 
-export const DEFAULT_LISTEN = '127.0.0.1:8080';
-/** Every minute: the safety net for webhooks that never arrive. */
-export const DEFAULT_POLL = '*/1 * * * *';
+// in their own file so `bosun serve --help` does not load node-cron for them
+export { DEFAULT_LISTEN, DEFAULT_POLL, DEFAULT_WEBHOOK_RATE } from './defaults.ts';
 
 export interface ListenAddress {
   host: string;
@@ -76,9 +75,6 @@ export function parseProviders(value: string | undefined): ReadonlySet<Provider>
     );
   return new Set(names as Provider[]);
 }
-
-/** Deliveries per minute from one address, also the burst: a forge sends one per push. */
-export const DEFAULT_WEBHOOK_RATE = 60;
 
 /** A positive whole number for a limit flag, refused in one line otherwise. */
 export function parseLimit(flag: string, value: string | undefined, fallback: number): number {

@@ -11,7 +11,9 @@ export type Settled<T> =
   | { status: 'failed'; error: unknown }
   | { status: 'skipped'; reason: string };
 
-export const DEFAULT_STACK_CONCURRENCY = 4;
+import { DEFAULT_STACK_CONCURRENCY } from './defaults.ts';
+
+export { DEFAULT_STACK_CONCURRENCY };
 
 /**
  * `task` for every stack of `stacks`; dependencies outside `stacks` (not touched by this pass)

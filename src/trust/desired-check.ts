@@ -5,15 +5,13 @@
  * schema checks the shape; the structural checks below check what one schema cannot (every
  * reference resolves, names are unique, the project is the record's).
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import desiredSchema from '../../schemas/records/desired-state.schema.json' with { type: 'json' };
+import type { ValidateFunction } from 'ajv';
 import type { DesiredState } from '../model/desired.ts';
-
-const ajv = new Ajv2020({ allErrors: false, strict: true, strictRequired: false });
-const validateShape = ajv.compile<DesiredState>(desiredSchema);
+import { validatorsOf } from '../validators/index.ts';
 
 /** The first problem found, or undefined when `desired` is one bosun can run for `project`. */
 export function desiredStateProblem(desired: unknown, project: string): string | undefined {
+  const validateShape = validatorsOf('desiredState').DesiredState as ValidateFunction<DesiredState>;
   if (!validateShape(desired)) {
     const e = validateShape.errors?.[0];
     return `desired state${e?.instancePath ?? ''} ${e?.message ?? 'is invalid'}`;

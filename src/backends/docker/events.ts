@@ -71,3 +71,59 @@ export async function followEvents(
     },
   };
 }
+
+/** What can change a starting container's readiness: it runs, exits, restarts or its health moves. */
+const READINESS_ACTIONS = ['start', 'die', 'kill', 'stop', 'restart', 'oom', 'destroy', 'health_status'];
+
+export interface ContainerWatch {
+  /** resolves on the container's next event ('event'), after `ms` ('timeout'), or when the stream fails ('lost') */
+  next(ms: number): Promise<'event' | 'timeout' | 'lost'>;
+  close(): void;
+}
+
+/**
+ * One container's state changes from the engine, replayed from `sinceMs` (the engine's clock,
+ * e.g. its StartedAt) so nothing between the caller's inspect and the stream opening is missed.
+ */
+export async function watchContainer(docker: Docker, id: string, sinceMs: number): Promise<ContainerWatch> {
+  // whole seconds, rounded down: a second more of replayed events is only an extra inspect
+  const since = Math.floor(sinceMs / 1000);
+  const filters = { type: ['container' as const], container: [id], event: READINESS_ACTIONS };
+  const stream = (await docker.getEvents({ filters, since })) as EventStream;
+  let pending = 0;
+  let lost = false;
+  let wake: (() => void) | undefined;
+  stream.on('data', (chunk: Buffer | string) => {
+    pending += chunk
+      .toString()
+      .split('\n')
+      .filter((l) => l.trim()).length;
+    wake?.();
+  });
+  for (const ev of ['end', 'close', 'error']) {
+    stream.on(ev, () => {
+      lost = true;
+      wake?.();
+    });
+  }
+  return {
+    async next(ms) {
+      if (pending === 0 && !lost) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+      if (pending > 0) {
+        pending = 0;
+        return 'event';
+      }
+      return lost ? 'lost' : 'timeout';
+    },
+    close: () => stream.destroy?.(),
+  };
+}

@@ -1,43 +1,96 @@
 import type Docker from 'dockerode';
 import { BosunError, Codes } from '../../errors.ts';
 
+import { type ContainerWatch, watchContainer } from './events.ts';
+
+/** Between inspects when the event stream cannot be had (an engine or proxy that refuses it). */
 const POLL_MS = 100;
+/** Inspected this often even while events flow: a safety net, not the way readiness is seen. */
+const SAFETY_MS = 1_000;
+
+type Info = Docker.ContainerInspectInfo;
 
 /**
- * Polls inspect until the container runs (and is healthy, when it has a healthcheck).
- * Fails fast on exit, restart or unhealthy, saying why, so the user never sees a bare "timeout".
+ * Waits until the container runs (and is healthy, when it has a healthcheck). One inspect
+ * answers a container that already runs; otherwise the engine's event stream for that container
+ * says when to look again (start, die, restart, health_status), instead of inspecting every
+ * 100 ms. Fails fast on exit, restart or unhealthy, saying why, so the user never sees a bare "timeout".
  */
 export async function waitReady(docker: Docker, id: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const info = await docker.getContainer(id).inspect();
-    const verdict = readiness(info);
-    if (verdict === 'ready') return;
-    if (verdict !== 'pending') throw failed(info, verdict);
-    if (Date.now() > deadline) throw failed(info, `not ready after ${Math.round(timeoutMs / 1000)}s${lastProbe(info)}`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
+  let info = await docker.getContainer(id).inspect();
+  if (decided(info)) return;
+  const watch = await openWatch(docker, info);
+  try {
+    for (;;) {
+      if (Date.now() > deadline)
+        throw failed(info, `not ready after ${Math.round(timeoutMs / 1000)}s${lastProbe(info)}`);
+      await watch.next(Math.max(0, deadline - Date.now()));
+      info = await docker.getContainer(id).inspect();
+      if (decided(info)) return;
+    }
+  } finally {
+    watch.close();
   }
+}
+
+/** true when ready; throws when it failed; false while pending. */
+function decided(info: Info): boolean {
+  const verdict = readiness(info);
+  if (verdict === 'ready') return true;
+  if (verdict !== 'pending') throw failed(info, verdict);
+  return false;
+}
+
+/**
+ * The container's events since it was created (the engine's clock, so an event between the
+ * inspect and the stream opening is replayed), waited on at most SAFETY_MS at a time; polling
+ * every POLL_MS when the stream cannot be opened or breaks.
+ */
+async function openWatch(docker: Docker, info: Info): Promise<{ next(ms: number): Promise<void>; close(): void }> {
+  let watch: ContainerWatch | undefined = await watchContainer(docker, info.Id, Date.parse(info.Created)).catch(
+    () => undefined,
+  );
+  return {
+    async next(ms) {
+      if (watch && (await watch.next(Math.min(ms, SAFETY_MS))) !== 'lost') return;
+      watch?.close();
+      watch = undefined;
+      await new Promise((r) => setTimeout(r, Math.min(ms, POLL_MS)));
+    },
+    close: () => watch?.close(),
+  };
 }
 
 /**
  * The `monitor` window of an update policy: a new container must keep running (and healthy)
- * this long before its batch counts as good — catching crash-after-start.
+ * this long before its batch counts as good — catching crash-after-start. Looked at again on
+ * each of its events (and at least every SAFETY_MS), and once more at the end of the window.
  */
 export async function monitorReady(docker: Docker, id: string, ms: number): Promise<void> {
   const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const info = await docker.getContainer(id).inspect();
+  const check = (info: Info) => {
     const verdict = readiness(info);
     if (verdict !== 'ready')
       throw failed(
         info,
         `${verdict === 'pending' ? 'stopped being ready' : verdict} during its ${Math.round(ms / 1000)}s monitor period`,
       );
-    await new Promise((r) => setTimeout(r, Math.min(POLL_MS * 2, Math.max(0, until - Date.now()))));
+  };
+  const first = await docker.getContainer(id).inspect();
+  check(first);
+  const watch = await openWatch(docker, first);
+  try {
+    while (Date.now() < until) {
+      await watch.next(Math.max(0, until - Date.now()));
+      check(await docker.getContainer(id).inspect());
+    }
+  } finally {
+    watch.close();
   }
 }
 
-function readiness(info: Docker.ContainerInspectInfo): 'ready' | 'pending' | string {
+function readiness(info: Info): 'ready' | 'pending' | string {
   const s = info.State;
   if (s.Restarting || info.RestartCount > 0) return `restarted after exiting with code ${s.ExitCode}`;
   if (s.Status === 'exited' || s.Status === 'dead')
@@ -49,7 +102,7 @@ function readiness(info: Docker.ContainerInspectInfo): 'ready' | 'pending' | str
   return 'pending';
 }
 
-function lastProbe(info: Docker.ContainerInspectInfo): string {
+function lastProbe(info: Info): string {
   const log = info.State.Health?.Log ?? [];
   const last = log[log.length - 1];
   if (!last) return '';
@@ -61,7 +114,7 @@ function lastProbe(info: Docker.ContainerInspectInfo): string {
   return `; last healthcheck exited ${last.ExitCode}${output ? `: ${output}` : ''}`;
 }
 
-function failed(info: Docker.ContainerInspectInfo, why: string): BosunError {
+function failed(info: Info, why: string): BosunError {
   const name = info.Name.replace(/^\//, '');
   return new BosunError(Codes.containerFailed, `container ${name} ${why}`, {
     data: { container: name, id: info.Id, exitCode: info.State.ExitCode },

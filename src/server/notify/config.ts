@@ -5,17 +5,13 @@
  * The secret files it names are read then too, so a missing token stops start-up, not a delivery.
  */
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv';
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
-import schema from '../../../schemas/notify.schema.json' with { type: 'json' };
 import { BosunError, Codes, ManifestError, type ManifestIssue } from '../../errors.ts';
 import { parseDuration } from '../../formats/units.ts';
 import { nodeAt, schemaIssue } from '../../policy/load.ts';
+import { validatorsOf } from '../../validators/index.ts';
 import type { EventName } from './events.ts';
-
-const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
-ajv.addVocabulary(['x-message']);
-const validate = ajv.compile(schema);
 
 export type TargetType = 'webhook' | 'slack' | 'discord';
 export type ForgeProvider = 'github' | 'gitlab' | 'gitea';
@@ -117,6 +113,7 @@ export function parseNotifyConfig(file: string, text: string, read: (f: string) 
     message: e.message.split('\n')[0]!,
   }));
   const value: unknown = issues.length === 0 ? (doc.toJS() ?? {}) : undefined;
+  const validate = validatorsOf('notify').Notify;
   if (issues.length === 0 && !validate(value))
     issues.push(...folded(validate.errors ?? []).map((e) => issueOf(file, doc, at, e)));
   const raw = value as RawFile;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what bosun's tests need on a Debian machine: a Docker engine, an etcd
 # server, static busybox (to build test images without a registry), git (for the test git
-# server), openssl and openssh-server (the TLS and ssh:// tests make their certificates and
+# server), Chromium (the dashboard's browser tests), openssl and openssh-server (the TLS and ssh:// tests make their certificates and
 # sshd with them) and GNU time (memory measurements). Safe to run again: it skips what is
 # already there and running.
 set -euo pipefail
@@ -16,6 +16,7 @@ command -v etcd >/dev/null || need+=(etcd-server)
 command -v git >/dev/null || need+=(git)
 # the compose migration test starts a stack with Debian's docker-compose 1.29
 command -v docker-compose >/dev/null || need+=(docker-compose)
+[ -x /usr/bin/chromium ] || need+=(chromium) # the dashboard's browser tests (puppeteer-core drives it)
 command -v curl >/dev/null || need+=(curl)
 command -v openssl >/dev/null || need+=(openssl) # the TLS tests make their certificates with it
 [ -x /usr/sbin/sshd ] || need+=(openssh-server) # a real sshd for ssh:// engines

@@ -2,7 +2,8 @@
  * `bosun validate --all` and `bosun status --all`: every stack of a cluster repo from one fetch,
  * looked at and never changed; one row per stack, exit code 1 when any stack is invalid.
  */
-import { asBosunError } from '../errors.ts';
+import { asBosunError, formatIssue } from '../errors.ts';
+import { buildkitWarnings } from '../formats/dockerfile-buildkit.ts';
 import { loadDesiredState } from '../formats/index.ts';
 import { enforcePolicy } from '../policy/check.ts';
 import { realHostPath } from '../policy/real-path.ts';
@@ -21,6 +22,8 @@ interface Checked {
   project?: string;
   valid: boolean;
   services?: string[];
+  /** BuildKit-only Dockerfile syntax (formats/dockerfile-buildkit.ts), as `file:line:col message` */
+  warnings?: string[];
   error?: { code: string; message: string };
 }
 
@@ -42,6 +45,7 @@ export async function validateAllCommand(flags: StackFlags & CommonOptions): Pro
           project: desired.project.name,
           valid: true,
           services: desired.services.map((x) => x.name),
+          warnings: buildkitWarnings(loaded, s.artifact).map(formatIssue),
         };
       } catch (err) {
         const e = asBosunError(err);
@@ -58,10 +62,14 @@ export async function validateAllCommand(flags: StackFlags & CommonOptions): Pro
   return invalid > 0 ? 1 : 0;
 }
 
+function warningLines(c: Checked): string {
+  return (c.warnings ?? []).map((w) => `\n  warning: ${w}`).join('');
+}
+
 function validText(revision: string, checked: Checked[]): string {
   const lines = checked.map((c) =>
     c.valid
-      ? `valid:   ${c.path} (project ${c.project}): ${c.services!.length ? c.services!.join(', ') : 'no services'}`
+      ? `valid:   ${c.path} (project ${c.project}): ${c.services!.length ? c.services!.join(', ') : 'no services'}${warningLines(c)}`
       : `invalid: ${c.path}${c.project ? ` (project ${c.project})` : ''}: ${c.error!.message.replace(/\n/g, '\n  ')}`,
   );
   const bad = checked.filter((c) => !c.valid).length;

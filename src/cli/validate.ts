@@ -1,3 +1,5 @@
+import { formatIssue } from '../errors.ts';
+import { buildkitWarnings } from '../formats/dockerfile-buildkit.ts';
 import { loadDesiredState } from '../formats/index.ts';
 import { maskSecrets } from '../model/mask.ts';
 import { resolveSecrets } from '../secrets/resolve.ts';
@@ -20,10 +22,14 @@ export async function validateCommand(flags: CommonOptions & StackFlags): Promis
   const loaded = loadDesiredState(artifact, loadOptions(flags));
   enforcePolicy(loaded, policy, { origin: { repo: artifact.repo, path: artifact.path }, real: realHostPath });
   const desired = await resolveSecrets(loaded, secrets);
+  // warnings, not errors: the engine that applies may have a builder that takes them
+  const warnings = buildkitWarnings(loaded, artifact).map(formatIssue);
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const where = `${artifact.repo}${artifact.path ? `/${artifact.path}` : ''} at ${artifact.revision.slice(0, 12)} (${artifact.ref})`;
   if (flags.output === 'json') {
     process.stdout.write(
-      JSON.stringify({ valid: true, revision: artifact.revision, desired: maskSecrets(desired) }, null, 2) + '\n',
+      JSON.stringify({ valid: true, revision: artifact.revision, warnings, desired: maskSecrets(desired) }, null, 2) +
+        '\n',
     );
     return 0;
   }

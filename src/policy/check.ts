@@ -7,6 +7,7 @@ import { Codes, type ManifestIssue, ManifestError } from '../errors.ts';
 import { fieldKey, type DesiredState, type SourceLocation } from '../model/desired.ts';
 import { compareStrings } from '../model/sort.ts';
 import type { PolicyInForce } from './defaults.ts';
+import { judgeContainerPower } from './container-power.ts';
 import { matchesAny, qualifiedImage } from './glob.ts';
 import { judgeHostPath } from './host-paths.ts';
 
@@ -87,6 +88,8 @@ function serviceIssues(
         : `host path ${m.hostPath}${denial(m.hostPath, d)} is not allowed ${why(d.rule, inForce.builtInDeny.includes(d.denied))}`;
     add(`mount:${m.target}`, path, message);
   }
+  for (const f of judgeContainerPower(s, policy, real))
+    add(f.field, f.path, `${f.message} is not allowed ${why(f.rule)}`);
   return out;
 }
 

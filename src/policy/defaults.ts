@@ -24,8 +24,14 @@ export interface HostPolicy {
   limits: { maxReplicas?: number; maxMemoryBytes?: number };
   /** absent: any repo may manage any project name */
   projects?: ProjectRule[];
-  /** privileged-type Service options (none exist yet) are refused unless this is true */
+  /** privileged containers are refused unless this is true */
   privileged: boolean;
+  /** containers on the host's network stack (networkMode host) are refused unless this is true */
+  hostNetwork: boolean;
+  /** capabilities a container may add beyond Docker's default set (upper case, no `CAP_`; `ALL`: any) */
+  capabilities: { allow: string[] };
+  /** globs over the host devices a container may be given */
+  devices: { allow: string[] };
   /** what git may do to the deployed ref; verify: the commit at the ref must be signed by one of these keys (absent: not checked) */
   git: { refuseForcePush: boolean; verify?: TrustedSigners };
 }
@@ -64,6 +70,27 @@ export const BUILT_IN_DENY: readonly string[] = [
   '/var/run/docker.sock',
 ];
 
+/**
+ * The capabilities the engine gives every container (moby's default set): adding one of them
+ * back, typically after `capDrop: [ALL]`, gives nothing new, so no policy has to allow it.
+ */
+export const DOCKER_DEFAULT_CAPS: readonly string[] = [
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'NET_RAW',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
+];
+
 export function defaultPolicy(facts: HostFacts = {}): PolicyInForce {
   const deny = [...new Set([...BUILT_IN_DENY, ...(facts.dockerSockets ?? []), ...(facts.bosunPaths ?? [])])].sort();
   return {
@@ -73,6 +100,9 @@ export function defaultPolicy(facts: HostFacts = {}): PolicyInForce {
       configPrefixes: { allow: ['/'] },
       limits: {},
       privileged: false,
+      hostNetwork: false,
+      capabilities: { allow: [] },
+      devices: { allow: [] },
       git: { refuseForcePush: false },
     },
     fromFile: [],

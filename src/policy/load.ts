@@ -10,6 +10,8 @@ import { BosunError, Codes, ManifestError, type ManifestIssue } from '../errors.
 import { parseMemory } from '../formats/units.ts';
 import type { TrustedSigners } from '../model/signer.ts';
 import { validatorsOf } from '../validators/index.ts';
+import { sortedUnique } from '../model/sort.ts';
+import { capabilityName } from './container-power.ts';
 import { readSigningKeys, type VerifyPaths } from './signing-keys.ts';
 import { defaultPolicy, type HostFacts, type HostPolicy, type PolicyInForce, type ProjectRule } from './defaults.ts';
 
@@ -21,6 +23,9 @@ interface PolicyFile {
   limits?: { maxReplicas?: number; maxMemory?: number | string };
   projects?: ProjectRule[];
   privileged?: boolean;
+  hostNetwork?: boolean;
+  capabilities?: { allow?: string[] };
+  devices?: { allow?: string[] };
   git?: { refuseForcePush?: boolean; verify?: VerifyPaths };
   /** git.verify's key files, read (not a file key: filled in by parsePolicy) */
   trusted?: TrustedSigners;
@@ -142,6 +147,11 @@ export function mergePolicy(base: PolicyInForce, f: PolicyFile): PolicyInForce {
   // takeOver filled in: `bosun policy check` shows what each entry hands over
   set('projects', f.projects, () => (p.projects = f.projects!.map((r) => ({ ...r, takeOver: r.takeOver ?? false }))));
   set('privileged', f.privileged, () => (p.privileged = f.privileged!));
+  set('hostNetwork', f.hostNetwork, () => (p.hostNetwork = f.hostNetwork!));
+  set('capabilities.allow', f.capabilities?.allow, () => {
+    p.capabilities.allow = sortedUnique(f.capabilities!.allow!.map(capabilityName));
+  });
+  set('devices.allow', f.devices?.allow, () => (p.devices.allow = f.devices!.allow!));
   set('git.refuseForcePush', f.git?.refuseForcePush, () => (p.git.refuseForcePush = f.git!.refuseForcePush!));
   set('git.verify', f.trusted, () => (p.git = { ...p.git, verify: f.trusted! }));
   return { ...base, policy: p, fromFile };

@@ -13,7 +13,8 @@ import { ReleaseStore } from '../release/store.ts';
 import { type RecordSealer, unlessUntrusted } from '../trust/sealer.ts';
 import { fetchArtifact } from '../source/git.ts';
 import { observeKeys } from '../state/observe.ts';
-import { BosunError, Codes } from '../errors.ts';
+import { BosunError, Codes, formatIssue } from '../errors.ts';
+import { buildkitWarnings } from '../formats/dockerfile-buildkit.ts';
 import { loadDesiredCached } from './desired-cache.ts';
 import { enforcePolicy, type Origin } from '../policy/check.ts';
 import { defaultPolicy, type PolicyInForce } from '../policy/defaults.ts';
@@ -82,6 +83,8 @@ export class Session {
   readonly sealer: RecordSealer;
   readonly backend: Backend;
   readonly releases: ReleaseStore;
+  /** warnings already told (a pass loads its desired state twice; serve runs many passes) */
+  private readonly warned = new Set<string>();
 
   constructor(readonly o: SessionOptions) {
     this.kv = o.kv;
@@ -103,6 +106,11 @@ export class Session {
   desired(artifact: Artifact): Promise<DesiredState> {
     const loaded = loadDesiredCached(artifact, this.o.loadOptions ?? { project: this.o.projectOverride });
     this.enforce(loaded, { repo: artifact.repo, path: artifact.path });
+    for (const w of buildkitWarnings(loaded, artifact).map(formatIssue)) {
+      if (this.warned.has(w)) continue;
+      this.warned.add(w);
+      this.o.notice?.(`warning: ${w}`);
+    }
     return resolveSecrets(loaded, this.o.secrets ?? NO_SECRET_SOURCES);
   }
 

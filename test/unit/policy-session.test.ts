@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { ManifestError } from '../../src/errors.ts';
-import { defaultPolicy } from '../../src/policy/defaults.ts';
+import { defaultPolicy, type PolicyInForce } from '../../src/policy/defaults.ts';
 import { mergePolicy } from '../../src/policy/load.ts';
 import { heal } from '../../src/session/heal.ts';
 import { applyAsRelease } from '../../src/session/release-apply.ts';
@@ -17,14 +17,14 @@ const refusal =
   '1 host policy violation:\n<root>:1:1 image app:1 is not allowed by the host policy (p.yaml: images.allow)';
 
 /** Release 1 (app:1) applied under the default policy; a session on the same store and engine under `strict`. */
-async function recorded() {
+async function recorded(web = service('web'), then: PolicyInForce = strict, first = defaultPolicy()) {
   const kv = new MemoryKv();
   const backend = new ScriptedBackend();
   const sealer = testSealer();
-  const loose = new Session({ kv, sealer, backend });
-  const { plan } = await loose.planFor(desired([service('web')]), at);
+  const loose = new Session({ kv, sealer, backend, policy: first });
+  const { plan } = await loose.planFor(desired([web]), at);
   await applyAsRelease(loose, plan, { trigger: 'cli', images: await backend.resolveImages(plan) });
-  return { backend, session: new Session({ kv, sealer, backend, policy: strict }) };
+  return { backend, session: new Session({ kv, sealer, backend, policy: then }) };
 }
 
 describe('host policy on releases re-run from the store', () => {
@@ -42,6 +42,29 @@ describe('host policy on releases re-run from the store', () => {
     const { backend, session } = await recorded();
     const calls = backend.calls.length;
     await assert.rejects(rollbackTo(session, 'shop', 1), (err: unknown) => (err as Error).message === refusal);
+    assert.equal(backend.calls.length, calls);
+  });
+
+  it('a privileged release recorded under a looser policy is refused on rollback by the one in force', async () => {
+    const allowing = {
+      ...mergePolicy(defaultPolicy(), { privileged: true, capabilities: { allow: ['SYS_ADMIN'] } }),
+      file: 'old.yaml',
+    };
+    const web = service('web', { options: { privileged: true, capAdd: ['SYS_ADMIN'] } });
+    const { backend, session } = await recorded(web, defaultPolicy(), allowing);
+    const calls = backend.calls.length;
+    const hint = (rule: string) =>
+      `is not allowed by the host policy (built-in default: ${rule}); allow it in --policy FILE`;
+    await assert.rejects(
+      rollbackTo(session, 'shop', 1),
+      (err: unknown) =>
+        (err as Error).message ===
+        [
+          '2 host policy violations:',
+          `<root>:1:1 privileged mode ${hint('privileged')}`,
+          `<root>:1:1 capability SYS_ADMIN ${hint('capabilities.allow')}`,
+        ].join('\n'),
+    );
     assert.equal(backend.calls.length, calls);
   });
 });

@@ -17,6 +17,7 @@ import { asList, asText, formatComposePath, isObj, type MapContext, type Obj, re
 import { crossChecks } from './checks.ts';
 import { configName, type FileKind, mapFileDefinitions } from './files.ts';
 import { mapNetworks } from './networks.ts';
+import { powerPaths } from './options.ts';
 import { mapService } from './service.ts';
 import { mapVolumes } from './volumes.ts';
 
@@ -79,6 +80,8 @@ function locationsOf(ctx: MapContext, state: Omit<DesiredState, 'locations'>): R
       const mount = s.volumes.find((m) => m.target === target && m.hostPath !== undefined);
       if (mount) out[fieldKey('Service', s.name, `mount:${mount.target}`)] = at(['services', s.name, 'volumes', i]);
     });
+    for (const [field, path] of powerPaths(r))
+      out[fieldKey('Service', s.name, field)] = at(['services', s.name, ...path]);
   }
   for (const n of state.networks) out[`Network/${n.name}`] = at(['networks', n.name]);
   for (const v of state.volumes) out[`Volume/${v.name}`] = at(['volumes', v.name]);

@@ -76,6 +76,24 @@ function extraHostsOf(v: unknown): string[] {
   return pairs.map(([name, ip]) => `${name}:${ip ?? ''}`).sort(compareStrings);
 }
 
+/**
+ * Where the options the host policy judges were written, as `locations` fields (`privileged`,
+ * `networkMode`, `capAdd:<CAP>`, `device:<host path>`) → compose path below the service.
+ */
+export function powerPaths(s: Obj): [string, ComposePath][] {
+  const out: [string, ComposePath][] = [];
+  if (s.privileged !== undefined) out.push(['privileged', ['privileged']]);
+  if (s.network_mode !== undefined) out.push(['networkMode', ['network_mode']]);
+  // backwards, so a capability written twice is located where it was first written
+  const added = asList(s.cap_add);
+  for (let i = added.length - 1; i >= 0; i--) out.push([`capAdd:${caps([added[i]])[0]}`, ['cap_add', i]]);
+  asList(s.devices).forEach((d, i) => {
+    const host = isObj(d) ? asText(d.source) : (asText(d).split(':')[0] ?? '');
+    out.push([`device:${host}`, ['devices', i]]);
+  });
+  return out;
+}
+
 export function mapOptions(ctx: MapContext, path: ComposePath, s: Obj): ContainerOptions {
   const o: ContainerOptions = {};
   for (const [key, field] of FLAGS) if (s[key] !== undefined) o[field] = s[key] === true;

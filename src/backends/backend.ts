@@ -79,6 +79,16 @@ export interface Teardown {
   volumes: boolean;
 }
 
+/**
+ * What a pass may take over from another tool that runs the project. `compose`
+ * (--adopt-compose): the containers `docker compose` started for a project of the same name
+ * are removed before bosun's start (their volumes and networks are used as found); without it
+ * the pass is refused, naming the command that hands them over.
+ */
+export interface Adopt {
+  compose?: boolean;
+}
+
 export interface Backend<W extends OperationHead = OperationHead, O = unknown> {
   /** e.g. `docker`; recorded in every plan */
   readonly name: string;
@@ -89,7 +99,7 @@ export interface Backend<W extends OperationHead = OperationHead, O = unknown> {
   /** one snapshot of the project's workloads (for a teardown, with who else uses what it would remove) */
   observe(project: string, teardown?: Teardown): Promise<O>;
   /** pure: the decision, as data; a teardown that would take something from others throws E_IN_USE */
-  plan(desired: DesiredState, observed: ObservedState<O>, teardown?: Teardown): WorkloadPlan<W>;
+  plan(desired: DesiredState, observed: ObservedState<O>, teardown?: Teardown, adopt?: Adopt): WorkloadPlan<W>;
   /**
    * Before the first change: resolves every image the plan starts, so a missing one changes
    * nothing. Returns service → image id, recorded with the release (what a rollback restores).

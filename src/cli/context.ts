@@ -50,6 +50,8 @@ export interface CommonOptions {
   historyLimit?: string;
   /** reconcile, serve and apply only */
   takeOverProject?: string;
+  /** reconcile and serve only */
+  adoptCompose?: boolean;
   /** compose profiles to activate (repeatable) */
   profile?: string[];
   /** controller-host variables a compose stack may read (repeatable) */
@@ -250,6 +252,7 @@ export async function withSessions<T>(
         projectOverride: projectOverride(o),
         loadOptions: loadOptions(o),
         takeOverProject: o.takeOverProject,
+        adoptCompose: o.adoptCompose === true,
         allowTakeover: takeoverByPolicy(policy),
         secrets,
         lockWaitMs: lockWaitMs(o),

@@ -10,6 +10,10 @@ import { DEFAULT_STACK_CONCURRENCY } from '../stacks/defaults.ts';
 export const TAKE_OVER_PROJECT =
   "hand the project NAME over to this repo and path, though another source applied it (NAME must be the repo's project); recorded in the release";
 
+/** --adopt-compose (reconcile and serve) */
+export const ADOPT_COMPOSE =
+  "take over the containers docker compose runs for the project (they are removed before bosun's start; volumes and networks are used as found, with their data); without it bosun refuses, naming the command that hands them over; recorded in the release";
+
 /** --refuse-force-push (reconcile and serve) */
 export const REFUSE_FORCE_PUSH =
   "refuse a revision that does not contain the last release's (the ref was force-pushed) [BOSUN_REFUSE_FORCE_PUSH=1; default: apply it, log it, record it]";

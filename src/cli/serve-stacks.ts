@@ -32,6 +32,7 @@ export async function serveStacksCommand(flags: ServeFlags & StackFlags): Promis
     concurrency,
     prune: Boolean(flags.pruneStacks),
     takeOverProject: flags.takeOverProject,
+    adoptCompose: flags.adoptCompose === true,
     allowTakeover: takeoverByPolicy(s.policy),
     secrets: s.secrets,
     backend,

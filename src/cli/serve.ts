@@ -85,6 +85,7 @@ export async function serveCommand(flags: ServeFlags & StackFlags): Promise<numb
     source: sourceOptions(flags),
     projectOverride: projectOverride(flags),
     takeOverProject: flags.takeOverProject,
+    adoptCompose: flags.adoptCompose === true,
     allowTakeover: takeoverByPolicy(policy),
     secrets,
     project,

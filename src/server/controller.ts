@@ -36,6 +36,8 @@ export interface ControllerOptions {
   projectOverride?: string;
   /** --take-over-project: hands the project over to this source */
   takeOverProject?: string;
+  /** --adopt-compose: takes over the containers docker compose runs for the project */
+  adoptCompose?: boolean;
   /** a host policy's say on a takeover without the flag */
   allowTakeover?: AllowTakeover;
   /** opens sealed Config values (age identities, host env and files) */
@@ -107,6 +109,7 @@ export class Controller {
       source: o.source,
       projectOverride: o.projectOverride,
       takeOverProject: o.takeOverProject,
+      adoptCompose: o.adoptCompose,
       allowTakeover: o.allowTakeover,
       secrets: o.secrets,
       lockWaitMs: o.lockWaitMs,

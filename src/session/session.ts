@@ -37,6 +37,8 @@ export interface SessionOptions {
   loadOptions?: LoadOptions;
   /** --take-over-project: hands this project over to this source (it must name the repo's project) */
   takeOverProject?: string;
+  /** --adopt-compose: containers docker compose runs for the project are taken over, not refused */
+  adoptCompose?: boolean;
   /** a host policy's say on handing a project over to another source, without the flag */
   allowTakeover?: AllowTakeover;
   /** what opens sealed Config values (age identities, host env and files); none: they are issues */
@@ -137,7 +139,14 @@ export class Session {
     const sealed = desired.configs.find((c) => c.sealed);
     if (sealed)
       throw new BosunError(Codes.internal, `Config "${sealed.name}" was planned before its secrets were resolved`);
-    return assemblePlan(this.backend.name, desired, observed, this.backend.plan(desired, observed, teardown), at);
+    const adopt = { compose: this.o.adoptCompose === true };
+    return assemblePlan(
+      this.backend.name,
+      desired,
+      observed,
+      this.backend.plan(desired, observed, teardown, adopt),
+      at,
+    );
   }
 
   /** Observe, then plan (a teardown: `bosun down`, see session/down.ts). */

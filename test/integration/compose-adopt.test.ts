@@ -5,7 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { bosun } from '../helpers/cli.ts';
-import { cleanupProject, docker, ensureTestImages, IMAGE_V1, uniqueProject } from '../helpers/docker.ts';
+import {
+  cleanupProject,
+  docker,
+  ensureTestImages,
+  IMAGE_V1,
+  projectContainers,
+  uniqueProject,
+} from '../helpers/docker.ts';
 import { startGitServer, type GitServer, type TestRepo } from '../helpers/git-server.ts';
 
 const run = promisify(execFile);
@@ -26,7 +33,7 @@ async function compose(project: string, file: string, ...args: string[]): Promis
  * with the named volume's data where it was, and compose's labels on its containers.
  */
 describe('compose stack taken over from docker-compose (real engine, git over HTTP)', function () {
-  this.timeout(120_000);
+  this.timeout(240_000);
   const project = uniqueProject('compose-map');
   let server: GitServer;
   let repo: TestRepo;
@@ -106,5 +113,111 @@ describe('compose stack taken over from docker-compose (real engine, git over HT
     assert.equal(labels['com.docker.compose.oneoff'], 'False');
     assert.equal(labels['bosun.project'], project);
     assert.equal(info.Mounts.find((m) => m.Destination === '/data')?.Name, `${project}_data`);
+    const again = await bosun(['reconcile', ...flags, '--dry-run', '--detailed-exitcode']);
+    assert.equal(again.code, 0, `compose's volume is seen as there, nothing to do:\n${again.stdout}`);
   });
 });
+
+/**
+ * The other way issue 13 offers: `--adopt-compose` takes compose's containers over in one pass
+ * (they are removed before bosun's start), the named volume and its data kept, the taking
+ * recorded in the release.
+ */
+describe('compose stack taken with --adopt-compose (real engine, git over HTTP)', function () {
+  this.timeout(180_000);
+  const project = uniqueProject('compose-adopt');
+  let server: GitServer;
+  let tmp: string;
+  let flags: string[];
+  let file: string;
+  let composeIds: string[];
+
+  before(async () => {
+    await ensureTestImages();
+    server = await startGitServer();
+    const repo = await server.createRepo(project, { [`${project}/compose.yaml`]: adoptable });
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'bosun-compose-adopt-'));
+    file = path.join(repo.workdir, project, 'compose.yaml');
+    flags = ['--repo', repo.url, '--ref', 'main', '--path', project];
+    flags.push('--state', `file:${tmp}/state`, '--cache-dir', `${tmp}/cache`);
+    await compose(project, file, 'up', '-d');
+    await run('docker', ['exec', `${project}_db_1`, 'sh', '-c', 'echo kept > /data/x']);
+    composeIds = (await composeContainers(project)).map((c) => c.Id).sort();
+    assert.equal(composeIds.length, 2, 'docker-compose started db and web');
+  });
+
+  after(async () => {
+    await compose(project, file, 'down').catch(() => undefined);
+    await cleanupProject(project);
+    for (const net of await docker.listNetworks({ filters: { name: [`${project}_default`] } }))
+      await docker
+        .getNetwork(net.Id)
+        .remove()
+        .catch(() => undefined);
+    await docker
+      .getVolume(`${project}_data`)
+      .remove()
+      .catch(() => undefined);
+    await server?.close();
+    await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  it('the dry-run with the flag says what it would take and changes nothing', async () => {
+    const r = await bosun(['reconcile', ...flags, '--adopt-compose', '--dry-run', '--detailed-exitcode']);
+    assert.equal(r.code, 2, r.stderr + r.stdout);
+    for (const name of [`${project}_db_1`, `${project}_web_1`])
+      assert.match(r.stdout, new RegExp(`- remove container ${name} .*taken over \\(--adopt-compose\\)`), r.stdout);
+    const now = await composeContainers(project);
+    assert.deepEqual(now.map((c) => c.Id).sort(), composeIds);
+    assert.ok(now.every((c) => c.State === 'running'));
+    assert.deepEqual(await projectContainers(project), [], 'nothing of bosun was created');
+  });
+
+  it("reconcile --adopt-compose replaces compose's containers, the volume's data intact, recorded in the release", async () => {
+    const r = await bosun(['reconcile', ...flags, '--adopt-compose']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    for (const id of composeIds) await assert.rejects(docker.getContainer(id).inspect(), `${id} is gone`);
+    const { stdout } = await run('docker', ['exec', `${project}-db-1`, 'cat', '/data/x']);
+    assert.equal(stdout, 'kept\n');
+    const ours = (await projectContainers(project)).map((c) => c.Id).sort();
+    assert.equal(ours.length, 2);
+    const listed = (await compose(project, file, 'ps', '-q')).trim().split('\n').sort();
+    assert.deepEqual(
+      listed.map((id) => ours.find((o) => o.startsWith(id))),
+      ours,
+      "docker-compose ps lists bosun's containers",
+    );
+    const shown = await bosun(['releases', 'show', '1', ...flags, '--output', 'json']);
+    assert.equal(shown.code, 0, shown.stderr);
+    const release = JSON.parse(shown.stdout) as { operations: string[]; status: string };
+    assert.equal(release.status, 'succeeded');
+    assert.ok(
+      release.operations.some((l) => l.includes(`${project}_db_1`) && l.includes('--adopt-compose')),
+      release.operations.join('\n'),
+    );
+    const again = await bosun(['reconcile', ...flags, '--dry-run', '--detailed-exitcode']);
+    assert.equal(again.code, 0, `taken over, the next pass has nothing to do:\n${again.stdout}${again.stderr}`);
+  });
+});
+
+const adoptable = [
+  'services:',
+  '  db:',
+  `    image: ${IMAGE_V1}`,
+  `    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]`,
+  '    volumes:',
+  '      - data:/data',
+  '  web:',
+  `    image: ${IMAGE_V1}`,
+  `    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]`,
+  '    depends_on: [db]',
+  'volumes:',
+  '  data:',
+  '',
+].join('\n');
+
+/** containers docker compose started for the project (its label, no bosun label) */
+async function composeContainers(project: string) {
+  const all = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
+  return all.filter((c) => c.Labels['bosun.project'] === undefined);
+}

@@ -1,4 +1,4 @@
-import type { Backend, EventFeed, EventHandlers, RunContext, Teardown, WorkloadPlan } from '../backend.ts';
+import type { Adopt, Backend, EventFeed, EventHandlers, RunContext, Teardown, WorkloadPlan } from '../backend.ts';
 import type { DesiredState } from '../../model/desired.ts';
 import type { Endpoint } from '../../model/endpoint.ts';
 import type { ObservedState } from '../../model/observed.ts';
@@ -50,8 +50,9 @@ export class DockerBackend implements Backend<ContainerOperation, DockerObserved
     desired: DesiredState,
     observed: ObservedState<DockerObserved>,
     teardown?: Teardown,
+    adopt?: Adopt,
   ): WorkloadPlan<ContainerOperation> {
-    return planContainers(desired, observed, teardown);
+    return planContainers(desired, observed, teardown, adopt);
   }
 
   resolveImages(

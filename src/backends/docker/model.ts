@@ -38,10 +38,18 @@ export interface DockerObserved {
    */
   users?: Record<string, string[]>;
   /**
-   * Names of containers docker compose started for a project of the same name (compose's
-   * project label, no bosun label), sorted; absent when there are none.
+   * Containers docker compose started for a project of the same name (compose's project
+   * label, no bosun label), sorted by name; absent when there are none.
    */
-  composeHeld?: string[];
+  composeHeld?: ComposeContainer[];
+}
+
+/** A container of a `docker compose` stack, by compose's labels (service, container-number). */
+export interface ComposeContainer {
+  id: string;
+  name: string;
+  service: string;
+  replica: number;
 }
 
 /**

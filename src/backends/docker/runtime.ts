@@ -1,12 +1,13 @@
 import type Docker from 'dockerode';
 import { BosunError, Codes } from '../../errors.ts';
-import type { ContainerBlueprint, ObservedContainer } from './model.ts';
+import type { ComposeContainer, ContainerBlueprint, ObservedContainer } from './model.ts';
 import { connectDocker, dockerError, type EngineAddress, engineMessage, statusCode, withDeadline } from './connect.ts';
 import type { DockerTarget } from './host.ts';
 import type { TlsMaterial } from './tls.ts';
 import { createOptions } from './create-options.ts';
 import { filesArchive } from './files.ts';
 import { Label, projectFilter } from '../../model/labels.ts';
+import { sortedUnique } from '../../model/sort.ts';
 import type { RunContext } from '../backend.ts';
 import { asStream, type BuildOperation, buildOptions, contextOf, followBuild } from './build.ts';
 import { toObserved } from './observe.ts';
@@ -49,24 +50,37 @@ export class DockerRuntime implements EngineAddress {
   }
 
   /** Containers of a `docker compose` stack of the same name that bosun does not own. */
-  async listComposeHeld(project: string): Promise<string[]> {
+  async listComposeHeld(project: string): Promise<ComposeContainer[]> {
     const list = await this.call('list compose containers', () =>
-      this.docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } }),
+      this.docker.listContainers({ all: true, filters: composeFilter(project) }),
     );
     return list
       .filter((c) => c.Labels?.[Label.project] === undefined)
-      .map((c) => (c.Names?.[0] ?? c.Id).replace(/^\//, ''))
-      .sort();
+      .map(composeContainer)
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /**
+   * The project's networks: bosun's, and those `docker compose` made for a project of the same
+   * name (`<project>_<key>`, the names bosun gives a compose stack's), which bosun uses as found.
+   */
   async listNetworks(project: string): Promise<string[]> {
-    const list = await this.call('list networks', () => this.docker.listNetworks({ filters: projectFilter(project) }));
-    return list.map((n) => n.Name).sort();
+    const [own, compose] = await Promise.all(
+      [projectFilter(project), composeFilter(project)].map((filters) =>
+        this.call('list networks', () => this.docker.listNetworks({ filters })),
+      ),
+    );
+    return sortedUnique([...own!, ...compose!].map((n) => n.Name));
   }
 
+  /** The project's volumes, compose's included: a stack compose ran keeps its data where it is. */
   async listVolumes(project: string): Promise<string[]> {
-    const res = await this.call('list volumes', () => this.docker.listVolumes({ filters: projectFilter(project) }));
-    return (res.Volumes ?? []).map((v) => v.Name).sort();
+    const [own, compose] = await Promise.all(
+      [projectFilter(project), composeFilter(project)].map((filters) =>
+        this.call('list volumes', () => this.docker.listVolumes({ filters })),
+      ),
+    );
+    return sortedUnique([...(own!.Volumes ?? []), ...(compose!.Volumes ?? [])].map((v) => v.Name));
   }
 
   async createNetwork(name: string, driver: string, internal: boolean, labels: Record<string, string>): Promise<void> {
@@ -211,4 +225,16 @@ export class DockerRuntime implements EngineAddress {
       throw dockerError(err, this, doing);
     }
   }
+}
+
+const composeFilter = (project: string) => ({ label: [`com.docker.compose.project=${project}`] });
+
+function composeContainer(c: Docker.ContainerInfo): ComposeContainer {
+  const number = Number(c.Labels?.['com.docker.compose.container-number']);
+  return {
+    id: c.Id,
+    name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''),
+    service: c.Labels?.['com.docker.compose.service'] ?? '',
+    replica: Number.isInteger(number) ? number : 0,
+  };
 }

@@ -7,6 +7,7 @@ import {
   stackOptions,
   TAKE_OVER_PROJECT,
   withCommon,
+  ADOPT_COMPOSE,
 } from '../flags.ts';
 
 export function reconcile(program: Command, run: Runner): void {
@@ -23,6 +24,7 @@ export function reconcile(program: Command, run: Runner): void {
     .option('--out <file>', 'save the plan, to apply exactly it later with: bosun apply <file>')
     .option('--refuse-force-push', REFUSE_FORCE_PUSH)
     .option('--take-over-project <name>', TAKE_OVER_PROJECT)
+    .option('--adopt-compose', ADOPT_COMPOSE)
     .addOption(output(['text', 'json', 'markdown']))
     .action(run(async () => (await import('../reconcile.ts')).reconcileCommand));
 }

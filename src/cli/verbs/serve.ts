@@ -2,7 +2,15 @@ import type { Command } from 'commander';
 import { DEFAULT_LIMITS } from '../../server/limits.ts';
 import { DEFAULT_LISTEN, DEFAULT_POLL, DEFAULT_WEBHOOK_RATE } from '../../server/defaults.ts';
 import { PROVIDERS } from '../../server/webhook/verify.ts';
-import { REFUSE_FORCE_PUSH, recording, type Runner, stackOptions, TAKE_OVER_PROJECT, withCommon } from '../flags.ts';
+import {
+  ADOPT_COMPOSE,
+  REFUSE_FORCE_PUSH,
+  recording,
+  type Runner,
+  stackOptions,
+  TAKE_OVER_PROJECT,
+  withCommon,
+} from '../flags.ts';
 
 export function serve(program: Command, run: Runner): void {
   const cmd = recording(
@@ -20,6 +28,7 @@ export function serve(program: Command, run: Runner): void {
         )
         .option('--refuse-force-push', REFUSE_FORCE_PUSH)
         .option('--take-over-project <name>', TAKE_OVER_PROJECT)
+        .option('--adopt-compose', ADOPT_COMPOSE)
         .option(
           '--webhook-secret-file <file>',
           'file holding the webhook secret [or BOSUN_WEBHOOK_SECRET; none: webhooks answer 503]',

@@ -150,6 +150,7 @@ export class StacksController {
       backend: o.backend,
       source: { ...o.source, path: root ? `${root}/${path}` : path },
       takeOverProject: o.takeOverProject,
+      adoptCompose: o.adoptCompose,
       allowTakeover: o.allowTakeover,
       secrets: o.secrets,
       lockWaitMs: o.lockWaitMs,

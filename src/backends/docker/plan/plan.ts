@@ -1,4 +1,4 @@
-import type { Teardown, WorkloadPlan } from '../../backend.ts';
+import type { Adopt, Teardown, WorkloadPlan } from '../../backend.ts';
 import { BosunError, Codes } from '../../../errors.ts';
 import type { DesiredState } from '../../../model/desired.ts';
 import type { ObservedState } from '../../../model/observed.ts';
@@ -21,8 +21,9 @@ export function planContainers(
   desired: DesiredState,
   observed: ObservedState<DockerObserved>,
   teardown?: Teardown,
+  adopt?: Adopt,
 ): WorkloadPlan<Operation> {
-  if (!teardown) refuseComposeHeld(desired, observed);
+  const taken = teardown ? [] : composeTaken(desired, observed, adopt);
   const notes: string[] = [];
   const byService = new Map<string, ObservedContainer[]>();
   for (const c of observed.containers) {
@@ -37,7 +38,7 @@ export function planContainers(
   // predecessors are retired (and leftover names fixed) only after every level is up and healthy.
   const isLate = (op: Operation) => op.kind === 'retire-container' || op.kind === 'rename-container';
   const isDuplicate = (op: Operation) => op.kind === 'remove-container' && op.duplicate === true;
-  const cleanup = serviceOps.flat().filter(isDuplicate);
+  const cleanup = [...taken, ...serviceOps.flat().filter(isDuplicate)];
   const levels = serviceOps.map((ops) => ops.filter((op) => !isLate(op) && !isDuplicate(op)));
   const retires = serviceOps.flat().filter(isLate);
   const wanted = new Set(desired.services.map((s) => s.name));
@@ -51,6 +52,7 @@ export function planContainers(
     ? removalPhases(orphans).map((phase) => phase.map((c) => removeOp(c, 'bosun down')))
     : [prunes];
   const infra = planInfra(desired, observed);
+  if (taken.length > 0) notes.push(`${taken.length} container(s) of docker compose taken over (--adopt-compose)`);
   const rollout = [cleanup, ...levels, retires, ...pruning, down.ops];
   const all = [...infra, ...rollout.flat()];
   // built beside the networks, before keys and containers: a failed build replaces nothing
@@ -93,24 +95,42 @@ export function plan(
   observed: ObservedState<DockerObserved>,
   at: PlanContext,
   teardown?: Teardown,
+  adopt?: Adopt,
 ): Plan<Operation> {
-  return assemblePlan('docker', desired, observed, planContainers(desired, observed, teardown), at);
+  return assemblePlan('docker', desired, observed, planContainers(desired, observed, teardown, adopt), at);
 }
 
 /**
  * A stack `docker compose up` started holds the project's networks, ports and names: bosun
- * takes over only after compose lets go. `down` without `-v` keeps the volumes, whose names
- * bosun keeps too, so the data is found.
+ * takes over only after compose lets go, or, asked to (--adopt-compose), removes compose's
+ * containers before any of its own starts. Either way the volumes stay, under the names bosun
+ * keeps too, so the data is found.
  */
-function refuseComposeHeld(desired: DesiredState, observed: ObservedState<DockerObserved>): void {
+function composeTaken(desired: DesiredState, observed: ObservedState<DockerObserved>, adopt?: Adopt): Operation[] {
   const held = observed.composeHeld ?? [];
-  if (held.length === 0) return;
+  if (held.length === 0) return [];
+  const cause = "docker compose's container, taken over (--adopt-compose)";
+  if (adopt?.compose)
+    return held.map((c) => ({
+      kind: 'remove-container',
+      service: c.service,
+      replica: c.replica,
+      containerId: c.id,
+      name: c.name,
+      stopTimeoutSec: COMPOSE_STOP_TIMEOUT_S,
+      cause,
+    }));
   const p = desired.project.name;
-  const shown = held.length > 5 ? `${held.slice(0, 5).join(', ')} and ${held.length - 5} more` : held.join(', ');
+  const names = held.map((c) => c.name);
+  const shown = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
   throw new BosunError(
     Codes.composeOwned,
     `project ${p} is running under docker compose (${shown}): hand it over with "docker compose -p ${p} down" ` +
-      `(or "docker-compose -p ${p} down"; without -v, so the volumes and their data stay), then run bosun again`,
-    { data: { project: p, containers: held } },
+      `(or "docker-compose -p ${p} down"; without -v, so the volumes and their data stay), then run bosun again, ` +
+      'or let bosun take its containers over with --adopt-compose',
+    { data: { project: p, containers: names } },
   );
 }
+
+/** compose's own default (`docker compose down -t`), as its containers' grace period is not listed */
+const COMPOSE_STOP_TIMEOUT_S = 10;

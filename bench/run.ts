@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- cold noop change dryrun fetch webhook memory stacks] [--quick] [--write]`
+ * `npm run bench [-- cold noop change dryrun fetch webhook memory stacks compose] [--quick] [--write]`
  * Runs the chosen benchmarks (all by default), prints a table, and writes bench/RESULTS.md when
  * every benchmark ran (or with --write). Never part of `npm test`.
  */
@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { ensureTestImages } from '../test/helpers/docker.ts';
 import { benchChange } from './change.ts';
 import { benchCold } from './cold.ts';
+import { benchComposeDryrun } from './compose-dryrun.ts';
 import { benchDryrun } from './dryrun.ts';
 import { benchFetch } from './fetch.ts';
 import { loadAverage, machine } from './lib/machine.ts';
@@ -19,7 +20,7 @@ import { benchServeMemory, type MemoryResult } from './serve-memory.ts';
 import { benchWebhook } from './webhook.ts';
 import { benchStacks, stacksSection } from './stacks.ts';
 
-const ALL = ['cold', 'noop', 'change', 'dryrun', 'fetch', 'webhook', 'memory', 'stacks'] as const;
+const ALL = ['cold', 'noop', 'change', 'dryrun', 'fetch', 'webhook', 'memory', 'stacks', 'compose'] as const;
 type Name = (typeof ALL)[number];
 
 /** Full runs keep the whole bench under ~15 minutes on 2 cores; --quick is for trying changes. */
@@ -38,6 +39,7 @@ function plan(quick: boolean): Record<Name, () => Promise<Section>> {
     webhook: served('webhook', 'webhook.ts', { runs: quick ? 2 : 5 }, benchWebhook, webhookRows),
     memory: served('memory', 'serve-memory.ts', { containers: quick ? 20 : 500 }, benchServeMemory, memoryRows),
     stacks: async () => stacksSection(await benchStacks(quick ? 2 : 5, quick ? 10 : 50)),
+    compose: () => benchComposeDryrun(quick ? 3 : 7, 100),
   };
 }
 

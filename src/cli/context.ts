@@ -50,7 +50,7 @@ export interface CommonOptions {
   historyLimit?: string;
   /** reconcile, serve and apply only */
   takeOverProject?: string;
-  /** reconcile and serve only */
+  /** reconcile, serve and apply only */
   adoptCompose?: boolean;
   /** compose profiles to activate (repeatable) */
   profile?: string[];

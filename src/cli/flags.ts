@@ -10,7 +10,7 @@ import { DEFAULT_STACK_CONCURRENCY } from '../stacks/defaults.ts';
 export const TAKE_OVER_PROJECT =
   "hand the project NAME over to this repo and path, though another source applied it (NAME must be the repo's project); recorded in the release";
 
-/** --adopt-compose (reconcile and serve) */
+/** --adopt-compose (reconcile, serve, and apply: a saved plan that takes them is planned again with it) */
 export const ADOPT_COMPOSE =
   "take over the containers docker compose runs for the project (they are removed before bosun's start; volumes and networks are used as found, with their data); without it bosun refuses, naming the command that hands them over; recorded in the release";
 

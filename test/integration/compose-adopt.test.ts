@@ -1,31 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { bosun } from '../helpers/cli.ts';
-import {
-  cleanupProject,
-  docker,
-  ensureTestImages,
-  IMAGE_V1,
-  projectContainers,
-  uniqueProject,
-} from '../helpers/docker.ts';
+import { ADOPTABLE, compose, composeContainers, removeComposeStack, run } from '../helpers/compose.ts';
+import { docker, ensureTestImages, IMAGE_V1, projectContainers, uniqueProject } from '../helpers/docker.ts';
+import { type ServeProcess, startServe, status, waitFor } from '../helpers/serve.ts';
 import { startGitServer, type GitServer, type TestRepo } from '../helpers/git-server.ts';
-
-const run = promisify(execFile);
-
-async function compose(project: string, file: string, ...args: string[]): Promise<string> {
-  try {
-    return (await run('docker-compose', ['-p', project, '-f', file, ...args])).stdout;
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ENOENT')
-      throw new Error('docker-compose is missing: run test/setup-services.sh (apt-get install -y docker-compose)');
-    throw err;
-  }
-}
 
 /**
  * Issue 13's migration: a stack `docker-compose up -d` started (Debian's docker-compose 1.29)
@@ -73,17 +54,7 @@ describe('compose stack taken over from docker-compose (real engine, git over HT
   });
 
   after(async () => {
-    await compose(project, file, 'down').catch(() => undefined);
-    await cleanupProject(project);
-    for (const net of await docker.listNetworks({ filters: { name: [`${project}_default`] } }))
-      await docker
-        .getNetwork(net.Id)
-        .remove()
-        .catch(() => undefined);
-    await docker
-      .getVolume(`${project}_data`)
-      .remove()
-      .catch(() => undefined);
+    await removeComposeStack(project, file);
     await server?.close();
     await fs.rm(tmp, { recursive: true, force: true });
   });
@@ -135,7 +106,7 @@ describe('compose stack taken with --adopt-compose (real engine, git over HTTP)'
   before(async () => {
     await ensureTestImages();
     server = await startGitServer();
-    const repo = await server.createRepo(project, { [`${project}/compose.yaml`]: adoptable });
+    const repo = await server.createRepo(project, { [`${project}/compose.yaml`]: ADOPTABLE });
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'bosun-compose-adopt-'));
     file = path.join(repo.workdir, project, 'compose.yaml');
     flags = ['--repo', repo.url, '--ref', 'main', '--path', project];
@@ -147,17 +118,7 @@ describe('compose stack taken with --adopt-compose (real engine, git over HTTP)'
   });
 
   after(async () => {
-    await compose(project, file, 'down').catch(() => undefined);
-    await cleanupProject(project);
-    for (const net of await docker.listNetworks({ filters: { name: [`${project}_default`] } }))
-      await docker
-        .getNetwork(net.Id)
-        .remove()
-        .catch(() => undefined);
-    await docker
-      .getVolume(`${project}_data`)
-      .remove()
-      .catch(() => undefined);
+    await removeComposeStack(project, file);
     await server?.close();
     await fs.rm(tmp, { recursive: true, force: true });
   });
@@ -200,24 +161,46 @@ describe('compose stack taken with --adopt-compose (real engine, git over HTTP)'
   });
 });
 
-const adoptable = [
-  'services:',
-  '  db:',
-  `    image: ${IMAGE_V1}`,
-  `    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]`,
-  '    volumes:',
-  '      - data:/data',
-  '  web:',
-  `    image: ${IMAGE_V1}`,
-  `    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]`,
-  '    depends_on: [db]',
-  'volumes:',
-  '  data:',
-  '',
-].join('\n');
+describe('bosun serve --adopt-compose (real engine, git over HTTP)', function () {
+  this.timeout(180_000);
+  const project = uniqueProject('compose-serve');
+  let server: GitServer;
+  let tmp: string;
+  let file: string;
+  let serve: ServeProcess | undefined;
 
-/** containers docker compose started for the project (its label, no bosun label) */
-async function composeContainers(project: string) {
-  const all = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
-  return all.filter((c) => c.Labels['bosun.project'] === undefined);
-}
+  before(async () => {
+    await ensureTestImages();
+    server = await startGitServer();
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'bosun-compose-serve-'));
+  });
+
+  after(async () => {
+    await serve?.stop('SIGKILL');
+    await removeComposeStack(project, file);
+    await server?.close();
+    await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  it("its start-up pass takes compose's containers over, the volume's data intact", async () => {
+    const repo = await server.createRepo(project, { [`${project}/compose.yaml`]: ADOPTABLE });
+    file = path.join(repo.workdir, project, 'compose.yaml');
+    await compose(project, file, 'up', '-d');
+    await run('docker', ['exec', `${project}_db_1`, 'sh', '-c', 'echo kept > /data/x']);
+    const taken = (await composeContainers(project)).map((c) => c.Id);
+    assert.equal(taken.length, 2);
+    const flags = ['--repo', repo.url, '--ref', 'main', '--path', project, '--adopt-compose'];
+    serve = await startServe([...flags, '--state', `file:${tmp}/state`, '--cache-dir', `${tmp}/cache`]);
+    const head = await repo.head();
+    await waitFor(
+      'the start-up pass to apply',
+      async () => ((await status(serve!)).applied?.revision === head ? true : undefined),
+      120_000,
+      serve,
+    );
+    assert.deepEqual(await composeContainers(project), [], "compose's containers are gone");
+    assert.equal((await projectContainers(project)).length, 2);
+    const { stdout } = await run('docker', ['exec', `${project}-db-1`, 'cat', '/data/x']);
+    assert.equal(stdout, 'kept\n');
+  });
+});

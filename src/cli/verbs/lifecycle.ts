@@ -1,6 +1,6 @@
 /** apply, rollback and resume: the verbs of src/cli/lifecycle.ts. */
 import type { Command } from 'commander';
-import { recording, type Runner, TAKE_OVER_PROJECT, withCommon } from '../flags.ts';
+import { ADOPT_COMPOSE, recording, type Runner, TAKE_OVER_PROJECT, withCommon } from '../flags.ts';
 
 const lifecycle = () => import('../lifecycle.ts');
 
@@ -14,6 +14,7 @@ export function apply(program: Command, run: Runner): void {
     ),
   )
     .option('--take-over-project <name>', TAKE_OVER_PROJECT)
+    .option('--adopt-compose', ADOPT_COMPOSE)
     .action(run(async () => (await lifecycle()).applyCommand));
 }
 

@@ -50,6 +50,7 @@ export const Codes = {
   rolledBack: 'E_ROLLED_BACK',
   paused: 'E_ROLLOUT_PAUSED',
   config: 'E_CONFIG',
+  haproxy: 'E_HAPROXY',
   stateKey: 'E_STATE_KEY',
   recordTampered: 'E_RECORD_TAMPERED',
   recordInvalid: 'E_RECORD_INVALID',
@@ -175,6 +176,10 @@ export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meani
     meaning: 'the rollout failed and was left as it is (failureAction pause)',
   },
   E_CONFIG: { disposition: 'stalled', meaning: 'the server configuration is wrong' },
+  E_HAPROXY: {
+    disposition: 'stalled',
+    meaning: 'bosun proxy: haproxy is missing, refused the rendered configuration, or did not start or reload',
+  },
   E_STATE_KEY: {
     disposition: 'stalled',
     meaning: 'the state key file is missing, malformed or readable by others than its owner',

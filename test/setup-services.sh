@@ -24,6 +24,7 @@ command -v ip >/dev/null || need+=(iproute2) # the TLS engine's own bridge
 command -v gpg >/dev/null || need+=(gnupg) # the signed-commit tests make an OpenPGP key
 command -v ssh-keygen >/dev/null || need+=(openssh-client) # ... and an SSH signing key
 [ -x /usr/bin/time ] || need+=(time) # GNU time: the peak RSS of the CLI in the big-blob test
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy) # bosun proxy renders and runs it
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   $SUDO apt-get update -qq

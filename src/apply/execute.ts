@@ -1,5 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Backend, RepoFiles, RunContext } from '../backends/backend.ts';
+import type { DrainTarget } from '../coord/drain.ts';
 import { BosunError, Codes } from '../errors.ts';
 import { isKeyOperation, type Operation, type Plan } from '../model/plan.ts';
 import type { KvStore } from '../ports.ts';
@@ -16,6 +17,8 @@ export interface ExecuteContext {
   onProgress?: (line: string, op: Operation, ms: number) => void;
   /** called just before the back end removes a workload */
   removing?: (id: string) => void;
+  /** awaited before the back end stops a workload that may take traffic (proxies drop it first) */
+  drain?: (project: string, target: DrainTarget) => Promise<void>;
   /** aborted when the apply lock is lost: stop before the next phase (a safe point) */
   signal?: AbortSignal;
   /** the repo's files, for operations that build from them */
@@ -30,11 +33,13 @@ export interface ExecuteContext {
  * a phase fails the later phases never start, and the error names the services left alone.
  */
 export async function execute(plan: Plan, ctx: ExecuteContext): Promise<void> {
+  const drain = ctx.drain;
   const run: RunContext = {
     release: ctx.release,
     revision: plan.revision,
     project: plan.project,
     removing: ctx.removing,
+    drain: drain && ((target) => drain(plan.project, target)),
     repo: ctx.repo,
     log: ctx.log,
   };

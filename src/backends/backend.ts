@@ -5,6 +5,7 @@
  * locks, pins, serve and rollback are written once, above it.
  */
 import type { DesiredState } from '../model/desired.ts';
+import type { DrainTarget } from '../coord/drain.ts';
 import type { Endpoint } from '../model/endpoint.ts';
 import type { ObservedState } from '../model/observed.ts';
 import type { FieldChange, OperationHead, Plan, WorkloadPlan } from '../model/plan.ts';
@@ -33,6 +34,11 @@ export interface RunContext {
   project?: string;
   /** called just before the back end removes a workload, so its events are known as bosun's own */
   removing?: (id: string) => void;
+  /**
+   * Awaited before the back end stops a workload that may take traffic: proxies drop it first
+   * (coord/drain.ts). Absent: nobody routes to the project's endpoints through bosun.
+   */
+  drain?: (target: DrainTarget) => Promise<void>;
   /** the repo's files, for operations that build from them; absent: such an operation fails */
   repo?: RepoFiles;
   /** lines of a long operation's own output as it goes (build steps), for the progress output */

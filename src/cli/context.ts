@@ -1,3 +1,4 @@
+import { drainerFor } from '../coord/drain.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { openBackend } from '../backends/index.ts';
@@ -257,6 +258,7 @@ export async function withSessions<T>(
         secrets,
         lockWaitMs: lockWaitMs(o),
         historyLimit: historyLimit(o),
+        drain: drainerFor(kv),
         ...extra,
       });
     return fn(make, kv, sealer);

@@ -69,7 +69,7 @@ function toEntries(endpoints: Endpoint[]): Map<string, string> {
     }
     const key = `${e.service}/${e.replica}`;
     if (out.has(key)) throw new BosunError(Codes.usage, `two endpoints for ${key}`);
-    out.set(key, JSON.stringify({ host: e.host, port: e.port, container: e.container, release: e.release }));
+    out.set(key, JSON.stringify({ host: e.host, port: e.port, container: e.container, id: e.id, release: e.release }));
   }
   return out;
 }

@@ -6,6 +6,8 @@ export interface Endpoint {
   port: number;
   /** container name */
   container: string;
+  /** the workload's id (a container id): what a drain marker names, unlike a name it is never reused */
+  id?: string;
   /** the bosun release that created the container */
   release?: number;
 }

@@ -1,3 +1,4 @@
+import { drainerFor } from '../coord/drain.ts';
 import type http from 'node:http';
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { GitSourceOptions } from '../ports.ts';
@@ -126,6 +127,8 @@ export class Controller {
       output: (line) => o.log.info({ output: line }, 'build'),
       // noted before the call: the engine emits kill/die/destroy while the removal is in progress
       removing: (id) => this.activity.removing(id, Date.now()),
+      // the leader publishes first, so a start-first successor is routed before its predecessor drains
+      drain: drainerFor(o.kv, () => o.leadership?.publish() ?? Promise.resolve()),
     });
     o.notify?.attach(this.metrics.registry);
     session.releases.onRecorded((r) => o.notify?.release(r));

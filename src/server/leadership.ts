@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { startElection, type ElectionHandle } from '../coord/election.ts';
 import type { Backend } from '../backends/backend.ts';
+import { Drainer } from '../coord/drain.ts';
 import { EndpointPublisher } from '../coord/endpoints.ts';
 import type { KvStore } from '../ports.ts';
 import { errorFields, type Logger } from './log.ts';
@@ -30,8 +31,11 @@ export class Leadership {
   private publisher: EndpointPublisher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private leaderName: string | undefined;
+  private readonly drainer: Drainer;
 
-  constructor(private readonly o: LeadershipOptions) {}
+  constructor(private readonly o: LeadershipOptions) {
+    this.drainer = new Drainer(o.kv);
+  }
 
   async start(): Promise<void> {
     this.election = await startElection(this.o.kv, this.o.project, this.candidate, {
@@ -63,6 +67,7 @@ export class Leadership {
     if (!publisher || !this.isLeader()) return;
     try {
       await publisher.sync(await this.o.backend.endpoints(this.o.project));
+      await this.drainer.prune(this.o.project);
     } catch (err) {
       this.o.log.warn({ err: errorFields(err) }, 'could not publish endpoints');
     }

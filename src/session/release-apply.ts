@@ -97,6 +97,7 @@ export function run(
     release,
     onProgress: o.progress,
     removing: o.removing,
+    drain: o.drain,
     signal,
   });
 }

@@ -1,3 +1,4 @@
+import type { ExecuteContext } from '../apply/execute.ts';
 import type { Backend, Teardown } from '../backends/backend.ts';
 import type { DesiredState } from '../model/desired.ts';
 import type { LoadOptions } from '../formats/format.ts';
@@ -55,6 +56,8 @@ export interface SessionOptions {
   output?: (line: string) => void;
   /** called just before the back end removes a workload (serve tells drift from its own work) */
   removing?: (id: string) => void;
+  /** awaited before the back end stops a workload that may take traffic (bosun proxy drops it first) */
+  drain?: ExecuteContext['drain'];
   /** the host policy every desired state must pass before it runs (absent: the built-in default) */
   policy?: PolicyInForce;
   /** resolves a host path's symlinks for the policy (absent: the real file system) */

@@ -22,9 +22,12 @@ import { BosunError, Codes } from '../errors.ts';
  *                                            value = candidate name; the oldest key is the leader
  *   /bosun/<project>/election/leader         embedded store: the one leader record, shaped like the lock
  *   /bosun/<project>/endpoints/<service>/<replica>
- *                                            JSON { host, port, container, release }: where a healthy
+ *                                            JSON { host, port, container, id, release }: where a healthy
  *                                            replica answers; on etcd attached to the publisher's lease
  *                                            (docs/service-discovery.md)
+ *   /bosun/<project>/draining/<id>           JSON { service, replica, since }: the workload with this
+ *                                            id is about to be stopped; proxies drop it first. Put by
+ *                                            whoever applies, pruned once its endpoint is gone
  */
 export function projectPrefix(project: string): string {
   // a slash would let one project's prefix contain another's keys ("a" and "a/releases")

@@ -11,7 +11,8 @@ type Summary = Docker.ContainerInfo;
  * healthcheck. The address is the first published port (lowest container port; a port bound
  * to every interface is published as `wildcardHost`, default 127.0.0.1); without one, the
  * container's IP on its first network and its first exposed port. Containers with neither are
- * left out, as are containers without bosun's service/replica labels. Sorted by service, replica.
+ * left out, as are containers without bosun's service/replica labels. One per replica slot (the
+ * newest release's), sorted by service, replica.
  */
 export async function healthyEndpoints(
   runtime: DockerRuntime,
@@ -25,11 +26,16 @@ export async function healthyEndpoints(
     throw dockerError(err, runtime, 'list containers');
   }
   const wildcardHost = opts.wildcardHost ?? '127.0.0.1';
-  return list
-    .filter(canServe)
-    .map((c) => toEndpoint(c, wildcardHost))
-    .filter((e): e is Endpoint => e !== undefined)
-    .sort((a, b) => a.service.localeCompare(b.service) || a.replica - b.replica);
+  const newestFirst = list.filter(canServe).sort((a, b) => b.Created - a.Created);
+  const slots = new Map<string, Endpoint>();
+  for (const c of newestFirst) {
+    const e = toEndpoint(c, wildcardHost);
+    // a start-first successor shares its predecessor's slot until the retire: the successor
+    // (the newer release) takes it once healthy, so watchers move over before the old one goes
+    const slot = e && `${e.service}/${e.replica}`;
+    if (e && slot && (slots.get(slot)?.release ?? 0) < (e.release ?? 1)) slots.set(slot, e);
+  }
+  return [...slots.values()].sort((a, b) => a.service.localeCompare(b.service) || a.replica - b.replica);
 }
 
 /** Health is only in the Status text of the list endpoint: "Up 3 seconds (healthy)". */
@@ -50,6 +56,7 @@ function toEndpoint(c: Summary, wildcardHost: string): Endpoint | undefined {
     replica,
     ...address,
     container: (c.Names?.[0] ?? c.Id).replace(/^\//, ''),
+    id: c.Id,
     ...(Number.isSafeInteger(release) && release > 0 ? { release } : {}),
   };
 }

@@ -6,7 +6,9 @@ import type { DockerRuntime } from './runtime.ts';
 
 /** One container operation, as engine calls. A running container is never modified. */
 export async function runContainerOperation(op: Operation, engine: DockerRuntime, ctx: RunContext): Promise<void> {
-  const remove = (id: string, stopTimeoutSec: number) => {
+  const remove = async (id: string, stopTimeoutSec: number) => {
+    // out of every proxy's rotation before it stops, so no request meets a closing container
+    if ('replica' in op) await ctx.drain?.({ service: op.service, replica: op.replica, id });
     // noted before the call: the engine emits kill/die/destroy while it is still in progress
     ctx.removing?.(id);
     return engine.remove(id, stopTimeoutSec);

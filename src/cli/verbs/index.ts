@@ -10,6 +10,7 @@ import { convert } from './convert.ts';
 import { down } from './down.ts';
 import { apply, resume, rollback } from './lifecycle.ts';
 import { policy } from './policy.ts';
+import { proxy } from './proxy.ts';
 import { reconcile } from './reconcile.ts';
 import { releases } from './releases.ts';
 import { secret } from './secret.ts';
@@ -26,6 +27,7 @@ export const VERBS: ((program: Command, run: Runner) => void)[] = [
   resume,
   status,
   serve,
+  proxy,
   releases,
   secret,
   policy,

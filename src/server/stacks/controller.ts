@@ -4,6 +4,7 @@
  * project with its own Session (lock, releases, pin, binding), drift watcher and metrics labels.
  * The one-project controller (server/controller.ts) is left as it is.
  */
+import { drainerFor } from '../../coord/drain.ts';
 import type http from 'node:http';
 import { schedule, type ScheduledTask } from 'node-cron';
 import { Session, type SessionOptions } from '../../session/session.ts';
@@ -159,6 +160,7 @@ export class StacksController {
       progress: (line, _op, ms) => o.log.info({ stack: path, op: line, ms }, 'applied'),
       notice: (line) => o.log.warn({ stack: path }, line),
       removing: (id) => this.activity.removing(id, Date.now()),
+      drain: drainerFor(o.kv),
     };
   }
 

@@ -19,3 +19,8 @@ export function electionRecordKey(project: string): string {
 export function endpointsPrefix(project: string): string {
   return `${projectPrefix(project)}endpoints/`;
 }
+
+/** `<prefix><workload id>`: a replica bosun is about to stop, for proxies to drop first (coord/drain.ts). */
+export function drainingPrefix(project: string): string {
+  return `${projectPrefix(project)}draining/`;
+}

@@ -1,0 +1,230 @@
+/**
+ * `bosun proxy` in front of a start-first rolling update on one Docker engine: a client loop
+ * sends requests through the proxy's local port the whole time, and none may fail. Real
+ * Docker, real etcd, real haproxy, the real CLI for serve (the endpoint publisher), proxy and
+ * reconcile (the rollout).
+ */
+import { strict as assert } from 'node:assert';
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { KvStore } from '../../src/ports.ts';
+import { openStore } from '../../src/store/open.ts';
+import { bosun } from '../helpers/cli.ts';
+import { cleanupProject, ensureTestImages, IMAGE_V1, IMAGE_V2, uniqueProject } from '../helpers/docker.ts';
+import { ETCD_URL, requireEtcd } from '../helpers/etcd.ts';
+import { startGitServer, type GitServer, type TestRepo } from '../helpers/git-server.ts';
+import { startServe, waitFor, type ServeProcess } from '../helpers/serve.ts';
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/bosun.js');
+// sh as PID 1 stops on SIGTERM (busybox httpd alone would ignore it and wait out the grace)
+const HTTPD = `[sh, -c, "trap 'exit 0' TERM; httpd -f -p 80 -h /www & wait"]`;
+
+function stack(project: string, image: string): Record<string, string> {
+  return {
+    'bosun.yaml': `apiVersion: bosun/v1\nkind: Project\nmetadata: { name: ${project} }\n`,
+    'web.yaml': [
+      'apiVersion: bosun/v1',
+      'kind: Service',
+      'metadata: { name: web }',
+      'spec:',
+      `  image: ${image}`,
+      '  replicas: 2',
+      `  command: ${HTTPD}`,
+      '  ports: [ { container: 80 } ]',
+      '  healthcheck: { cmd: [wget, -q, -O, /dev/null, http://127.0.0.1/], interval: 300ms, retries: 3 }',
+      '  update: { order: start-first, parallelism: 1, failureAction: rollback }',
+      '  stopGracePeriod: 2s',
+      '',
+    ].join('\n'),
+  };
+}
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}
+
+function get(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 5_000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}`))));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+/** Requests one after another on `workers` connections until stopped; every answer and failure counted. */
+function clientLoop(port: number, workers: number) {
+  const bodies = new Map<string, number>();
+  const failures: string[] = [];
+  let stopped = false;
+  let sent = 0;
+  const started = Date.now();
+  const worker = async () => {
+    while (!stopped) {
+      sent++;
+      try {
+        const body = (await get(port)).trim();
+        bodies.set(body, (bodies.get(body) ?? 0) + 1);
+      } catch (err) {
+        failures.push(`${new Date().toISOString()} ${(err as Error).message}`);
+      }
+    }
+  };
+  const done = Promise.all(Array.from({ length: workers }, worker));
+  return {
+    bodies,
+    failures,
+    async stop() {
+      stopped = true;
+      await done;
+      return { sent, seconds: (Date.now() - started) / 1000 };
+    },
+  };
+}
+
+async function startProxy(args: string[]): Promise<{ child: ChildProcess; lines: string[] }> {
+  const child = spawn(process.execPath, [BIN, 'proxy', ...args], {
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      lines.push(line);
+      if (line.includes('proxy running')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`bosun proxy exited with ${code}:\n${lines.join('\n')}\n${stderr}`)));
+  });
+  return { child, lines };
+}
+
+describe('bosun proxy: a start-first rollout behind the local port (docker back end)', function () {
+  this.timeout(300_000);
+  const project = uniqueProject('px');
+  let server: GitServer;
+  let repo: TestRepo;
+  let kv: KvStore;
+  let tmp: string;
+  let serve: ServeProcess | undefined;
+  let proxy: { child: ChildProcess; lines: string[] } | undefined;
+
+  before(async () => {
+    await Promise.all([ensureTestImages(), requireEtcd()]);
+    server = await startGitServer();
+    repo = await server.createRepo(project, stack(project, IMAGE_V1));
+    kv = await openStore(ETCD_URL);
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'bosun-proxy-test-'));
+  });
+  after(async () => {
+    if (proxy && proxy.child.exitCode === null) {
+      proxy.child.kill('SIGTERM');
+      await new Promise((r) => proxy!.child.once('exit', r));
+    }
+    await serve?.stop();
+    await cleanupProject(project);
+    for (const e of await kv.list(`/bosun/${project}/`)) await kv.delete(e.key);
+    await kv?.close();
+    await server?.close();
+    await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  it('loses no request while both replicas are replaced', async () => {
+    // serve is the endpoint publisher; its own poll is far away so the rollout is reconcile's
+    serve = await startServe([
+      '--repo',
+      repo.url,
+      '--state',
+      ETCD_URL,
+      '--cache-dir',
+      path.join(tmp, 'serve'),
+      '--poll',
+      '0 0 1 1 *',
+    ]);
+    const published = async () => (await kv.list(`/bosun/${project}/endpoints/web/`)).length;
+    await waitFor('2 published endpoints', async () => ((await published()) === 2 ? true : undefined), 60_000, serve);
+
+    const port = await freePort();
+    proxy = await startProxy(['--state', ETCD_URL, '--listen', `${project}/web=127.0.0.1:${port}`, '--run-dir', tmp]);
+    assert.equal((await get(port)).trim(), `ok ${IMAGE_V1}`);
+
+    const loop = clientLoop(port, 2);
+    await new Promise((r) => setTimeout(r, 1_000));
+    await repo.commit(stack(project, IMAGE_V2), 'web: v2');
+    const rollout = await bosun([
+      'reconcile',
+      '--repo',
+      repo.url,
+      '--state',
+      ETCD_URL,
+      '--cache-dir',
+      path.join(tmp, 'cli'),
+    ]);
+    assert.equal(rollout.code, 0, rollout.stderr + rollout.stdout);
+    // the proxy follows the successors' endpoints; then a while on the new version alone
+    await waitFor(
+      'v2 answers',
+      async () => ((await get(port).catch(() => '')).includes(IMAGE_V2) ? true : undefined),
+      30_000,
+      serve,
+    );
+    await new Promise((r) => setTimeout(r, 1_500));
+    const { sent, seconds } = await loop.stop();
+
+    const rate = sent / seconds;
+    console.log(
+      `      ${sent} requests in ${seconds.toFixed(1)} s (${rate.toFixed(0)}/s) through the proxy, ${loop.failures.length} failed; ` +
+        `answers: ${[...loop.bodies].map(([b, n]) => `${n}× "${b}"`).join(', ')}`,
+    );
+    assert.deepEqual(
+      loop.failures,
+      [],
+      `failed requests:\n${loop.failures.slice(0, 10).join('\n')}\nproxy:\n${proxy.lines.join('\n')}`,
+    );
+    assert.ok((loop.bodies.get(`ok ${IMAGE_V1}`) ?? 0) > 0, 'v1 answered through the proxy');
+    assert.ok((loop.bodies.get(`ok ${IMAGE_V2}`) ?? 0) > 0, 'v2 answered through the proxy');
+    assert.ok(sent > 100, `a real load: ${sent} requests`);
+    assert.ok(
+      proxy.lines.some((l) => l.includes('Reloading HAProxy')),
+      'haproxy was reloaded',
+    );
+    // the old containers are gone, and so are their drain markers once the publisher synced
+    await waitFor(
+      'markers pruned',
+      async () => ((await kv.list(`/bosun/${project}/draining/`)).length === 0 ? true : undefined),
+      20_000,
+      serve,
+    );
+  });
+
+  it('a missing haproxy binary is a clear typed error', async () => {
+    const r = await bosun([
+      'proxy',
+      '--state',
+      ETCD_URL,
+      '--listen',
+      `${project}/web=127.0.0.1:1`,
+      '--haproxy',
+      path.join(tmp, 'no-haproxy'),
+    ]);
+    assert.notEqual(r.code, 0);
+    assert.equal(
+      r.stderr,
+      `error: haproxy ${path.join(tmp, 'no-haproxy')} is not an executable file: install it (Debian: apt-get install haproxy) or give its path with --haproxy <file>\n`,
+    );
+  });
+});

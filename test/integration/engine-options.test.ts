@@ -127,7 +127,11 @@ describe('container options on the engine (docker + git over HTTP + embedded sto
     await repo.commit({ 'web.yaml': serviceFile('web', OPTIONS('opt-web2')) }, 'hostname');
     const second = await bosun(['reconcile', ...flags]);
     assert.equal(second.code, 0, second.stdout + second.stderr);
-    assert.match(second.stdout, /~ web-1 .*replace/s);
+    assert.match(second.stdout, /0 to create, 1 to replace, 0 to remove/);
+    assert.match(
+      second.stdout,
+      /~ replace container t-opts-[0-9a-f]+-web-1 \(\S+\) — options\.hostname opt-web → opt-web2\n/,
+    );
     const after = await containerIds(project);
     assert.deepEqual(after.plain, before.plain, 'the other service is untouched');
     assert.notDeepEqual(after.web, before.web, 'web was replaced');

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { configFields, endpointConfig, exposedPorts, hostConfigFields } from './engine-options.ts';
 import type { ContainerBlueprint } from './model.ts';
 
 /** Translates the planner's blueprint into the engine's create body; no decisions are made here. */
@@ -12,6 +13,7 @@ export function createOptions(
     exposed[p.containerPort] = {};
     (bindings[p.containerPort] ??= []).push({ HostPort: p.hostPort, HostIp: p.hostIp });
   }
+  for (const port of exposedPorts(bp.options)) exposed[port] = {};
   const [firstNetwork] = bp.networks;
   return {
     name: bp.name,
@@ -23,6 +25,7 @@ export function createOptions(
     User: bp.user,
     WorkingDir: bp.workingDir,
     StopTimeout: bp.stopTimeoutSec,
+    ...configFields(bp.options),
     ExposedPorts: exposed,
     Healthcheck: bp.healthcheck && {
       Test: ['CMD', ...bp.healthcheck.test],
@@ -37,8 +40,11 @@ export function createOptions(
       RestartPolicy: { Name: bp.restart },
       Memory: bp.memoryBytes,
       NanoCpus: bp.nanoCpus,
-      NetworkMode: firstNetwork,
+      NetworkMode: firstNetwork ?? bp.options?.networkMode,
+      ...hostConfigFields(bp.options),
     },
-    NetworkingConfig: firstNetwork ? { EndpointsConfig: { [firstNetwork]: { Aliases: [bp.alias] } } } : undefined,
+    NetworkingConfig: firstNetwork
+      ? { EndpointsConfig: { [firstNetwork]: endpointConfig(bp.options, firstNetwork, bp.alias) } }
+      : undefined,
   };
 }

@@ -1,4 +1,5 @@
 /** The Docker back end's view of a project: containers, as observed and as planned. */
+import type { EngineOptions } from './engine-options.ts';
 import type { FieldChange, StartGate, Batch } from '../../model/plan.ts';
 import type { SpecRecord } from '../../model/observed.ts';
 import type { BuildSpec } from '../../model/desired.ts';
@@ -82,6 +83,8 @@ export interface ContainerBlueprint {
   stopTimeoutSec: number;
   user?: string;
   workingDir?: string;
+  /** engine options beyond the above (absent: none, so plans of services without them are unchanged) */
+  options?: EngineOptions;
 }
 
 export type ContainerOperation =

@@ -5,6 +5,7 @@ import { connectDocker, dockerError, type EngineAddress, engineMessage, statusCo
 import type { DockerTarget } from './host.ts';
 import type { TlsMaterial } from './tls.ts';
 import { createOptions } from './create-options.ts';
+import { endpointConfig } from './engine-options.ts';
 import { filesArchive } from './files.ts';
 import { Label, projectFilter } from '../../model/labels.ts';
 import { sortedUnique } from '../../model/sort.ts';
@@ -186,7 +187,8 @@ export class DockerRuntime implements EngineAddress {
     return this.call(`create container ${bp.name}`, async () => {
       const container = await this.docker.createContainer(createOptions(bp, extraLabels));
       for (const net of bp.networks.slice(1)) {
-        await this.docker.getNetwork(net).connect({ Container: container.id, EndpointConfig: { Aliases: [bp.alias] } });
+        const EndpointConfig = endpointConfig(bp.options, net, bp.alias);
+        await this.docker.getNetwork(net).connect({ Container: container.id, EndpointConfig });
       }
       if (bp.files.length > 0 || bp.copies?.length)
         await container.putArchive(await filesArchive(bp.files, bp.copies), { path: '/' });

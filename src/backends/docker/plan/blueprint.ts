@@ -1,4 +1,5 @@
-import type { DesiredState, ServiceSpec } from '../../../model/desired.ts';
+import type { ContainerOptions, DesiredState, ServiceSpec } from '../../../model/desired.ts';
+import type { EngineOptions } from '../engine-options.ts';
 import type { ContainerBlueprint } from '../model.ts';
 import { Label } from '../../../model/labels.ts';
 import { resolveFiles } from '../../../model/env.ts';
@@ -73,5 +74,14 @@ export function blueprintFor(
     stopTimeoutSec: Math.ceil(service.stopGracePeriodMs / 1000),
     user: service.user,
     workingDir: service.workingDir,
+    ...(service.options ? { options: engineOptions(project, service.options) } : {}),
   };
+}
+
+/** networkOptions are keyed by network manifest name in the model, by the engine's name here. */
+function engineOptions(project: string, o: ContainerOptions): EngineOptions {
+  const { networkOptions, ...rest } = o;
+  if (!networkOptions) return rest;
+  const byEngine = Object.entries(networkOptions).map(([n, v]) => [networkName(project, n), v] as const);
+  return { ...rest, networkOptions: Object.fromEntries(byEngine) };
 }

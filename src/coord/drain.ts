@@ -13,6 +13,8 @@ export interface DrainTarget {
   replica: number;
   /** the workload's id, as published in its endpoint */
   id: string;
+  /** a successor is running (start-first): wait until it is published before this one leaves */
+  successor?: boolean;
 }
 
 export interface DrainOptions {
@@ -31,8 +33,8 @@ interface Published {
 /**
  * Takes a replica out of rotation before it stops: proxies watching the endpoints (bosun proxy)
  * drop an endpoint whose id is marked under /bosun/<project>/draining/. Order matters: the
- * marker goes first, then the drain waits until another replica of the service is published and
- * not draining (a start-first successor, announced by the publisher), then for proxies to
+ * marker goes first, then (start-first) the drain waits until another replica of the service is
+ * published and not draining (the successor, announced by the publisher), then for proxies to
  * reload. A service nobody publishes is stopped at once: no proxy routes to it. Markers of
  * workloads whose endpoint is gone are pruned on the way, so they do not pile up.
  */
@@ -60,7 +62,8 @@ export class Drainer {
       markerKey(project, target.id),
       JSON.stringify({ service: target.service, replica: target.replica, since }),
     );
-    for (let waited = 0; waited < this.peerWaitMs && !(await this.hasPeer(project, target)); waited += PEER_POLL_MS) {
+    const peerWaitMs = target.successor ? this.peerWaitMs : 0;
+    for (let waited = 0; waited < peerWaitMs && !(await this.hasPeer(project, target)); waited += PEER_POLL_MS) {
       await this.sleep(PEER_POLL_MS);
       await this.o.announce?.();
     }

@@ -14,8 +14,8 @@ function recorder() {
     release: 2,
     revision: 'abc',
     removing: (id: string) => void calls.push(`removing ${id}`),
-    drain: async (t: { service: string; replica: number; id: string }) =>
-      void calls.push(`drain ${t.service}.${t.replica} ${t.id}`),
+    drain: async (t: { service: string; replica: number; id: string; successor?: boolean }) =>
+      void calls.push(`drain ${t.service}.${t.replica} ${t.id}${t.successor ? ' (successor)' : ''}`),
   };
   return { calls, engine, ctx };
 }
@@ -35,7 +35,7 @@ describe('docker back end: a container leaves the proxies before it stops', () =
     };
     await runContainerOperation(op, engine, ctx);
     assert.deepEqual(calls, [
-      'drain web.1 old1',
+      'drain web.1 old1 (successor)',
       'removing old1',
       'remove old1',
       'rename shop-web-1-next-12345678 shop-web-1',

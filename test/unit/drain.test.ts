@@ -37,19 +37,25 @@ describe('Drainer: a replica leaves the proxies before it stops', () => {
       // the publisher sees the successor on its second sync
       if (++announced === 2) await kv.put(`${EP}web/1`, value('new1', 4101));
     };
-    await new Drainer(kv, { waitMs: 1000, sleep, announce }).drain('shop', { service: 'web', replica: 1, id: 'old1' });
+    await new Drainer(kv, { waitMs: 1000, sleep, announce }).drain('shop', {
+      service: 'web',
+      replica: 1,
+      id: 'old1',
+      successor: true,
+    });
     assert.ok(await kv.get(`${DR}old1`), 'the marker is written before the wait');
     assert.deepEqual(slept, [200, 1000]);
   });
 
-  it('gives up waiting for a peer after peerWaitMs (a scale to zero has none)', async () => {
+  it('gives up waiting for a successor after peerWaitMs; waits for none without one', async () => {
     await kv.put(`${EP}web/1`, value('old1', 4001));
-    await new Drainer(kv, { waitMs: 500, peerWaitMs: 600, sleep }).drain('shop', {
-      service: 'web',
-      replica: 1,
-      id: 'old1',
-    });
+    const drainer = new Drainer(kv, { waitMs: 500, peerWaitMs: 600, sleep });
+    await drainer.drain('shop', { service: 'web', replica: 1, id: 'old1', successor: true });
     assert.deepEqual(slept, [200, 200, 200, 500]);
+    // without a successor (a scale-down, a stop-first replacement) nothing is worth waiting for
+    slept = [];
+    await drainer.drain('shop', { service: 'web', replica: 1, id: 'old1' });
+    assert.deepEqual(slept, [500]);
   });
 
   it('still waits for the proxies when its successor already took the replica key', async () => {

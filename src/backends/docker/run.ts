@@ -8,7 +8,10 @@ import type { DockerRuntime } from './runtime.ts';
 export async function runContainerOperation(op: Operation, engine: DockerRuntime, ctx: RunContext): Promise<void> {
   const remove = async (id: string, stopTimeoutSec: number) => {
     // out of every proxy's rotation before it stops, so no request meets a closing container
-    if ('replica' in op) await ctx.drain?.({ service: op.service, replica: op.replica, id });
+    if ('replica' in op) {
+      const successor = op.kind === 'retire-container';
+      await ctx.drain?.({ service: op.service, replica: op.replica, id, successor });
+    }
     // noted before the call: the engine emits kill/die/destroy while it is still in progress
     ctx.removing?.(id);
     return engine.remove(id, stopTimeoutSec);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- cold noop change dryrun fetch webhook memory stacks compose] [--quick] [--write]`
+ * `npm run bench [-- cold noop change dryrun fetch webhook memory dashboard stacks compose] [--quick] [--write]`
  * Runs the chosen benchmarks (all by default), prints a table, and writes bench/RESULTS.md when
  * every benchmark ran (or with --write). Never part of `npm test`.
  */
@@ -16,11 +16,11 @@ import { markdown, textTable } from './lib/report.ts';
 import type { Row, Section } from './lib/result.ts';
 import { sweep } from './lib/sweep.ts';
 import { benchNoop } from './noop.ts';
-import { benchServeMemory, type MemoryResult } from './serve-memory.ts';
+import { benchDashboardMemory, benchServeMemory, type DashboardMemory, type MemoryResult } from './serve-memory.ts';
 import { benchWebhook } from './webhook.ts';
 import { benchStacks, stacksSection } from './stacks.ts';
 
-const ALL = ['cold', 'noop', 'change', 'dryrun', 'fetch', 'webhook', 'memory', 'stacks', 'compose'] as const;
+const ALL = ['cold', 'noop', 'change', 'dryrun', 'fetch', 'webhook', 'memory', 'dashboard', 'stacks', 'compose'] as const;
 type Name = (typeof ALL)[number];
 
 /** Full runs keep the whole bench under ~15 minutes on 2 cores; --quick is for trying changes. */
@@ -38,6 +38,13 @@ function plan(quick: boolean): Record<Name, () => Promise<Section>> {
     fetch: () => benchFetch(quick ? 3 : 7),
     webhook: served('webhook', 'webhook.ts', { runs: quick ? 2 : 5 }, benchWebhook, webhookRows),
     memory: served('memory', 'serve-memory.ts', { containers: quick ? 20 : 500 }, benchServeMemory, memoryRows),
+    dashboard: served(
+      'dashboard',
+      'serve-memory.ts',
+      { containers: 20, pairs: quick ? 1 : 2 },
+      benchDashboardMemory,
+      dashboardRows,
+    ),
     stacks: async () => stacksSection(await benchStacks(quick ? 2 : 5, quick ? 10 : 50)),
     compose: () => benchComposeDryrun(quick ? 3 : 7, 100),
   };
@@ -66,6 +73,29 @@ function memoryRows(r: MemoryResult, args: { containers?: number }): Row[] {
       runs: `${r.samples.length} samples`,
       ...target,
       notes,
+    },
+  ];
+}
+
+function dashboardRows(r: DashboardMemory): Row[] {
+  const rss = (rs: MemoryResult[]) => rs.map((x) => x.rssMb).join(', ');
+  const seen = r.visited.map((v) => `${v.visitor?.pages} pages, ${v.visitor?.events} events`).join('; ');
+  return [
+    {
+      bench: 'dashboard',
+      case: `serve RSS: dashboard visited + live stream open vs --no-ui, ${r.containers} containers`,
+      runs: `${r.off.length} pairs`,
+      target: '< 10 MB',
+      met: r.deltaMb * 1.048576 < 10,
+      notes: `+${r.deltaMb} MiB (median of all samples; run medians --no-ui ${rss(r.off)}, visited ${rss(r.visited)} MiB; ${seen})`,
+    },
+    {
+      bench: 'dashboard',
+      case: 'no-op poll pass in serve, visited vs --no-ui',
+      bosunMs: r.pollVisitedMs,
+      peerMs: r.pollOffMs,
+      runs: `${r.off.length} pairs × 5 passes`,
+      notes: 'peer: the same serve with --no-ui',
     },
   ];
 }

@@ -11,10 +11,43 @@
         return r.ok ? r.text() : Promise.reject(new Error(String(r.status)));
       })
       .then(function (text) {
-        box.innerHTML = text; // server-rendered and escaped there, from this origin only
+        var next = document.createElement('div');
+        next.innerHTML = text; // server-rendered and escaped there, from this origin only
+        morph(box, next);
         wireConfirms(box);
+        box.dispatchEvent(new Event('refreshed')); // for scripts (and tests) that watch the page
       })
       .catch(function () {});
+  }
+
+  function sameAttributes(a, b) {
+    if (a.attributes.length !== b.attributes.length) return false;
+    for (var i = 0; i < a.attributes.length; i++) {
+      if (b.getAttribute(a.attributes[i].name) !== a.attributes[i].value) return false;
+    }
+    return true;
+  }
+
+  // Brings `live`'s children in line with `next`'s, touching only what differs: a wholesale swap
+  // every refresh ("12 s ago" changes each time) would detach the link or button under a
+  // person's pointer mid-click and drop focus.
+  function morph(live, next) {
+    var a = live.childNodes;
+    var b = next.childNodes;
+    while (a.length > b.length) live.removeChild(live.lastChild);
+    for (var i = 0; i < b.length; i++) {
+      var to = b[i];
+      var from = a[i];
+      if (from && from.nodeType === to.nodeType && from.nodeType !== 1) {
+        if (from.nodeValue !== to.nodeValue) from.nodeValue = to.nodeValue;
+      } else if (from && from.nodeType === 1 && from.tagName === to.tagName && sameAttributes(from, to)) {
+        morph(from, to);
+      } else {
+        var copy = document.importNode(to, true);
+        if (from) live.replaceChild(copy, from);
+        else live.appendChild(copy);
+      }
+    }
   }
 
   function addLine(line) {
@@ -69,6 +102,8 @@
   function wireConfirms(root) {
     var forms = root.querySelectorAll('form[data-confirm]');
     for (var i = 0; i < forms.length; i++) {
+      if (forms[i].bosunConfirm) continue; // kept across refreshes: wired once
+      forms[i].bosunConfirm = true;
       forms[i].addEventListener('submit', function (ev) {
         if (!window.confirm(this.getAttribute('data-confirm'))) ev.preventDefault();
       });

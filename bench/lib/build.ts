@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
-const COPIED = ['src', 'schemas', 'bin', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+const COPIED = ['src', 'schemas', 'bin', 'assets', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
 
 export interface Build {
   /** bin/bosun.js of the copy: run it with `node` */

@@ -6,12 +6,11 @@ import { readPin } from '../release/pin.ts';
 import { scrubUrl } from '../source/redact.ts';
 import { Backoff, RETRY_BACKOFF } from './backoff.ts';
 import { DriftWatcher } from './drift.ts';
-import { closeServer, createHttpServer, listen } from './http.ts';
+import { closeServer, listen } from './http.ts';
 import { cronLogger, errorFields, type Logger } from './log.ts';
 import { ServerMetrics } from './metrics.ts';
 import type { ListenAddress } from './options.ts';
 import { DriftClock } from './drift-clock.ts';
-import { readiness } from './readiness.ts';
 import { OwnActivity } from './own-activity.ts';
 import { CoalescingQueue } from './queue.ts';
 import { mergeBatches, Runner, type Batch } from './runner.ts';
@@ -23,10 +22,9 @@ import type { SecretSources } from '../secrets/resolve.ts';
 import type { Backend } from '../backends/backend.ts';
 import type { KvStore } from '../ports.ts';
 import type { RecordSealer } from '../trust/sealer.ts';
-import { webhookDeps } from './webhook/deps.ts';
-import { DEFAULT_LIMITS, type HttpLimits } from './limits.ts';
-import type { WebhookReply } from './webhook/handler.ts';
 import type { Provider } from './webhook/verify.ts';
+import type { HttpLimits } from './limits.ts';
+import { serveHttp } from './serve-http.ts';
 import type { AllowTakeover } from '../release/binding.ts';
 import type { NotifyHooks } from './notify/notifier.ts';
 import { type DashboardSettings, dashboardFor, dashboardRoute, watchedRun } from './ui/attach.ts';
@@ -217,41 +215,14 @@ export class Controller {
   }
 
   private createServer(): http.Server {
-    const o = this.o;
-    const limits = o.limits ?? DEFAULT_LIMITS;
-    const settings = { ...o, ratePerMinute: o.webhookRate, repo: o.source.repo, ref: o.source.ref };
-    return createHttpServer(
-      {
-        webhook: webhookDeps(settings, limits, {
-          accepting: () => !this.draining,
-          onPush: () => this.trigger({ reconcile: 'webhook', heal: false }),
-        }),
-        onWebhook: (provider, reply) => this.recordWebhook(provider, reply),
-        ready: () => readiness(this.o.backend, this.o.kv, this.draining),
-        metrics: () => this.metrics.text(),
-        status: () => this.snapshot(),
-        onError: (err) => this.o.log.error({ err: errorFields(err) }, 'http handler failed'),
-        onRefused: (limit) => this.metrics.connectionsRefused.inc({ limit }),
-        ui: this.dashboard && dashboardRoute(this.dashboard),
-      },
-      limits,
-    );
-  }
-
-  private recordWebhook(provider: Provider, r: WebhookReply): void {
-    this.metrics.webhooks.inc({ provider, status: r.status });
-    this.status.lastWebhook = {
-      provider,
-      at: new Date().toISOString(),
-      status: r.status,
-      event: r.event,
-      delivery: r.delivery,
-    };
-    const level = r.code >= 400 ? 'warn' : 'info';
-    this.o.log[level](
-      { provider, status: r.status, code: r.code, event: r.event, delivery: r.delivery },
-      `webhook ${provider}: ${r.status}`,
-    );
+    return serveHttp(this.o, {
+      metrics: this.metrics,
+      draining: () => this.draining,
+      onPush: () => this.trigger({ reconcile: 'webhook', heal: false }),
+      sawWebhook: (seen) => (this.status.lastWebhook = seen),
+      status: () => this.snapshot(),
+      ui: this.dashboard && dashboardRoute(this.dashboard),
+    });
   }
 
   private async snapshot() {

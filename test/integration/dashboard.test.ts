@@ -92,6 +92,23 @@ describe('dashboard in a real browser (serve + docker + git over HTTP)', functio
   }
 
   const syncOf = (p: Page) => p.$eval('[data-sync]', (e) => e.getAttribute('data-sync'));
+
+  /** Waits for the page's sync state; a timeout says what the page and serve's log showed instead. */
+  async function untilSync(state: string, timeout: number): Promise<void> {
+    try {
+      await page.waitForFunction(
+        (want: string) => document.querySelector('[data-sync]')?.getAttribute('data-sync') === want,
+        { timeout },
+        state,
+      );
+    } catch (err) {
+      const shown = await text(page, '.headline').catch((e: Error) => e.message);
+      const log = s.logs.slice(-15).map((l) => `${String(l.msg)} ${l.op ?? l.code ?? ''}`);
+      throw new Error(
+        `${(err as Error).message}: page shows ${JSON.stringify(shown)}; serve's last log lines:\n${log.join('\n')}`,
+      );
+    }
+  }
   const text = (p: Page, sel: string) => p.$eval(sel, (e) => (e as HTMLElement).innerText);
   const shot = (p: Page, name: string) =>
     p.screenshot({ path: path.join(DOCS, `dashboard-${name}.png`), fullPage: true });
@@ -148,18 +165,29 @@ describe('dashboard in a real browser (serve + docker + git over HTTP)', functio
     await page.goto(stackUrl(), { waitUntil: 'domcontentloaded' });
     await page.waitForSelector('#live[data-connected="true"]', { timeout: 10_000 });
     await push(brokenWeb(project), 'web exits at once');
-    await page.waitForFunction(
-      () => document.querySelector('[data-sync]')?.getAttribute('data-sync') === 'rolled-back',
-      {
-        timeout: 90_000,
-      },
-    );
+    await untilSync('rolled-back', 90_000);
     const failure = await text(page, '#failure');
     assert.match(failure, /E_CONTAINER_FAILED/);
     assert.match(failure, /web-\d (exited with code 3|restarted after exiting with code 3)/);
     assert.match(await text(page, '#progress'), /rollout failed, rolling back to release 2/);
-    await page.click('#failure a');
-    await page.waitForSelector('h1');
+    // the summary is fetched again after each pass and every 10 s: what did not change stays
+    // the same node, so a link is never swapped away under a click
+    await page.evaluate(() => {
+      (document.querySelector('#failure a') as HTMLElement & { kept?: boolean }).kept = true;
+    });
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          document.getElementById('summary')!.addEventListener('refreshed', () => resolve(), { once: true });
+          setTimeout(() => reject(new Error('the summary was not refreshed in 30 s')), 30_000);
+        }),
+    );
+    assert.equal(
+      await page.$eval('#failure a', (a) => (a as HTMLElement & { kept?: boolean }).kept),
+      true,
+      'the refresh replaced the link',
+    );
+    await Promise.all([page.waitForNavigation(), page.click('#failure a')]);
     assert.match(await text(page, 'h1'), /Release #3 rolled-back/);
     assert.match(await text(page, '#failure'), /Why it was rolled back[\s\S]*exit(ed)? .*code 3/);
     await shot(page, 'release-failed');
@@ -213,9 +241,7 @@ describe('dashboard in a real browser (serve + docker + git over HTTP)', functio
     await page.goto(stackUrl('releases'));
     await shot(page, 'releases');
     await Promise.all([page.waitForNavigation(), page.click('form[action$="/rollback"] input[value="2"] + button')]);
-    await page.waitForFunction(() => document.querySelector('[data-sync]')?.getAttribute('data-sync') === 'pinned', {
-      timeout: 60_000,
-    });
+    await untilSync('pinned', 60_000);
     const pinned = await waitFor(
       'the pin',
       async () => ((await status(s)).pinned as { release: number } | null) ?? undefined,
@@ -233,9 +259,7 @@ describe('dashboard in a real browser (serve + docker + git over HTTP)', functio
       page.waitForNavigation(),
       page.$eval('form[action$="/resume"]', (f) => (f as HTMLFormElement).requestSubmit()),
     ]);
-    await page.waitForFunction(() => document.querySelector('[data-sync]')?.getAttribute('data-sync') === 'in-sync', {
-      timeout: 60_000,
-    });
+    await untilSync('in-sync', 60_000);
     const st = await converged(fixed);
     assert.equal(st.pinned, null);
     assert.equal(st.applied!.release, 6);

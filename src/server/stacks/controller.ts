@@ -15,17 +15,13 @@ import { Backoff, RETRY_BACKOFF } from '../backoff.ts';
 import type { ControllerOptions } from '../controller.ts';
 import { DriftClock } from '../drift-clock.ts';
 import { DriftWatcher } from '../drift.ts';
-import { closeServer, createHttpServer, listen } from '../http.ts';
-import { DEFAULT_LIMITS } from '../limits.ts';
+import { closeServer, listen } from '../http.ts';
 import { cronLogger, errorFields } from '../log.ts';
 import { ServerMetrics } from '../metrics.ts';
+import { serveHttp } from '../serve-http.ts';
 import { OwnActivity } from '../own-activity.ts';
 import { CoalescingQueue } from '../queue.ts';
-import { readiness } from '../readiness.ts';
 import type { WebhookSeen } from '../status.ts';
-import { webhookDeps } from '../webhook/deps.ts';
-import type { WebhookReply } from '../webhook/handler.ts';
-import type { Provider } from '../webhook/verify.ts';
 import { StackBoard, stackList, syncOf, type StackView } from './board.ts';
 import { StackMetrics } from './metrics.ts';
 import { mergeStackBatches, type StackBatch, StackRunner } from './runner.ts';
@@ -207,37 +203,13 @@ export class StacksController {
   }
 
   private createServer(): http.Server {
-    const o = this.o;
-    const limits = o.limits ?? DEFAULT_LIMITS;
-    const settings = { ...o, ratePerMinute: o.webhookRate, repo: o.source.repo, ref: o.source.ref };
-    return createHttpServer(
-      {
-        webhook: webhookDeps(settings, limits, {
-          accepting: () => !this.draining,
-          onPush: () => this.trigger({ reconcile: 'webhook', heal: [] }),
-        }),
-        onWebhook: (provider, reply) => this.recordWebhook(provider, reply),
-        ready: () => readiness(o.backend, o.kv, this.draining),
-        metrics: () => this.metrics.text(),
-        status: async () => this.snapshot(),
-        onError: (err) => o.log.error({ err: errorFields(err) }, 'http handler failed'),
-        onRefused: (limit) => this.metrics.connectionsRefused.inc({ limit }),
-      },
-      limits,
-    );
-  }
-
-  private recordWebhook(provider: Provider, r: WebhookReply): void {
-    this.metrics.webhooks.inc({ provider, status: r.status });
-    this.lastWebhook = {
-      provider,
-      at: new Date().toISOString(),
-      status: r.status,
-      event: r.event,
-      delivery: r.delivery,
-    };
-    const level = r.code >= 400 ? 'warn' : 'info';
-    this.o.log[level]({ provider, status: r.status, code: r.code, event: r.event }, `webhook ${provider}: ${r.status}`);
+    return serveHttp(this.o, {
+      metrics: this.metrics,
+      draining: () => this.draining,
+      onPush: () => this.trigger({ reconcile: 'webhook', heal: [] }),
+      sawWebhook: (seen) => (this.lastWebhook = seen),
+      status: async () => this.snapshot(),
+    });
   }
 
   private snapshot() {

@@ -20,7 +20,18 @@ import { benchDashboardMemory, benchServeMemory, type DashboardMemory, type Memo
 import { benchWebhook } from './webhook.ts';
 import { benchStacks, stacksSection } from './stacks.ts';
 
-const ALL = ['cold', 'noop', 'change', 'dryrun', 'fetch', 'webhook', 'memory', 'dashboard', 'stacks', 'compose'] as const;
+const ALL = [
+  'cold',
+  'noop',
+  'change',
+  'dryrun',
+  'fetch',
+  'webhook',
+  'memory',
+  'dashboard',
+  'stacks',
+  'compose',
+] as const;
 type Name = (typeof ALL)[number];
 
 /** Full runs keep the whole bench under ~15 minutes on 2 cores; --quick is for trying changes. */

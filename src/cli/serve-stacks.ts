@@ -6,7 +6,10 @@ import { openBackend } from '../backends/index.ts';
 import { takeoverByPolicy } from '../policy/takeover.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/body.ts';
 import { createLogger } from '../server/log.ts';
+import { Leadership } from '../server/leadership.ts';
 import { StacksController } from '../server/stacks/controller.ts';
+import { normalizePath } from '../source/git.ts';
+import { clusterElection } from '../stacks/record.ts';
 import { dockerOptions, openSealer, openState, sourceOptions } from './context.ts';
 import { EXIT_GRACE_MS, providerWarning, type ServeFlags, serveSettings, untilSignal } from './serve.ts';
 import { checkAllFlags, stackConcurrency, type StackFlags } from './stack-flags.ts';
@@ -15,6 +18,7 @@ export async function serveStacksCommand(flags: ServeFlags & StackFlags): Promis
   checkAllFlags(flags);
   const s = await serveSettings(flags);
   const concurrency = stackConcurrency(flags);
+  const source = sourceOptions(flags);
   const backend = openBackend('docker', { docker: dockerOptions(flags) });
   const kv = await openState(flags);
   const log = createLogger();
@@ -26,8 +30,20 @@ export async function serveStacksCommand(flags: ServeFlags & StackFlags): Promis
   );
   const mixed = providerWarning(s.providers, flags.webhookProviders !== undefined);
   if (s.secret !== undefined && mixed) log.warn(mixed);
+  if (s.dashboard?.token !== undefined) log.warn('the dashboard of serve --all is read-only: the UI token is not used');
+  // one leader for the whole repo: the controller is created below; an elected leader plans every stack
+  let onElected = () => {};
+  let projects = (): string[] => [];
+  const leadership = new Leadership({
+    kv,
+    election: clusterElection(source.repo, normalizePath(source.path)),
+    projects: () => projects(),
+    backend,
+    log,
+    onElected: () => onElected(),
+  });
   const controller = new StacksController({
-    source: sourceOptions(flags),
+    source,
     globs: flags.stacks ?? [],
     concurrency,
     prune: Boolean(flags.pruneStacks),
@@ -49,7 +65,11 @@ export async function serveStacksCommand(flags: ServeFlags & StackFlags): Promis
     lockWaitMs: s.waitMs,
     historyLimit: s.keep,
     policy: s.policy,
+    leadership,
+    dashboard: s.dashboard && {},
   });
+  onElected = () => void controller.trigger({ reconcile: 'poll', heal: [], elected: true });
+  projects = () => controller.projects();
   try {
     await controller.start();
   } catch (err) {

@@ -80,7 +80,15 @@ export async function serveCommand(flags: ServeFlags & StackFlags): Promise<numb
   let onElected = () => {};
   const notify = openNotifier(notifyConfig, log);
   const onChange = notify && ((leads: boolean, leader?: string) => notify.leadership(project, leads, leader));
-  const leadership = new Leadership({ kv, project, backend, log, onElected: () => onElected(), onChange });
+  const leadership = new Leadership({
+    kv,
+    election: project,
+    projects: () => [project],
+    backend,
+    log,
+    onElected: () => onElected(),
+    onChange,
+  });
   const controller = new Controller({
     source: sourceOptions(flags),
     projectOverride: projectOverride(flags),

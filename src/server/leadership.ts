@@ -11,7 +11,10 @@ const PUBLISH_EVERY_MS = 5_000;
 
 export interface LeadershipOptions {
   kv: KvStore;
-  project: string;
+  /** the election joined: a project's name, or a cluster repo's (stacks/record.ts#clusterElection) */
+  election: string;
+  /** the projects whose endpoints the leader publishes: one, or every stack of a cluster repo */
+  projects: () => readonly string[];
   backend: Backend;
   log: Logger;
   /** called when this process becomes leader: converge whatever happened meanwhile */
@@ -28,7 +31,7 @@ export interface LeadershipOptions {
 export class Leadership {
   readonly candidate = `${os.hostname()}:${process.pid}`;
   private election: ElectionHandle | undefined;
-  private publisher: EndpointPublisher | undefined;
+  private publishers: Map<string, EndpointPublisher> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private leaderName: string | undefined;
   private readonly drainer: Drainer;
@@ -38,7 +41,7 @@ export class Leadership {
   }
 
   async start(): Promise<void> {
-    this.election = await startElection(this.o.kv, this.o.project, this.candidate, {
+    this.election = await startElection(this.o.kv, this.o.election, this.candidate, {
       // runs inside etcd3's callbacks: must never throw
       onChange: (isLeader, leader) => {
         this.leaderName = leader;
@@ -61,15 +64,35 @@ export class Leadership {
     return this.isLeader() ? this.candidate : this.leaderName;
   }
 
-  /** Publishes the healthy replicas' endpoints; a no-op on followers. Never throws. */
+  /**
+   * Publishes the healthy replicas' endpoints of every project; a no-op on followers. A project no
+   * longer listed (a stack that left) has its endpoints withdrawn. Never throws.
+   */
   async publish(): Promise<void> {
-    const publisher = this.publisher;
-    if (!publisher || !this.isLeader()) return;
+    const publishers = this.publishers;
+    if (!publishers || !this.isLeader()) return;
+    const projects = new Set(this.o.projects());
+    for (const [project, p] of publishers) {
+      if (projects.has(project)) continue;
+      publishers.delete(project);
+      void p.close().catch(() => undefined);
+    }
+    await Promise.all([...projects].map((project) => this.publishOne(publishers, project)));
+  }
+
+  private async publishOne(publishers: Map<string, EndpointPublisher>, project: string): Promise<void> {
+    let publisher = publishers.get(project);
+    // stepped down meanwhile: a publisher made now would hold a lease nobody closes
+    if (this.publishers !== publishers) return;
+    if (!publisher) {
+      publisher = new EndpointPublisher(this.o.kv, project);
+      publishers.set(project, publisher);
+    }
     try {
-      await publisher.sync(await this.o.backend.endpoints(this.o.project));
-      await this.drainer.prune(this.o.project);
+      await publisher.sync(await this.o.backend.endpoints(project));
+      await this.drainer.prune(project);
     } catch (err) {
-      this.o.log.warn({ err: errorFields(err) }, 'could not publish endpoints');
+      this.o.log.warn({ err: errorFields(err), project }, 'could not publish endpoints');
     }
   }
 
@@ -79,8 +102,8 @@ export class Leadership {
   }
 
   private lead(): void {
-    if (this.publisher) return;
-    this.publisher = new EndpointPublisher(this.o.kv, this.o.project);
+    if (this.publishers) return;
+    this.publishers = new Map();
     this.timer = setInterval(() => void this.publish(), PUBLISH_EVERY_MS);
     this.o.onElected();
   }
@@ -88,8 +111,8 @@ export class Leadership {
   private follow(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-    const publisher = this.publisher;
-    this.publisher = undefined;
-    void publisher?.close().catch(() => undefined);
+    const publishers = this.publishers;
+    this.publishers = undefined;
+    for (const p of publishers?.values() ?? []) void p.close().catch(() => undefined);
   }
 }

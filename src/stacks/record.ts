@@ -4,6 +4,8 @@
  * by serve. Sealed like pins: pruning acts on it (a forged record could name any project).
  *
  *   /bosun-stacks/<sha256(repo, path)[:16]>   { repo, path, stacks: [{ path, project }] }
+ *
+ * The same id names the election of the repo's `serve --all` controllers (clusterElection).
  */
 import { createHash } from 'node:crypto';
 import type { KvStore } from '../ports.ts';
@@ -21,10 +23,22 @@ interface StackSetRecord {
   stacks: StackEntry[];
 }
 
-export function stackSetKey(repo: string, root: string): string {
+function clusterId(repo: string, root: string): string {
   const s = sourceOf(repo, root);
-  const id = createHash('sha256').update(`${s.repo}\u0000${s.path}`).digest('hex').slice(0, 16);
-  return `/bosun-stacks/${id}`;
+  return createHash('sha256').update(`${s.repo}\u0000${s.path}`).digest('hex').slice(0, 16);
+}
+
+export function stackSetKey(repo: string, root: string): string {
+  return `/bosun-stacks/${clusterId(repo, root)}`;
+}
+
+/**
+ * The leader election of a cluster repo's controllers (`serve --all`): one leader for every stack
+ * of the repo and root, whatever the credentials in the URL. No project can take this name:
+ * project names have no ".".
+ */
+export function clusterElection(repo: string, root: string): string {
+  return `stacks.${clusterId(repo, root)}`;
 }
 
 /** The stacks last recorded for this repo and root; none when absent or refused by its seal. */

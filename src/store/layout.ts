@@ -21,6 +21,9 @@ import { BosunError, Codes } from '../errors.ts';
  *   /bosun/<project>/election/leader/<lease> etcd: one key per candidate (etcd3 Election "leader"),
  *                                            value = candidate name; the oldest key is the leader
  *   /bosun/<project>/election/leader         embedded store: the one leader record, shaped like the lock
+ *   /bosun/stacks.<id>/election/…            the same, for the controllers of a cluster repo (serve --all):
+ *                                            one election per repo and root (stacks/record.ts; no project
+ *                                            name has a ".")
  *   /bosun/<project>/endpoints/<service>/<replica>
  *                                            JSON { host, port, container, id, release }: where a healthy
  *                                            replica answers; on etcd attached to the publisher's lease

@@ -8,13 +8,13 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { acquireApplyLock } from '../../src/coord/lock.ts';
 import { BosunError } from '../../src/errors.ts';
-import type { Artifact } from '../../src/ports.ts';
 import { StackBoard, stackList } from '../../src/server/stacks/board.ts';
 import { StackMetrics } from '../../src/server/stacks/metrics.ts';
 import { type ClusterPassDeps, clusterPass } from '../../src/server/stacks/pass.ts';
 import { Session } from '../../src/session/session.ts';
 import { RecordSealer } from '../../src/trust/sealer.ts';
 import { deriveStateKey } from '../../src/trust/state-key.ts';
+import { revision } from '../fakes/cluster-revision.ts';
 import { MemoryKv } from '../fakes/memory-store.ts';
 import { ScriptedBackend } from '../fakes/scripted-backend.ts';
 
@@ -22,27 +22,6 @@ const sealer = new RecordSealer(deriveStateKey(Buffer.alloc(32, 9)));
 const project = (name: string) => `apiVersion: bosun/v1\nkind: Project\nmetadata:\n  name: ${name}\n`;
 const service = (image: string, replicas = '1') =>
   `apiVersion: bosun/v1\nkind: Service\nmetadata:\n  name: app\nspec:\n  image: ${image}\n  replicas: ${replicas}\n`;
-
-/** A root artifact whose folder tree ids are derived from their files, as git's are. */
-function revision(n: number, files: Record<string, string>): Artifact {
-  const trees = new Map<string, string>();
-  for (const f of Object.keys(files)) {
-    const parts = f.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const dir = parts.slice(0, i).join('/');
-      trees.set(dir, JSON.stringify(Object.entries(files).filter(([k]) => k.startsWith(`${dir}/`))));
-    }
-  }
-  const map = new Map(Object.entries(files).map(([k, v]) => [k, Buffer.from(v)] as const));
-  return {
-    repo: 'http://git.test/cluster.git',
-    ref: 'main',
-    revision: String(n).repeat(40),
-    path: '',
-    files: map,
-    trees,
-  };
-}
 
 function setup() {
   const kv = new MemoryKv();

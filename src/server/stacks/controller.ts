@@ -4,29 +4,33 @@
  * project with its own Session (lock, releases, pin, binding), drift watcher and metrics labels.
  * The one-project controller (server/controller.ts) is left as it is.
  */
-import { drainerFor } from '../../coord/drain.ts';
 import type http from 'node:http';
 import { schedule, type ScheduledTask } from 'node-cron';
-import { Session, type SessionOptions } from '../../session/session.ts';
 import { fetchArtifact } from '../../source/git.ts';
 import { normalizePath } from '../../source/git.ts';
 import { scrubUrl } from '../../source/redact.ts';
 import { Backoff, RETRY_BACKOFF } from '../backoff.ts';
 import type { ControllerOptions } from '../controller.ts';
 import { DriftClock } from '../drift-clock.ts';
-import { DriftWatcher } from '../drift.ts';
 import { closeServer, listen } from '../http.ts';
 import { cronLogger, errorFields } from '../log.ts';
 import { ServerMetrics } from '../metrics.ts';
-import { serveHttp } from '../serve-http.ts';
 import { OwnActivity } from '../own-activity.ts';
 import { CoalescingQueue } from '../queue.ts';
 import type { WebhookSeen } from '../status.ts';
 import { StackBoard, stackList, syncOf, type StackView } from './board.ts';
 import { StackMetrics } from './metrics.ts';
 import { mergeStackBatches, type StackBatch, StackRunner } from './runner.ts';
+import { StackWatchers } from './watchers.ts';
+import { type ControllerView, StacksDashboard } from './dashboard.ts';
+import { serveHttp } from '../serve-http.ts';
+import { StackSessions } from './sessions.ts';
 
-export interface StacksControllerOptions extends Omit<ControllerOptions, 'project' | 'projectOverride' | 'leadership'> {
+/**
+ * `leadership`: one election for the whole repo (stacks/record.ts#clusterElection), so two
+ * controllers of one cluster repo never both apply; without it this process always leads.
+ */
+export interface StacksControllerOptions extends Omit<ControllerOptions, 'project' | 'projectOverride'> {
   /** --stacks globs (empty: bosun-stacks.yaml lists them) */
   globs: string[];
   /** --stack-concurrency */
@@ -41,11 +45,13 @@ export class StacksController {
   readonly board = new StackBoard();
   private readonly activity = new OwnActivity();
   private readonly driftClock = new DriftClock();
-  private readonly sessions = new Map<string, Session>();
-  private readonly watchers = new Map<string, { project: string; watcher: DriftWatcher }>();
+  private readonly sessions: StackSessions;
+  private coalesced = 0;
+  private readonly watchers: StackWatchers;
   private readonly queue: CoalescingQueue<StackBatch>;
   private readonly runner: StackRunner;
   private readonly server: http.Server;
+  private readonly dashboard: StacksDashboard | undefined;
   private readonly retries = new Backoff(RETRY_BACKOFF);
   private readonly startedAt = new Date().toISOString();
   private lastWebhook: WebhookSeen | null = null;
@@ -58,12 +64,27 @@ export class StacksController {
       this.metrics.recordsRejected.inc({ code: error.code });
       o.log.error({ code: error.code, key }, `${error.code}: ${error.message}`);
     });
+    this.sessions = new StackSessions(o, {
+      progress: (path, line, ms) => {
+        const project = this.board.entries.get(path)?.project;
+        if (project) this.dashboard?.progress(project, line, ms);
+      },
+      removing: (id) => this.activity.removing(id, Date.now()),
+    });
+    this.watchers = new StackWatchers({
+      backend: o.backend,
+      activity: this.activity,
+      clock: this.driftClock,
+      log: o.log,
+      heal: (path) => this.trigger({ heal: [path] }),
+    });
     this.runner = new StackRunner({
+      isLeader: () => o.leadership?.isLeader() ?? true,
       fetchRoot: () => fetchArtifact(o.source),
       globs: o.globs,
       concurrency: o.concurrency,
       board: this.board,
-      sessionFor: (path) => this.sessionFor(path),
+      sessionFor: (path) => this.sessions.for(path),
       log: o.log,
       metrics: this.stackMetrics,
       retryLater: () => this.retryLater(),
@@ -75,10 +96,34 @@ export class StacksController {
       afterRun: () => this.afterRun(),
     });
     this.queue = new CoalescingQueue<StackBatch>((b) => this.runner.run(b), mergeStackBatches, {
-      onCoalesced: () => this.metrics.coalesced.inc(),
+      onCoalesced: () => {
+        this.metrics.coalesced.inc();
+        this.coalesced++;
+      },
       onError: (err) => o.log.error({ err: errorFields(err) }, 'unexpected failure in a pass'),
     });
-    this.server = this.createServer();
+    this.dashboard =
+      o.dashboard &&
+      new StacksDashboard({
+        board: this.board,
+        sessionFor: (path) => this.sessions.for(path),
+        controller: () => this.controllerView(),
+        root: normalizePath(o.source.path),
+        kv: o.kv,
+        sealer: o.sealer,
+        enqueue: (b) => this.trigger(b),
+        log: o.log,
+      });
+    this.server = serveHttp(o, {
+      metrics: this.metrics,
+      draining: () => this.draining,
+      onPush: () => this.trigger({ reconcile: 'webhook', heal: [] }),
+      sawWebhook: (seen) => {
+        this.lastWebhook = seen;
+      },
+      status: async () => this.snapshot(),
+      ui: this.dashboard?.route(),
+    });
   }
 
   async start(): Promise<string> {
@@ -97,6 +142,7 @@ export class StacksController {
       `listening on ${address}`,
     );
     await this.runner.loadRecorded();
+    await this.o.leadership?.start();
     this.cron = schedule(this.o.poll, () => void this.trigger({ reconcile: 'poll', heal: [] }), {
       name: 'bosun-poll',
       noOverlap: true,
@@ -112,9 +158,11 @@ export class StacksController {
     this.o.log.info('shutting down: finishing the running pass');
     await this.cron?.stop();
     await this.cron?.destroy();
-    for (const w of this.watchers.values()) w.watcher.stop();
+    this.watchers.stop();
     clearTimeout(this.retryTimer);
     await this.queue.close();
+    await this.o.leadership?.stop();
+    this.dashboard?.close();
     await closeServer(this.server);
     await this.o.kv.close();
     this.o.log.info('stopped');
@@ -129,67 +177,19 @@ export class StacksController {
     return stackList(this.board);
   }
 
-  private sessionFor(path: string): Session {
-    let s = this.sessions.get(path);
-    if (!s) {
-      s = new Session(this.sessionOptions(path));
-      this.sessions.set(path, s);
-    }
-    return s;
-  }
-
-  private sessionOptions(path: string): SessionOptions {
-    const o = this.o;
-    const root = normalizePath(o.source.path);
-    return {
-      kv: o.kv,
-      sealer: o.sealer,
-      backend: o.backend,
-      source: { ...o.source, path: root ? `${root}/${path}` : path },
-      takeOverProject: o.takeOverProject,
-      adoptCompose: o.adoptCompose,
-      allowTakeover: o.allowTakeover,
-      secrets: o.secrets,
-      lockWaitMs: o.lockWaitMs,
-      historyLimit: o.historyLimit,
-      policy: o.policy,
-      progress: (line, _op, ms) => o.log.info({ stack: path, op: line, ms }, 'applied'),
-      notice: (line) => o.log.warn({ stack: path }, line),
-      removing: (id) => this.activity.removing(id, Date.now()),
-      drain: drainerFor(o.kv),
-    };
-  }
-
-  /** A drift watcher per named stack; a stack that left (and was pruned) loses its watcher. */
+  /** After every batch: the stacks gauge, drift watchers following the stacks, endpoints published. */
   private afterRun(): void {
     const last = this.runner.last;
     if (last && !last.error && last.failed.length === 0) this.retries.reset();
     this.stackMetrics.stacks.reset();
     for (const e of this.board.entries.values()) this.stackMetrics.stacks.inc({ sync: syncOf(e) });
-    const want = new Map(
-      [...this.board.entries.values()].filter((e) => e.project && !e.gone).map((e) => [e.path, e.project!]),
-    );
-    for (const [path, w] of this.watchers)
-      if (want.get(path) !== w.project) {
-        w.watcher.stop();
-        this.watchers.delete(path);
-      }
-    if (this.draining) return;
-    for (const [path, project] of want) {
-      if (this.watchers.has(path)) continue;
-      const heal = () => this.trigger({ heal: [path] });
-      const watcher = new DriftWatcher({
-        backend: this.o.backend,
-        project,
-        activity: this.activity,
-        clock: this.driftClock,
-        log: this.o.log.child({ stack: path }),
-        onDrift: heal,
-        onResync: heal,
-      });
-      this.watchers.set(path, { project, watcher });
-      watcher.start();
-    }
+    this.watchers.follow(this.board, !this.draining);
+    void this.o.leadership?.publish();
+  }
+
+  /** The projects of the stacks still in the repo: whose endpoints the leader publishes. */
+  projects(): string[] {
+    return [...this.board.entries.values()].filter((e) => e.project && !e.gone).map((e) => e.project!);
   }
 
   private retryLater(): void {
@@ -202,30 +202,31 @@ export class StacksController {
     }, delayMs);
   }
 
-  private createServer(): http.Server {
-    return serveHttp(this.o, {
-      metrics: this.metrics,
-      draining: () => this.draining,
-      onPush: () => this.trigger({ reconcile: 'webhook', heal: [] }),
-      sawWebhook: (seen) => (this.lastWebhook = seen),
-      status: async () => this.snapshot(),
-    });
+  /** What /status says of the controller itself; the dashboard shows it on every stack's page. */
+  private controllerView(): ControllerView {
+    return {
+      repo: scrubUrl(this.o.source.repo),
+      ref: this.o.source.ref ?? 'HEAD',
+      leader: this.o.leadership?.isLeader() ?? true,
+      leaderName: this.o.leadership?.leader() ?? null,
+      draining: this.draining,
+      queue: { ...this.queue.state(), coalesced: this.coalesced },
+      lastWebhook: this.lastWebhook,
+      lastDrift: this.driftClock.last,
+      startedAt: this.startedAt,
+    };
   }
 
   private snapshot() {
+    const c = this.controllerView();
+    const { path } = this.o.source;
     return {
       mode: 'stacks' as const,
-      repo: scrubUrl(this.o.source.repo),
-      ref: this.o.source.ref ?? 'HEAD',
-      path: this.o.source.path,
+      ...c,
+      path,
       stackGlobs: this.o.globs,
       stacks: this.stacks(),
       lastPass: this.runner.last,
-      lastWebhook: this.lastWebhook,
-      lastDrift: this.driftClock.last,
-      queue: this.queue.state(),
-      draining: this.draining,
-      startedAt: this.startedAt,
     };
   }
 }

@@ -14,16 +14,22 @@ import type { ClusterPassDeps, ClusterPassResult } from './pass.ts';
 import { clusterPass, stackHeal } from './pass.ts';
 import { handleGone } from './prune.ts';
 
-/** At most one reconcile (a webhook outranks a poll) and the stacks to heal. */
+/**
+ * At most one reconcile (a webhook outranks a poll) and the stacks to heal. `elected`: this
+ * process just became leader; what it knew of the stacks is stale (another leader applied
+ * meanwhile), so the recorded stack set is read again and every stack is planned once.
+ */
 export interface StackBatch {
   reconcile?: 'webhook' | 'poll';
   heal: string[];
+  elected?: boolean;
 }
 
 export function mergeStackBatches(older: StackBatch, newer: StackBatch): StackBatch {
   const reconcile =
     older.reconcile === 'webhook' || newer.reconcile === 'webhook' ? 'webhook' : (newer.reconcile ?? older.reconcile);
-  return { reconcile, heal: [...new Set([...older.heal, ...newer.heal])] };
+  const elected = older.elected || newer.elected;
+  return { reconcile, heal: [...new Set([...older.heal, ...newer.heal])], ...(elected && { elected }) };
 }
 
 export interface LastClusterPass {
@@ -39,6 +45,8 @@ export interface LastClusterPass {
 }
 
 export interface StackRunnerDeps extends Omit<ClusterPassDeps, 'firstPass'> {
+  /** only the leader of the repo's controllers plans and applies */
+  isLeader: () => boolean;
   kv: KvStore;
   sealer: RecordSealer;
   /** the repo and folder the stack set is recorded under */
@@ -61,7 +69,23 @@ export class StackRunner {
     for (const r of recorded) this.d.board.get(r.path).project = r.project;
   }
 
+  /** A new term: the board starts from the stack set as the last leader left it; every stack is planned again. */
+  private async restart(): Promise<void> {
+    this.handledOnce = false;
+    this.d.board.entries.clear();
+    try {
+      await this.loadRecorded();
+    } catch (err) {
+      this.d.log.warn({ err: asBosunError(err).message }, 'could not read the recorded stack set');
+    }
+  }
+
   async run(batch: StackBatch): Promise<void> {
+    if (!this.d.isLeader()) {
+      this.d.serverMetrics.reconciles.inc({ trigger: batch.reconcile ?? 'drift', result: 'not-leader' });
+      return;
+    }
+    if (batch.elected) await this.restart();
     const covered = new Set<string>();
     if (batch.reconcile) {
       const r = await this.reconcile(batch.reconcile);

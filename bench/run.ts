@@ -44,7 +44,7 @@ function plan(quick: boolean): Record<Name, () => Promise<Section>> {
       benchCli(
         quick
           ? { runs: 3, cold: 2, containers: 20, services: 1000 }
-          : { runs: 7, cold: 5, containers: 500, services: 1000 },
+          : { runs: 5, cold: 3, containers: 500, services: 1000 },
       ),
   };
 }

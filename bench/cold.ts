@@ -12,14 +12,14 @@ import type { Section } from './lib/result.ts';
 
 const SERVICES = 20;
 
-interface BosunRun {
+export interface BosunRun {
   ms: number;
   calls: string[];
   timeline: Timeline;
 }
 
 /** One fresh project per run: nothing is reused from the run before. */
-async function bosunOnce(): Promise<BosunRun> {
+export async function bosunOnce(): Promise<BosunRun> {
   const project = benchProject('cold');
   const repo = await localRepo(
     repoFiles(
@@ -41,7 +41,7 @@ async function bosunOnce(): Promise<BosunRun> {
   }
 }
 
-async function composeOnce(): Promise<number> {
+export async function composeOnce(): Promise<number> {
   const p = await composeProject(
     benchProject('cold-compose'),
     serviceNames(SERVICES).map((name) => ({ name })),
@@ -56,7 +56,7 @@ async function composeOnce(): Promise<number> {
   }
 }
 
-async function floorOnce(): Promise<number> {
+export async function floorOnce(): Promise<number> {
   const project = benchProject('cold-floor');
   try {
     return await engineFloor(project, SERVICES, IMAGE, COMMAND);

@@ -24,7 +24,7 @@ function cold(): void {
   clearDesiredCache();
 }
 
-interface SizeResult {
+export interface SizeResult {
   n: number;
   runs: number;
   fetch: number;
@@ -36,7 +36,7 @@ interface SizeResult {
   cpu: string;
 }
 
-async function measureSize(n: number, runs: number): Promise<SizeResult> {
+export async function measureSize(n: number, runs: number): Promise<SizeResult> {
   const project = benchProject('dryrun');
   const repo = await localRepo(
     repoFiles(

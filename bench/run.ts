@@ -1,18 +1,20 @@
 /**
- * `npm run bench [-- cold noop change dryrun fetch webhook memory dashboard stacks compose] [--quick] [--write]`
+ * `npm run bench [-- cold noop change dryrun fetch webhook memory dashboard stacks compose cli] [--quick] [--write]`
  * Runs the chosen benchmarks (all by default), prints a table, and writes bench/RESULTS.md when
- * every benchmark ran (or with --write). Never part of `npm test`.
+ * every benchmark ran (or with --write). A section with its own table (cli) that ran without the
+ * others, not --quick, replaces only its own part of RESULTS.md. Never part of `npm test`.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { ensureTestImages } from '../test/helpers/docker.ts';
 import { benchChange } from './change.ts';
+import { benchCli } from './cli.ts';
 import { benchCold } from './cold.ts';
 import { benchComposeDryrun } from './compose-dryrun.ts';
 import { benchDryrun } from './dryrun.ts';
 import { benchFetch } from './fetch.ts';
 import { loadAverage, machine } from './lib/machine.ts';
 import { fmtMs, log } from './lib/measure.ts';
-import { markdown, textTable } from './lib/report.ts';
+import { markdown, splice, textTable } from './lib/report.ts';
 import type { Row, Section } from './lib/result.ts';
 import { sweep } from './lib/sweep.ts';
 import { benchNoop } from './noop.ts';
@@ -31,6 +33,7 @@ const ALL = [
   'dashboard',
   'stacks',
   'compose',
+  'cli',
 ] as const;
 type Name = (typeof ALL)[number];
 
@@ -58,6 +61,12 @@ function plan(quick: boolean): Record<Name, () => Promise<Section>> {
     ),
     stacks: async () => stacksSection(await benchStacks(quick ? 2 : 5, quick ? 10 : 50)),
     compose: () => benchComposeDryrun(quick ? 3 : 7, 100),
+    cli: () =>
+      benchCli(
+        quick
+          ? { runs: 3, cold: 2, containers: 20, services: 1000 }
+          : { runs: 5, cold: 3, containers: 500, services: 1000 },
+      ),
   };
 }
 
@@ -168,14 +177,25 @@ async function main(): Promise<void> {
   if (leftovers.length > 0) log(`could not remove everything: ${leftovers.join('; ')}`);
   const totalMs = performance.now() - started;
   console.log(`\n${textTable(sections)}\n\ntotal ${fmtMs(totalMs)}`);
-  if (!write) return;
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  if (!write) return spliceOwn(sections, quick, loadAtStart, command);
   const findings = sections.flatMap((s) => s.findings ?? []);
   await writeFile(
     new URL('./RESULTS.md', import.meta.url),
     markdown(await machine(loadAtStart), sections, { command, totalMs, findings, leftovers }),
   );
   log('wrote bench/RESULTS.md');
+}
+
+/** Sections with their own table replace their part of RESULTS.md; quick runs write nothing. */
+async function spliceOwn(sections: Section[], quick: boolean, loadAtStart: string, command: string): Promise<void> {
+  const own = sections.filter((s) => s.ownTable && !s.rows.some((r) => r.case === 'failed'));
+  if (quick || own.length === 0) return;
+  const file = new URL('./RESULTS.md', import.meta.url);
+  let text = await readFile(file, 'utf8');
+  for (const s of own) text = splice(text, s, await machine(loadAtStart), command);
+  await writeFile(file, text);
+  log(`replaced ${own.map((s) => s.name).join(', ')} in bench/RESULTS.md`);
 }
 
 process.once('SIGINT', () => void sweep().finally(() => process.exit(130)));

@@ -30,6 +30,8 @@ export async function compiledBuild(): Promise<Build> {
       [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.build.json')],
       { cwd: dir },
     );
+    // the ajv validators generated as `npm run build` does: without them every start compiles the schemas
+    await run(process.execPath, [join(dir, 'dist/validators/generate.js'), join(dir, 'dist/generated')], { cwd: dir });
     // written last, so it is newer than every copied source: bin/bosun.js then runs dist/
     await writeFile(join(dir, 'dist', '.stamp'), '');
   } catch (err) {

@@ -18,9 +18,11 @@ interface Profile {
 function bucket(url: string, fn: string): string {
   const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1];
   if (pkg) return pkg;
-  const src = /\/(src\/.+)$/.exec(url)?.[1];
-  if (src) return src;
+  // the compiled build's files are named as their sources, so both runs read alike
+  const src = /\/(?:src|dist)\/(.+)\.[jt]s$/.exec(url)?.[1];
+  if (src) return `src/${src}.ts`;
   if (url === '') return fn.startsWith('(') ? fn : fn ? `(native ${fn})` : '(native)';
+  if (url.startsWith('node:internal/modules')) return "node's module loader";
   return url.startsWith('node:') ? 'node internals' : (url.split('/').pop() ?? url);
 }
 

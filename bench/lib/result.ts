@@ -22,6 +22,8 @@ export interface Section {
   profile: string[];
   /** what the numbers mean: missed targets explained, what would meet them */
   findings?: string[];
+  /** rows shown in the section's own table (and spliced into RESULTS.md alone), not the main one */
+  ownTable?: boolean;
 }
 
 export function ratio(row: Row): number | undefined {

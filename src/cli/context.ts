@@ -1,10 +1,15 @@
+/**
+ * What every verb shares: its options read, and the session, store and sealer it opens. The
+ * back end (dockerode) and the session are imported where they are opened, so a verb that opens
+ * neither (validate, convert, policy) never loads them. (Only CLI verbs open them, in their own
+ * process: a dynamic import of a src module can load a second copy under the test runner.)
+ */
 import { drainerFor } from '../coord/drain.ts';
 import os from 'node:os';
 import path from 'node:path';
-import { openBackend } from '../backends/index.ts';
 import type { DockerConnectOptions } from '../backends/docker/host.ts';
 import { BosunError, Codes } from '../errors.ts';
-import { Session, type SessionOptions } from '../session/session.ts';
+import type { Session, SessionOptions } from '../session/session.ts';
 import { type LoadOptions, projectNameOf } from '../formats/index.ts';
 import { fetchArtifact } from '../source/git.ts';
 import type { GitSourceOptions, KvStore } from '../ports.ts';
@@ -241,6 +246,10 @@ export async function withSessions<T>(
   const secrets = await secretSources(o);
   // read before anything is opened: a bad policy file is refused with nothing touched
   const policy = hostPolicy(o);
+  const [{ openBackend }, { Session }] = await Promise.all([
+    import('../backends/index.ts'),
+    import('../session/session.ts'),
+  ]);
   const backend = openBackend('docker', { docker: dockerOptions(o) });
   return withStore(o, (kv, sealer) => {
     const make = (extra: Partial<SessionOptions>) =>

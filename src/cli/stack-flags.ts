@@ -1,7 +1,7 @@
 /** The flags of the `--all` forms (reconcile, validate, status, serve), read: stacks of a cluster repo (registered in flags.ts). */
 import { BosunError, Codes } from '../errors.ts';
-import { parseLimit } from '../server/options.ts';
-import { DEFAULT_STACK_CONCURRENCY } from '../stacks/schedule.ts';
+import { parseLimit } from '../server/parse-limit.ts';
+import { DEFAULT_STACK_CONCURRENCY } from '../stacks/defaults.ts';
 import { type CommonOptions, projectOverride } from './context.ts';
 
 export interface StackFlags {

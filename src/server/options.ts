@@ -76,11 +76,5 @@ export function parseProviders(value: string | undefined): ReadonlySet<Provider>
   return new Set(names as Provider[]);
 }
 
-/** A positive whole number for a limit flag, refused in one line otherwise. */
-export function parseLimit(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new BosunError(Codes.config, `${flag} must be a positive integer, not "${value}"`);
-  return n;
-}
+// in its own module: verbs that read --stack-concurrency need it without node-cron
+export { parseLimit } from './parse-limit.ts';

@@ -1,11 +1,21 @@
 import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { createRequire } from 'node:module';
+import type { Database, RootDatabase } from 'lmdb';
 import { BosunError, Codes } from '../errors.ts';
 import type { KvEntry } from '../model/observed.ts';
 import type { KvStore, KvTxn } from '../ports.ts';
 import { casCoordination } from './cas/coordination.ts';
+
+/**
+ * lmdb (a native addon and msgpackr) loads when the first store opens: a verb that reads only the
+ * repo (validate, convert) never opens one. Required as a package, as etcd3 is (store/etcd/kv.ts).
+ */
+let lmdbModule: typeof import('lmdb') | undefined;
+function lmdb(): typeof import('lmdb') {
+  return (lmdbModule ??= createRequire(import.meta.url)('lmdb') as typeof import('lmdb'));
+}
 
 interface StoredValue {
   value: string;
@@ -38,7 +48,7 @@ export class FileKv implements KvStore {
     try {
       // lmdb treats a path with an extension as a file, and creates only the last directory itself
       mkdirSync(extname(this.path) ? dirname(this.path) : this.path, { recursive: true, mode: 0o700 });
-      this.root = ownerOnly(() => open({ path: this.path }));
+      this.root = ownerOnly(() => lmdb().open({ path: this.path }));
       narrow(this.path);
       this.entries = this.root.openDB<StoredValue, string>({ name: 'kv' });
       this.meta = this.root.openDB<number, string>({ name: 'meta' });

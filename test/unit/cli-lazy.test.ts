@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -44,23 +44,40 @@ const ALLOWED_OWN = [
   /\/server\/webhook\/(verify|rate-limit)\.[jt]s$/,
 ];
 
-async function modulesLoaded(args: string[], env: Record<string, string> = {}): Promise<string[]> {
+/** What validate never needs: the engine's client, the state stores' clients, serve's libraries. */
+const NOT_FOR_VALIDATE = [
+  'dockerode',
+  'docker-modem',
+  'ssh2',
+  'tar-stream',
+  'etcd3',
+  '@grpc',
+  'lmdb',
+  'openpgp',
+  'node-cron',
+  'pino',
+  'prom-client',
+];
+
+async function modulesLoaded(args: string[], env: Record<string, string> = {}, out?: { stdout: string }) {
   const dir = await mkdtemp(path.join(tmpdir(), 'bosun-module-log-'));
   const log = path.join(dir, 'modules.txt');
   try {
-    await run(process.execPath, ['--import', PRELOAD, BIN, ...args], {
+    const done = await run(process.execPath, ['--import', PRELOAD, BIN, ...args], {
       env: { ...process.env, ...env, MODULE_LOG: log },
-    }).catch((err: { code?: number }) => {
+    }).catch((err: { code?: number; stdout?: string }) => {
       if (typeof err.code !== 'number') throw err; // a verb that fails still loaded its modules
+      return { stdout: err.stdout ?? '' };
     });
+    if (out) out.stdout = done.stdout;
     return [...new Set((await readFile(log, 'utf8')).split('\n').filter(Boolean))];
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-function heavyIn(modules: string[]): string[] {
-  return HEAVY.filter((lib) => modules.some((m) => m.includes(`/node_modules/${lib}/`)));
+function heavyIn(modules: string[], libs = HEAVY): string[] {
+  return libs.filter((lib) => modules.some((m) => m.includes(`/node_modules/${lib}/`)));
 }
 
 function ownOutsideParser(modules: string[]): string[] {
@@ -93,5 +110,26 @@ describe('CLI start-up loads only the parser', function () {
       assert.ok(heavyIn(modules).includes('yaml'), `yaml among ${heavyIn(modules).join(', ')}`);
       assert.ok(ownOutsideParser(modules).some((m) => /\/cli\/validate\.[jt]s$/.test(m)));
     });
+
+    it(`validate of a local repo (${mode}) loads no engine, store or server library`, async () => {
+      const out = { stdout: '' };
+      const modules = await modulesLoaded(['validate', '--repo', example, '--path', 'cluster-repo'], env, out);
+      assert.match(out.stdout, /^valid: project demo/);
+      assert.ok(heavyIn(modules).includes('isomorphic-git'), 'the log must show the repo being read');
+      assert.deepEqual(heavyIn(modules, NOT_FOR_VALIDATE), []);
+    });
   }
+
+  /** examples/cluster-repo committed to a repo of its own (a worktree's .git is only a link) */
+  let example: string;
+  before(async () => {
+    example = await mkdtemp(path.join(tmpdir(), 'bosun-lazy-repo-'));
+    await cp(path.join(ROOT, 'examples/cluster-repo'), path.join(example, 'cluster-repo'), { recursive: true });
+    const git = (...args: string[]) =>
+      run('git', ['-c', 'user.name=t', '-c', 'user.email=t@bosun.invalid', ...args], { cwd: example });
+    await git('init', '--quiet');
+    await git('add', '-A');
+    await git('commit', '--quiet', '-m', 'example');
+  });
+  after(() => rm(example, { recursive: true, force: true }));
 });

@@ -3,7 +3,13 @@
  * against the armored public keys the host policy lists. git signs the commit's bytes exactly,
  * so the payload goes in as binary, never re-encoded text.
  */
-import { createMessage, type Key, readKey, readSignature, verify } from 'openpgp';
+import type { Key } from 'openpgp';
+
+/**
+ * openpgp is ~40 modules of crypto: loaded when a PGP signature or key is first read, not by
+ * every verb that reads a repo (most policies list no PGP key; most commits are unsigned).
+ */
+const openpgp = () => import('openpgp');
 
 export const PGP_ARMOR = '-----BEGIN PGP SIGNATURE-----';
 
@@ -22,7 +28,7 @@ const parsed = new Map<string, Promise<Key>>();
 export function pgpKey(armored: string): Promise<Key> {
   let key = parsed.get(armored);
   if (!key) {
-    key = readKey({ armoredKey: armored });
+    key = openpgp().then(({ readKey }) => readKey({ armoredKey: armored }));
     parsed.set(armored, key);
   }
   return key;
@@ -34,6 +40,7 @@ export async function pgpFingerprint(armored: string): Promise<string> {
 
 /** Checks `signature` over `payload` against the trusted keys: which key signed, and whether it holds. */
 export async function checkPgp(signature: string, payload: Buffer, trusted: string[]): Promise<PgpOutcome> {
+  const { createMessage, readSignature, verify } = await openpgp();
   const sig = await readSignature({ armoredSignature: signature });
   const keyId = sig.getSigningKeyIDs()[0]?.toHex().toUpperCase() ?? 'unknown';
   const keys = await Promise.all(trusted.map(pgpKey));

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import type { Backend } from '../backends/backend.ts';
 import { openBackend } from '../backends/index.ts';
 import type { DockerConnectOptions } from '../backends/docker/host.ts';
 import { BosunError, Codes } from '../errors.ts';
@@ -33,6 +34,10 @@ export interface CommonOptions {
   etcdUser?: string;
   etcdPasswordFile?: string;
   dockerHost?: string;
+  /** docker or swarm */
+  backend?: string;
+  /** false with --no-swarm-mesh */
+  swarmMesh?: boolean;
   dockerTls?: boolean;
   dockerTlsverify?: boolean;
   dockerTlscacert?: string;
@@ -82,6 +87,13 @@ export function dockerOptions(o: CommonOptions): DockerConnectOptions {
     tlsKey: o.dockerTlskey,
   };
 }
+/** The back end --backend (or BOSUN_BACKEND) names, docker unless told; the engine from the docker flags. */
+export function openCliBackend(o: CommonOptions): Backend {
+  const name = o.backend ?? nonEmpty(process.env.BOSUN_BACKEND) ?? 'docker';
+  const mesh = o.swarmMesh !== false && process.env.BOSUN_SWARM_MESH !== '0';
+  return openBackend(name, { docker: dockerOptions(o), swarm: { mesh } });
+}
+
 // the flag texts moved to flags.ts (loaded by --help); re-exported for the verbs that import them here
 export { REFUSE_FORCE_PUSH, TAKE_OVER_PROJECT } from './flags.ts';
 
@@ -238,7 +250,7 @@ export async function withSessions<T>(
   const secrets = await secretSources(o);
   // read before anything is opened: a bad policy file is refused with nothing touched
   const policy = hostPolicy(o);
-  const backend = openBackend('docker', { docker: dockerOptions(o) });
+  const backend = openCliBackend(o);
   return withStore(o, (kv, sealer) => {
     const make = (extra: Partial<SessionOptions>) =>
       new Session({

@@ -2,12 +2,11 @@
  * `bosun serve --stacks GLOB` / `bosun serve --all`: one controller for every stack of a cluster
  * repo (server/stacks/). The same settings, refusals and shutdown as the one-project serve.
  */
-import { openBackend } from '../backends/index.ts';
 import { takeoverByPolicy } from '../policy/takeover.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/body.ts';
 import { createLogger } from '../server/log.ts';
 import { StacksController } from '../server/stacks/controller.ts';
-import { dockerOptions, openSealer, openState, sourceOptions } from './context.ts';
+import { openCliBackend, openSealer, openState, sourceOptions } from './context.ts';
 import { EXIT_GRACE_MS, providerWarning, type ServeFlags, serveSettings, untilSignal } from './serve.ts';
 import { checkAllFlags, stackConcurrency, type StackFlags } from './stack-flags.ts';
 
@@ -15,7 +14,7 @@ export async function serveStacksCommand(flags: ServeFlags & StackFlags): Promis
   checkAllFlags(flags);
   const s = await serveSettings(flags);
   const concurrency = stackConcurrency(flags);
-  const backend = openBackend('docker', { docker: dockerOptions(flags) });
+  const backend = openCliBackend(flags);
   const kv = await openState(flags);
   const log = createLogger();
   const sealer = await openSealer(flags, kv, (line) => log.warn(line), { reportRejections: false }).catch(

@@ -9,8 +9,13 @@ import type { ObservedTask } from './model.ts';
 import type { SwarmRuntime } from './runtime.ts';
 
 const POLL_MS = 250;
-/** new tasks that failed before the service counts as failed: a restart or two is the swarm's job */
-const FAILED_TASKS_LIMIT = 3;
+/**
+ * A task of the new spec that failed fails the service: the swarm would restart it and hide a
+ * version that exits at start, where one engine's back end sees the container die.
+ */
+const FAILED_TASKS_LIMIT = 1;
+/** Running tasks must stay so this long (or the update's monitor period, if longer): a task that exits at start is seen. */
+const MIN_STEADY_MS = 1500;
 
 export interface ConvergeTarget {
   serviceId: string;
@@ -49,17 +54,20 @@ export async function waitConverged(engine: SwarmRuntime, t: ConvergeTarget): Pr
       );
     await sleep(POLL_MS);
   }
-  if (t.start.monitorMs > 0) await monitor(engine, t, nodes);
+  await monitor(engine, t, nodes, Math.max(t.start.monitorMs, MIN_STEADY_MS));
 }
 
 /** After the rollout: every new task must keep running for the monitor period. */
-async function monitor(engine: SwarmRuntime, t: ConvergeTarget, nodes: Map<string, string>): Promise<void> {
-  const end = Date.now() + t.start.monitorMs;
+async function monitor(engine: SwarmRuntime, t: ConvergeTarget, nodes: Map<string, string>, ms: number): Promise<void> {
+  const end = Date.now() + ms;
   while (Date.now() < end) {
     await sleep(POLL_MS);
     const tasks = (await engine.serviceTasks(t.serviceId)).filter((x) => x.specHash === t.hash);
     const failed = tasks.filter((x) => x.state === 'failed' || x.state === 'rejected');
     if (failed.length > 0) throw taskFailure(t, failed, nodes, 'a task failed during the monitor period');
+    const running = tasks.filter((x) => x.state === 'running' && x.desiredState === 'running');
+    if (running.length < t.replicas)
+      throw taskFailure(t, failed, nodes, `${running.length}/${t.replicas} tasks kept running for ${ms} ms`);
   }
 }
 

@@ -112,7 +112,7 @@ describe('swarm back end: converge, change one service, roll the stack back', fu
     const images = Object.fromEntries(
       services.map((s) => [
         s.Spec?.Name,
-        (s.Spec?.TaskTemplate as Docker.ContainerTaskSpec).ContainerSpec?.Labels?.['bosun.image'],
+        (s.Spec?.TaskTemplate as Docker.ContainerTaskSpec | undefined)?.ContainerSpec?.Labels?.['bosun.image'],
       ]),
     );
     assert.equal(images[`${name}_spread`], IMAGE_V1, 'spread is back on the previous release');

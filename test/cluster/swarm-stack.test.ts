@@ -98,6 +98,23 @@ describe('swarm back end: converge, change one service, roll the stack back', fu
     assert.notDeepEqual(reader, before.reader);
   });
 
+  it('a service changed by hand is drift, set back by the next reconcile', async () => {
+    const svc = manager.getService(`${name}_reader`);
+    const spec = await svc.inspect();
+    const task = spec.Spec.TaskTemplate.ContainerSpec;
+    await svc.update({
+      ...spec.Spec,
+      version: spec.Version.Index,
+      TaskTemplate: { ...spec.Spec.TaskTemplate, ContainerSpec: { ...task, Env: [...task.Env, 'HAND=1'] } },
+    });
+    const status = await p.cli(['status']);
+    assert.match(status.stdout, new RegExp(`update-service ${name}_reader: drift: env changed by hand`));
+    const r = await p.cli(['reconcile']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const env = (await svc.inspect()).Spec.TaskTemplate.ContainerSpec.Env as string[];
+    assert.deepEqual(env, ['LEVEL=debug']);
+  });
+
   it('a broken version rolls the whole stack back and exits non-zero', async () => {
     const spreadBefore = await runningTasks(manager, name, 'spread');
     await p.push(swarmStack(name, { port, level: 'debug', spreadImage: IMAGE_V2, brokenWeb: true }));
@@ -106,7 +123,8 @@ describe('swarm back end: converge, change one service, roll the stack back', fu
     const list = await p.releases();
     assert.deepEqual(
       list.map((x) => x.status),
-      ['succeeded', 'succeeded', 'rolled-back'],
+      // converge, the Config change, the drift repair, the broken version
+      ['succeeded', 'succeeded', 'succeeded', 'rolled-back'],
     );
     const services = await manager.listServices({ filters: { label: [`bosun.project=${name}`] } });
     const images = Object.fromEntries(

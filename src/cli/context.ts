@@ -7,6 +7,7 @@
 import { drainerFor } from '../coord/drain.ts';
 import os from 'node:os';
 import path from 'node:path';
+import type { Backend } from '../backends/backend.ts';
 import type { DockerConnectOptions } from '../backends/docker/host.ts';
 import { BosunError, Codes } from '../errors.ts';
 import type { Session, SessionOptions } from '../session/session.ts';
@@ -39,6 +40,10 @@ export interface CommonOptions {
   etcdUser?: string;
   etcdPasswordFile?: string;
   dockerHost?: string;
+  /** docker or swarm */
+  backend?: string;
+  /** false with --no-swarm-mesh */
+  swarmMesh?: boolean;
   dockerTls?: boolean;
   dockerTlsverify?: boolean;
   dockerTlscacert?: string;
@@ -90,6 +95,15 @@ export function dockerOptions(o: CommonOptions): DockerConnectOptions {
     tlsKey: o.dockerTlskey,
   };
 }
+/** The back end --backend (or BOSUN_BACKEND) names, docker unless told; the engine from the docker flags. */
+/** The back end --backend names (imported here, not at the top: repo-only verbs never load it). */
+export async function openCliBackend(o: CommonOptions): Promise<Backend> {
+  const { openBackend } = await import('../backends/index.ts');
+  const name = o.backend ?? nonEmpty(process.env.BOSUN_BACKEND) ?? 'docker';
+  const mesh = o.swarmMesh !== false && process.env.BOSUN_SWARM_MESH !== '0';
+  return openBackend(name, { docker: dockerOptions(o), swarm: { mesh } });
+}
+
 // the flag texts moved to flags.ts (loaded by --help); re-exported for the verbs that import them here
 export { REFUSE_FORCE_PUSH, TAKE_OVER_PROJECT } from './flags.ts';
 
@@ -246,11 +260,8 @@ export async function withSessions<T>(
   const secrets = await secretSources(o);
   // read before anything is opened: a bad policy file is refused with nothing touched
   const policy = hostPolicy(o);
-  const [{ openBackend }, { Session }] = await Promise.all([
-    import('../backends/index.ts'),
-    import('../session/session.ts'),
-  ]);
-  const backend = openBackend('docker', { docker: dockerOptions(o) });
+  const { Session } = await import('../session/session.ts');
+  const backend = await openCliBackend(o);
   return withStore(o, (kv, sealer) => {
     const make = (extra: Partial<SessionOptions>) =>
       new Session({

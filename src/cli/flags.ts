@@ -54,6 +54,14 @@ export function withCommon(cmd: Command): Command {
       '--docker-host <url>',
       'Docker engine: unix:///path, tcp://host:port or ssh://user@host [DOCKER_HOST, default unix:///var/run/docker.sock]',
     )
+    .option(
+      '--backend <name>',
+      'where the workloads run: docker (one engine) or swarm (a Docker Swarm, --docker-host naming a manager) [BOSUN_BACKEND, default docker]',
+    )
+    .option(
+      '--no-swarm-mesh',
+      "swarm: publish ports on each task's own node and resolve services by DNS round robin, for kernels without IPVS (no routing mesh, no VIPs) [BOSUN_SWARM_MESH=0]",
+    )
     .option('--docker-tls', 'TLS to a tcp:// engine without verifying it, as docker --tls [DOCKER_TLS]')
     .option(
       '--docker-tlsverify',

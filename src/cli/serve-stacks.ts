@@ -2,7 +2,6 @@
  * `bosun serve --stacks GLOB` / `bosun serve --all`: one controller for every stack of a cluster
  * repo (server/stacks/). The same settings, refusals and shutdown as the one-project serve.
  */
-import { openBackend } from '../backends/index.ts';
 import { takeoverByPolicy } from '../policy/takeover.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/body.ts';
 import { createLogger } from '../server/log.ts';
@@ -10,7 +9,7 @@ import { Leadership } from '../server/leadership.ts';
 import { StacksController } from '../server/stacks/controller.ts';
 import { normalizePath } from '../source/git.ts';
 import { clusterElection } from '../stacks/record.ts';
-import { dockerOptions, openSealer, openState, sourceOptions } from './context.ts';
+import { openCliBackend, openSealer, openState, sourceOptions } from './context.ts';
 import { EXIT_GRACE_MS, providerWarning, type ServeFlags, serveSettings, untilSignal } from './serve.ts';
 import { checkAllFlags, stackConcurrency, type StackFlags } from './stack-flags.ts';
 
@@ -19,7 +18,7 @@ export async function serveStacksCommand(flags: ServeFlags & StackFlags): Promis
   const s = await serveSettings(flags);
   const concurrency = stackConcurrency(flags);
   const source = sourceOptions(flags);
-  const backend = openBackend('docker', { docker: dockerOptions(flags) });
+  const backend = await openCliBackend(flags);
   const kv = await openState(flags);
   const log = createLogger();
   const sealer = await openSealer(flags, kv, (line) => log.warn(line), { reportRejections: false }).catch(

@@ -15,12 +15,11 @@ import {
 } from '../server/options.ts';
 import { loadNotifyConfig, openNotifier } from '../server/notify/open.ts';
 import { loadUiToken } from '../server/ui/auth.ts';
-import { openBackend } from '../backends/index.ts';
 import { takeoverByPolicy } from '../policy/takeover.ts';
 import { hostPolicy } from './policy.ts';
 import {
   type CommonOptions,
-  dockerOptions,
+  openCliBackend,
   historyLimit,
   lockWaitMs,
   openSealer,
@@ -64,7 +63,7 @@ export async function serveCommand(flags: ServeFlags & StackFlags): Promise<numb
     sourceOptions(flags).repo,
   );
   // before the store: a missing certificate file is refused with nothing opened
-  const backend = openBackend('docker', { docker: dockerOptions(flags) });
+  const backend = await openCliBackend(flags);
   const kv = await openState(flags);
   const log = createLogger();
   // the controller logs and counts refused records itself

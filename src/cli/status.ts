@@ -40,6 +40,7 @@ function statusText(r: StatusReport): string {
     lines.push(
       n === 0 ? '  drift:     none' : `  drift:     ${n} operation(s) to return to the release in force`,
       ...r.drift.operations.map((o) => `    ${o}`),
+      ...(r.drift.notes ?? []).map((n) => `  note:      ${n}`),
     );
   }
   if (r.git?.error) lines.push(`  git:       ${r.git.error.split('\n')[0]}`);

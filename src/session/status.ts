@@ -16,7 +16,7 @@ export interface StatusReport {
   inForce?: Pick<Release, 'number' | 'revision' | 'status' | 'trigger' | 'finishedAt'>;
   latest?: Pick<Release, 'number' | 'revision' | 'status' | 'error'>;
   /** what a drift repair would do to return to the release in force */
-  drift?: PlanSummary & { operations: string[] };
+  drift?: PlanSummary & { operations: string[]; notes?: string[] };
   /** what git at the ref would change; absent when the repo was not given; error: invalid, or another source's */
   git?: { revision: string; pending: PlanSummary; error?: string };
 }
@@ -51,6 +51,8 @@ export async function projectStatus(session: Session, project: string, withGit: 
       operations: plan.operations.map(
         (op) => `${op.kind} ${String(subject(described(plan.backend, op).json))}: ${op.cause}`,
       ),
+      // what the back end says beside the drift, e.g. a swarm node that is down
+      ...(plan.notes.length > 0 && { notes: plan.notes }),
     };
   }
   if (withGit) report.git = await gitPending(session);

@@ -16,6 +16,16 @@ function imageOf(op: Extract<Operation, { kind: 'create-service' | 'update-servi
   return task?.ContainerSpec?.Image ?? '';
 }
 
+/** Published ports, as the plan must show them: host mode answers only on the task's own node. */
+function portsOf(op: Extract<Operation, { kind: 'create-service' | 'update-service' }>): string {
+  return (op.spec.EndpointSpec?.Ports ?? [])
+    .map(
+      (p) =>
+        `, port ${p.PublishedPort ?? 'any'}:${p.TargetPort}/${p.Protocol ?? 'tcp'}${p.PublishMode === 'host' ? ' on its node' : ''}`,
+    )
+    .join('');
+}
+
 /** How swarm operations read in plans, progress lines and releases. */
 export const swarmDescriber: OperationDescriber<Operation> = {
   symbol(op) {
@@ -35,7 +45,7 @@ export const swarmDescriber: OperationDescriber<Operation> = {
         return `${op.fileKind} ${op.name}`;
       case 'create-service':
       case 'update-service':
-        return `service ${op.spec.Name} (${imageOf(op)} × ${op.replicas})`;
+        return `service ${op.spec.Name} (${imageOf(op)} × ${op.replicas}${portsOf(op)})`;
       case 'remove-service':
         return `service ${op.name}`;
     }

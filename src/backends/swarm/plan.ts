@@ -15,6 +15,7 @@ import { dependencyLevels } from '../../plan/order.ts';
 import { startGate } from '../../plan/rollout.ts';
 import { networkName } from '../docker/plan/names.ts';
 import type { ObservedService, SwarmFileObject, SwarmObserved, SwarmOperation as Operation } from './model.ts';
+import { nodeNotes } from './nodes.ts';
 import { projectionChanges, projectionOf } from './projection.ts';
 import { fileObjects, type SwarmOptions, swarmSpec } from './spec.ts';
 
@@ -24,7 +25,7 @@ export function planSwarm(
   opts: SwarmOptions,
   teardown?: Teardown,
 ): WorkloadPlan<Operation> {
-  const notes: string[] = [];
+  const notes: string[] = nodeNotes(observed);
   const byName = new Map(observed.services.map((s) => [s.service, s]));
   const wantedFiles = new Map<string, SwarmFileObject>();
   const levels = dependencyLevels(desired.services).map((level) =>

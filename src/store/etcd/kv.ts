@@ -5,6 +5,7 @@ import type { EtcdAccess, EtcdSecurity } from './access.ts';
 import { describeEtcdFailure, type FailureContext, securityFailure } from './failure.ts';
 import type { KvEntry } from '../../model/observed.ts';
 import type { KvStore, KvTxn } from '../../ports.ts';
+import { hostPolicies, neverSent, tryEachHostOnce } from './policies.ts';
 
 const DEFAULT_CALL_TIMEOUT_MS = 5_000;
 
@@ -26,44 +27,12 @@ function isEtcd3Error(err: unknown, name: 'GRPCDeadlineExceededError' | 'GRPCUna
   return etcd3Module !== undefined && err instanceof etcd3Module[name];
 }
 
-type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
-type PolicyContext = Parameters<Parameters<Policy['execute']>[0]>[0];
-
-const noListeners = () => ({ dispose: () => undefined });
-
-/**
- * etcd3's defaults (3 retries, then a per-host circuit breaker that stays open for 5 s) turn a
- * single refused connection into a burst of retries followed by BrokenCircuitErrors that hide
- * the real cause, and keep failing for a while after etcd is back. A controller loop does its
- * own backoff, so the client should try each host once and report the first real error.
- */
-function tryEachHostOnce(hostCount: number): Policy {
-  return {
-    _altReturn: undefined as never,
-    onSuccess: noListeners,
-    onFailure: noListeners,
-    async execute<T>(fn: (ctx: PolicyContext) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> {
-      const context = { signal: signal ?? new AbortController().signal };
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await fn(context);
-        } catch (err) {
-          // each retry of the global policy is routed by etcd3 to the next host
-          if (attempt >= hostCount || !(err instanceof Error) || !etcd3().isRecoverableError(err)) throw err;
-        }
-      }
-    },
-  };
-}
-
-/** A host policy that lets every call through: no breaker remembering past failures. */
-const passThrough: Policy = tryEachHostOnce(1);
-
 function isConnectionFailure(err: unknown): boolean {
   return (
     isEtcd3Error(err, 'GRPCUnavailableError') ||
     isEtcd3Error(err, 'GRPCDeadlineExceededError') ||
-    (err instanceof Error && etcd3Module !== undefined && etcd3Module.isRecoverableError(err))
+    (err instanceof Error && etcd3Module !== undefined && etcd3Module.isRecoverableError(err)) ||
+    neverSent(err)
   );
 }
 
@@ -130,7 +99,10 @@ export class EtcdClient implements Omit<KvStore, 'coordination'> {
     this.failure = { endpoints, secure: Boolean(opts.secure), access: opts.access ?? {}, certNotAfter };
     this.client = new (etcd3().Etcd3)({
       ...clientOptions(endpoints, opts),
-      faultHandling: { host: () => passThrough, global: tryEachHostOnce(endpoints.length) },
+      faultHandling: {
+        host: hostPolicies(),
+        global: tryEachHostOnce(endpoints.length, (err) => etcd3().isRecoverableError(err)),
+      },
       // streams (watches) are long-lived by design; every unary call gets a deadline
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.timeoutMs }),
     });
@@ -158,12 +130,12 @@ export class EtcdClient implements Omit<KvStore, 'coordination'> {
    */
   async ping(timeoutMs = this.timeoutMs): Promise<void> {
     try {
-      await this.client
-        .get('/bosun/.ping')
-        .options({ deadline: Date.now() + timeoutMs })
-        .exec();
+      const get = this.client.get('/bosun/.ping');
+      // one deadline for all hosts would leave none for the next after a silent one
+      await (this.endpoints.length > 1 ? get : get.options({ deadline: Date.now() + timeoutMs })).exec();
     } catch (err) {
-      throw securityFailure(err, this.failure, 'read /bosun/') ?? this.unreachable(err, timeoutMs);
+      const waited = this.endpoints.length > 1 ? this.timeoutMs : timeoutMs;
+      throw securityFailure(err, this.failure, 'read /bosun/') ?? this.unreachable(err, waited);
     }
   }
 

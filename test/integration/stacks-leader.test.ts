@@ -29,7 +29,7 @@ interface Status {
 }
 
 describe('bosun serve --all: two controllers of one cluster repo on etcd', function () {
-  this.timeout(240_000);
+  this.timeout(360_000);
   let server: GitServer;
   let repo: TestRepo;
   let tmp: string;

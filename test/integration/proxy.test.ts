@@ -36,7 +36,8 @@ function stack(project: string, image: string): Record<string, string> {
       '  replicas: 2',
       `  command: ${HTTPD}`,
       '  ports: [ { container: 80 } ]',
-      '  healthcheck: { cmd: [wget, -q, -O, /dev/null, http://127.0.0.1/], interval: 300ms, retries: 3 }',
+      // generous: on a loaded machine a probe can take seconds, and a timed-out probe would roll back
+      '  healthcheck: { cmd: [wget, -q, -O, /dev/null, http://127.0.0.1/], interval: 500ms, timeout: 10s, retries: 10 }',
       '  update: { order: start-first, parallelism: 1, failureAction: rollback }',
       '  stopGracePeriod: 2s',
       '',
@@ -159,7 +160,17 @@ describe('bosun proxy: a start-first rollout behind the local port (docker back 
     await waitFor('2 published endpoints', async () => ((await published()) === 2 ? true : undefined), 60_000, serve);
 
     const port = await freePort();
-    proxy = await startProxy(['--state', ETCD_URL, '--listen', `${project}/web=127.0.0.1:${port}`, '--run-dir', tmp]);
+    // http: a request a stopping replica drops is retried on another (tcp can only retry connects)
+    proxy = await startProxy([
+      '--state',
+      ETCD_URL,
+      '--listen',
+      `${project}/web=127.0.0.1:${port}`,
+      '--mode',
+      'http',
+      '--run-dir',
+      tmp,
+    ]);
     assert.equal((await get(port)).trim(), `ok ${IMAGE_V1}`);
 
     const loop = clientLoop(port, 2);

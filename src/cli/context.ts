@@ -14,15 +14,10 @@ import type { Session, SessionOptions } from '../session/session.ts';
 import { type LoadOptions, projectNameOf } from '../formats/index.ts';
 import { fetchArtifact } from '../source/git.ts';
 import type { GitSourceOptions, KvStore } from '../ports.ts';
-import type { EtcdAccess } from '../store/etcd/access.ts';
-import { DEFAULT_STATE_URL, embeddedStorePath, openStore } from '../store/open.ts';
 import { parseHistoryLimit } from '../release/retention.ts';
 import { hostSecrets } from '../secrets/host.ts';
 import type { SecretSources } from '../secrets/resolve.ts';
-import { useDigestKey } from '../model/digest.ts';
 import { RecordSealer } from '../trust/sealer.ts';
-import { loadKeyFor } from '../trust/key-marker.ts';
-import { defaultStateKeyFile } from '../trust/state-key.ts';
 import { takeoverByPolicy } from '../policy/takeover.ts';
 import { hostPolicy } from './policy.ts';
 
@@ -106,6 +101,8 @@ export async function openCliBackend(o: CommonOptions): Promise<Backend> {
 
 // the flag texts moved to flags.ts (loaded by --help); re-exported for the verbs that import them here
 export { REFUSE_FORCE_PUSH, TAKE_OVER_PROJECT } from './flags.ts';
+export { etcdAccess, openSealer, openState, stateKeyFile, stateUrl, withStore } from './state.ts';
+import { withStore } from './state.ts';
 
 export function sourceOptions(o: CommonOptions): GitSourceOptions {
   return {
@@ -181,62 +178,6 @@ export async function projectName(o: CommonOptions): Promise<string> {
   return projectNameOf(await fetchArtifact({ ...sourceOptions(o), verify: undefined }));
 }
 
-export function stateUrl(o: CommonOptions): string {
-  return o.state ?? process.env.BOSUN_STATE ?? DEFAULT_STATE_URL;
-}
-
-/** --state-key-file, BOSUN_STATE_KEY_FILE, or beside the embedded store (see defaultStateKeyFile). */
-export function stateKeyFile(o: CommonOptions): string {
-  return o.stateKeyFile || process.env.BOSUN_STATE_KEY_FILE || defaultStateKeyFile(embeddedStorePath(stateUrl(o)));
-}
-
-/**
- * The process's sealer, from the state key file (created on first use, with one line saying so).
- * Its digest subkey becomes the process's key for digests of secret values. `warn` hears of
- * every record refused (the CLI prints them; serve logs and counts them).
- */
-export async function openSealer(
-  o: CommonOptions,
-  kv: KvStore,
-  warn: (line: string) => void = stderrLine,
-  { reportRejections = true } = {},
-): Promise<RecordSealer> {
-  const loaded = await loadKeyFor(kv, stateKeyFile(o));
-  if (loaded.created)
-    warn(
-      `created state key ${loaded.file} (id ${loaded.key.id}): keep it, and give every controller of this cluster a copy — records sealed with another key are refused`,
-    );
-  useDigestKey(loaded.key.digest);
-  const sealer = new RecordSealer(loaded.key);
-  if (reportRejections) sealer.onRejected((r) => warn(`${r.error.code}: ${r.error.message}`));
-  return sealer;
-}
-
-function stderrLine(line: string): void {
-  process.stderr.write(`bosun: ${line}\n`);
-}
-
-/** etcdctl's TLS and user settings; the password only from the environment or a file, never a flag. */
-export function etcdAccess(o: CommonOptions): EtcdAccess {
-  const env = process.env;
-  const access: EtcdAccess = {
-    cacert: o.etcdCacert ?? env.BOSUN_ETCD_CACERT,
-    cert: o.etcdCert ?? env.BOSUN_ETCD_CERT,
-    key: o.etcdKey ?? env.BOSUN_ETCD_KEY,
-    user: o.etcdUser ?? env.BOSUN_ETCD_USER,
-    passwordFile: o.etcdPasswordFile ?? env.BOSUN_ETCD_PASSWORD_FILE,
-    password: env.BOSUN_ETCD_PASSWORD,
-  };
-  // an empty variable is an unset one, as a shell user means it
-  for (const k of Object.keys(access) as (keyof EtcdAccess)[]) if (!access[k]) delete access[k];
-  return access;
-}
-
-/** The verb's state store, from --state and the etcd settings: the one place a CLI verb opens it. */
-export function openState(o: CommonOptions): Promise<KvStore> {
-  return openStore(stateUrl(o), etcdAccess(o));
-}
-
 /**
  * Runs `fn` with the verb's session: the state store (opened here, always closed), the back end
  * and the source, built once. `extra` adds what the verb reports progress with.
@@ -283,19 +224,6 @@ export async function withSessions<T>(
       });
     return fn(make, kv, sealer);
   });
-}
-
-/** Opens the state store for the duration of `fn` and always closes it. */
-export async function withStore<T>(
-  o: CommonOptions,
-  fn: (kv: KvStore, sealer: RecordSealer) => Promise<T>,
-): Promise<T> {
-  const kv = await openState(o);
-  try {
-    return await fn(kv, await openSealer(o, kv));
-  } finally {
-    await kv.close();
-  }
 }
 
 export function useColor(): boolean {

@@ -43,7 +43,9 @@ export async function stackView(handle: StackHandle): Promise<StackView> {
     unlessUntrusted(session.releases.newest(project)),
     unlessUntrusted(session.releaseInForce(project)),
   ]);
-  const seen = status.lastAttempt?.revision ?? newest?.revision;
+  // a drift pass re-applies the release in force: its revision says nothing of what git holds
+  const fromGit = status.lastAttempt?.trigger === 'drift' ? undefined : status.lastAttempt?.revision;
+  const seen = fromGit ?? newest?.revision;
   return { handle, status, newest, inForce, seen, sync: syncState(status, newest, seen) };
 }
 

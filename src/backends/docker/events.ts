@@ -7,28 +7,38 @@ export const DRIFT_ACTIONS = ['die', 'kill', 'destroy', 'stop', 'oom'] as const;
 
 type EventStream = NodeJS.ReadableStream & { destroy?: () => void };
 
-/** One NDJSON line of the engine's event stream; undefined for anything that is not a container event. */
-export function parseEvent(line: string): WorkloadEvent | undefined {
+/** An event of the engine's stream as the API writes it (older engines: `status` and `id`). */
+export interface RawEvent {
+  Type?: string;
+  Action?: string;
+  status?: string;
+  id?: string;
+  time?: number;
+  timeNano?: number;
+  Actor?: { ID?: string; Attributes?: Record<string, string> };
+}
+
+/** One NDJSON line of the event stream, with its time in ms; undefined when it is not JSON. */
+export function readEventLine(line: string): { raw: RawEvent; timeMs: number } | undefined {
   if (line.trim() === '') return undefined;
-  let raw: {
-    Type?: string;
-    Action?: string;
-    status?: string;
-    id?: string;
-    time?: number;
-    timeNano?: number;
-    Actor?: { ID?: string; Attributes?: Record<string, string> };
-  };
+  let raw: RawEvent;
   try {
     raw = JSON.parse(line);
   } catch {
     return undefined;
   }
+  return { raw, timeMs: raw.timeNano ? raw.timeNano / 1e6 : (raw.time ?? 0) * 1000 };
+}
+
+/** One NDJSON line of the engine's event stream; undefined for anything that is not a container event. */
+export function parseEvent(line: string): WorkloadEvent | undefined {
+  const read = readEventLine(line);
+  if (!read) return undefined;
+  const { raw, timeMs } = read;
   const id = raw.Actor?.ID ?? raw.id;
   const action = raw.Action ?? raw.status;
   if (raw.Type !== 'container' || !id || !action) return undefined;
   const attrs = raw.Actor?.Attributes ?? {};
-  const timeMs = raw.timeNano ? raw.timeNano / 1e6 : (raw.time ?? 0) * 1000;
   return { id, action, timeMs, service: attrs[Label.service] ?? '(unknown)', name: attrs.name };
 }
 

@@ -1,25 +1,15 @@
 /** The manager's events that may mean drift: a service changed or removed by hand, a node lost or back. */
 import type Docker from 'dockerode';
 import type { EventFeed, EventHandlers, WorkloadEvent } from '../backend.ts';
-import { followEvents } from '../docker/events.ts';
+import { followEvents, readEventLine } from '../docker/events.ts';
 
 export function parseSwarmEvent(line: string, project: string): WorkloadEvent | undefined {
-  let raw: {
-    Type?: string;
-    Action?: string;
-    time?: number;
-    timeNano?: number;
-    Actor?: { ID?: string; Attributes?: Record<string, string> };
-  };
-  try {
-    raw = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
+  const read = readEventLine(line);
+  if (!read) return undefined;
+  const { raw, timeMs } = read;
   const id = raw.Actor?.ID;
   const attrs = raw.Actor?.Attributes ?? {};
   if (!id || !raw.Action) return undefined;
-  const timeMs = raw.timeNano ? raw.timeNano / 1e6 : (raw.time ?? 0) * 1000;
   if (raw.Type === 'node') return { id, action: `node ${raw.Action}`, service: '(node)', name: attrs.name, timeMs };
   // service events carry no labels: the project's services are the ones named `<project>_…`
   if (raw.Type !== 'service' || !attrs.name?.startsWith(`${project}_`)) return undefined;

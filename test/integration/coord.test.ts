@@ -487,6 +487,7 @@ describe('Docker back end endpoints (real Docker)', () => {
         host: api.NetworkSettings.Networks.bridge!.IPAddress,
         port: 80,
         container: `${project}-api-1`,
+        id: api.Id,
         release: 7,
       },
       {
@@ -495,6 +496,7 @@ describe('Docker back end endpoints (real Docker)', () => {
         host: '127.0.0.1',
         port: Number(web.NetworkSettings.Ports['80/tcp']![0]!.HostPort),
         container: `${project}-web-1`,
+        id: web.Id,
         release: 7,
       },
     ]);

@@ -42,7 +42,7 @@ function stack(project: string, secret: string, o: { image?: string; leaky?: boo
       `  command: ${IDLE}`,
       '  files:',
       '    - { config: creds, key: TOKEN, target: /run/secrets/token, mode: 0o400 }',
-      `  healthcheck: { cmd: ${probe}, interval: 200ms, timeout: 1s, retries: 2 }`,
+      `  healthcheck: { cmd: ${probe}, interval: 200ms, timeout: 5s, retries: 2 }`,
       '  update: { order: start-first, parallelism: 1, failureAction: rollback }',
       '  stopGracePeriod: 1s',
       '',

@@ -32,7 +32,8 @@ function svc(
     `  image: ${o.image ?? IMAGE_V1}`,
     `  replicas: ${o.replicas ?? 1}`,
     `  command: ${command}`,
-    `  healthcheck: { cmd: ${probe}, interval: 200ms, timeout: 1s, retries: 2 }`,
+    // timeout 5s: a probe slowed by a loaded machine is not the failure these tests are about
+    `  healthcheck: { cmd: ${probe}, interval: 200ms, timeout: 5s, retries: 2 }`,
     `  dependsOn: [${(o.dependsOn ?? []).join(', ')}]`,
     `  update: { order: ${o.order ?? 'start-first'}, parallelism: 1, failureAction: ${o.onFailure ?? 'rollback'} }`,
     '  stopGracePeriod: 1s',

@@ -84,9 +84,26 @@ describe('waiting for a container through the event stream (fast-cli)', function
     try {
       assert.equal(await watch.next(30_000), 'event'); // start
       assert.equal(await watch.next(30_000), 'event'); // die, a second later
+      assert.equal(watch.lastExitCode(), 0);
     } finally {
       watch.close();
     }
+  });
+
+  it('a container the engine already restarted is named with the exit code of its death, not its new 0', async () => {
+    const c = await docker.createContainer({
+      name: `${project}-restarts`,
+      Image: IMAGE_V1,
+      Cmd: ['sh', '-c', 'sleep 2; exit 3'],
+      Labels: { 'bosun.project': project },
+      HostConfig: { RestartPolicy: { Name: 'always' } },
+    });
+    await c.start();
+    for (let info = await c.inspect(); !(info.RestartCount > 0 && info.State.Running); info = await c.inspect()) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal((await c.inspect()).State.ExitCode, 0, 'the engine no longer says how it died');
+    await assert.rejects(waitReady(docker, c.id, 30_000), /restarted after exiting with code 3/);
   });
 
   it('the monitor window fails when the container dies during it', async () => {

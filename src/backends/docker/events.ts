@@ -88,6 +88,8 @@ const READINESS_ACTIONS = ['start', 'die', 'kill', 'stop', 'restart', 'oom', 'de
 export interface ContainerWatch {
   /** resolves on the container's next event ('event'), after `ms` ('timeout'), or when the stream fails ('lost') */
   next(ms: number): Promise<'event' | 'timeout' | 'lost'>;
+  /** the exit code of its last `die` event: a restarted container's own State no longer has it */
+  lastExitCode(): number | undefined;
   close(): void;
 }
 
@@ -102,12 +104,19 @@ export async function watchContainer(docker: Docker, id: string, sinceMs: number
   const stream = (await docker.getEvents({ filters, since })) as EventStream;
   let pending = 0;
   let lost = false;
+  let exitCode: number | undefined;
   let wake: (() => void) | undefined;
+  let buffered = '';
   stream.on('data', (chunk: Buffer | string) => {
-    pending += chunk
-      .toString()
-      .split('\n')
-      .filter((l) => l.trim()).length;
+    buffered += chunk.toString();
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const raw = readEventLine(buffered.slice(0, nl))?.raw;
+      buffered = buffered.slice(nl + 1);
+      if (!raw) continue;
+      pending++;
+      const code = (raw.Action ?? raw.status) === 'die' ? Number(raw.Actor?.Attributes?.exitCode) : Number.NaN;
+      if (Number.isInteger(code)) exitCode = code;
+    }
     wake?.();
   });
   for (const ev of ['end', 'close', 'error']) {
@@ -134,6 +143,7 @@ export async function watchContainer(docker: Docker, id: string, sinceMs: number
       }
       return lost ? 'lost' : 'timeout';
     },
+    lastExitCode: () => exitCode,
     close: () => stream.destroy?.(),
   };
 }

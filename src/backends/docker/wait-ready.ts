@@ -19,27 +19,38 @@ type Info = Docker.ContainerInspectInfo;
 export async function waitReady(docker: Docker, id: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let info = await docker.getContainer(id).inspect();
-  if (decided(info)) return;
+  if (readiness(info) === 'ready') return;
   const watch = await openWatch(docker, info);
   try {
     for (;;) {
+      if ((await verdictOf(info, watch)) === 'ready') return;
       if (Date.now() > deadline)
         throw failed(info, `not ready after ${Math.round(timeoutMs / 1000)}s${lastProbe(info)}`);
       await watch.next(Math.max(0, deadline - Date.now()));
       info = await docker.getContainer(id).inspect();
-      if (decided(info)) return;
     }
   } finally {
     watch.close();
   }
 }
 
-/** true when ready; throws when it failed; false while pending. */
-function decided(info: Info): boolean {
-  const verdict = readiness(info);
-  if (verdict === 'ready') return true;
-  if (verdict !== 'pending') throw failed(info, verdict);
-  return false;
+/** 'ready' or 'pending'; throws when it failed, a restart named with the exit code its `die` event carried. */
+async function verdictOf(info: Info, watch: Watch, suffix = ''): Promise<'ready' | 'pending'> {
+  let verdict = readiness(info, watch.lastExitCode());
+  if (verdict === 'ready' || verdict === 'pending') return verdict;
+  // the `die` replayed since creation carries the code; a restarted container's State shows 0
+  for (const until = Date.now() + SAFETY_MS; restarted(info) && watch.lastExitCode() === undefined; ) {
+    if (Date.now() >= until) break;
+    await watch.next(until - Date.now());
+  }
+  verdict = readiness(info, watch.lastExitCode());
+  throw failed(info, verdict + suffix);
+}
+
+interface Watch {
+  next(ms: number): Promise<void>;
+  lastExitCode(): number | undefined;
+  close(): void;
 }
 
 /**
@@ -47,17 +58,20 @@ function decided(info: Info): boolean {
  * inspect and the stream opening is replayed), waited on at most SAFETY_MS at a time; polling
  * every POLL_MS when the stream cannot be opened or breaks.
  */
-async function openWatch(docker: Docker, info: Info): Promise<{ next(ms: number): Promise<void>; close(): void }> {
+async function openWatch(docker: Docker, info: Info): Promise<Watch> {
   let watch: ContainerWatch | undefined = await watchContainer(docker, info.Id, Date.parse(info.Created)).catch(
     () => undefined,
   );
+  let exitCode: number | undefined;
   return {
     async next(ms) {
       if (watch && (await watch.next(Math.min(ms, SAFETY_MS))) !== 'lost') return;
+      exitCode = watch?.lastExitCode() ?? exitCode;
       watch?.close();
       watch = undefined;
       await new Promise((r) => setTimeout(r, Math.min(ms, POLL_MS)));
     },
+    lastExitCode: () => watch?.lastExitCode() ?? exitCode,
     close: () => watch?.close(),
   };
 }
@@ -69,30 +83,27 @@ async function openWatch(docker: Docker, info: Info): Promise<{ next(ms: number)
  */
 export async function monitorReady(docker: Docker, id: string, ms: number): Promise<void> {
   const until = Date.now() + ms;
-  const check = (info: Info) => {
-    const verdict = readiness(info);
-    if (verdict !== 'ready')
-      throw failed(
-        info,
-        `${verdict === 'pending' ? 'stopped being ready' : verdict} during its ${Math.round(ms / 1000)}s monitor period`,
-      );
-  };
-  const first = await docker.getContainer(id).inspect();
-  check(first);
-  const watch = await openWatch(docker, first);
+  const during = ` during its ${Math.round(ms / 1000)}s monitor period`;
+  let info = await docker.getContainer(id).inspect();
+  const watch = await openWatch(docker, info);
   try {
-    while (Date.now() < until) {
+    for (;;) {
+      if ((await verdictOf(info, watch, during)) === 'pending') throw failed(info, `stopped being ready${during}`);
+      if (Date.now() >= until) return;
       await watch.next(Math.max(0, until - Date.now()));
-      check(await docker.getContainer(id).inspect());
+      info = await docker.getContainer(id).inspect();
     }
   } finally {
     watch.close();
   }
 }
 
-function readiness(info: Info): 'ready' | 'pending' | string {
+const restarted = (info: Info) => info.State.Restarting || info.RestartCount > 0;
+
+function readiness(info: Info, lastExitCode?: number): 'ready' | 'pending' | string {
   const s = info.State;
-  if (s.Restarting || info.RestartCount > 0) return `restarted after exiting with code ${s.ExitCode}`;
+  if (restarted(info))
+    return `restarted after exiting with code ${s.Restarting || lastExitCode === undefined ? s.ExitCode : lastExitCode}`;
   if (s.Status === 'exited' || s.Status === 'dead')
     return `exited with code ${s.ExitCode}${s.Error ? ` (${s.Error})` : ''}`;
   if (!s.Running) return 'pending';

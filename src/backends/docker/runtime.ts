@@ -9,7 +9,7 @@ import { endpointConfig } from './engine-options.ts';
 import { filesArchive } from './files.ts';
 import { Label, projectFilter } from '../../model/labels.ts';
 import type { RunContext } from '../backend.ts';
-import { asStream, type BuildOperation, buildOptions, contextOf, followBuild } from './build.ts';
+import { type BuildOperation, buildOptions, contextOf, followBuild, startBuild } from './build.ts';
 import { type ProjectSplit, splitByProject, toObserved } from './observe.ts';
 import { monitorReady, waitReady } from './wait-ready.ts';
 
@@ -128,11 +128,11 @@ export class DockerRuntime implements EngineAddress {
    */
   async build(op: BuildOperation, ctx: RunContext): Promise<void> {
     if ((await this.inspect(op.image))?.Config?.Labels?.[Label.buildIdentity] === op.build.identity) return;
-    const tar = await contextOf(op, ctx);
+    const { tar, buildkit } = await contextOf(op, ctx);
     const started = await this.call(`build ${op.image}`, () =>
-      this.docker.buildImage(asStream(tar), buildOptions(op, ctx.project)),
+      startBuild(this.docker, tar, buildOptions(op, ctx.project, buildkit.length > 0)),
     );
-    await followBuild(this.docker, started, op, ctx.log);
+    await followBuild(this.docker, started, op, ctx.log, buildkit);
   }
 
   /** `platform`: pulled for that platform (os/arch[/variant]) when missing, as the engine's API takes it. */

@@ -25,6 +25,7 @@ export const Codes = {
   dockerTls: 'E_DOCKER_TLS',
   dockerSsh: 'E_DOCKER_SSH',
   imageMissing: 'E_IMAGE_MISSING',
+  externalMissing: 'E_EXTERNAL_MISSING',
   buildFailed: 'E_BUILD_FAILED',
   buildContext: 'E_BUILD_CONTEXT',
   containerFailed: 'E_CONTAINER_FAILED',
@@ -101,6 +102,10 @@ export const CODE_TABLE: Readonly<Record<Code, { disposition: Disposition; meani
     meaning: 'TLS to the Docker engine failed: a certificate file is missing or bad, or a side refused the other',
   },
   E_IMAGE_MISSING: { disposition: 'stalled', meaning: 'an image is not present and could not be pulled' },
+  E_EXTERNAL_MISSING: {
+    disposition: 'stalled',
+    meaning: 'a network or volume declared external (made outside bosun) does not exist on the engine',
+  },
   E_BUILD_FAILED: {
     disposition: 'stalled',
     meaning: "the engine's builder refused the Dockerfile or a step of it failed",

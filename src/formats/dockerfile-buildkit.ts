@@ -1,8 +1,9 @@
 /**
- * Dockerfile syntax only BuildKit understands. bosun builds through the engine's /build API
- * with its classic builder, which refuses these (or, for `# syntax=`, ignores them), so
- * `bosun validate` and a reconcile warn at the Dockerfile's line. Warnings, not errors: the
- * engine that applies may be one whose builder takes them. Pure.
+ * Dockerfile syntax only BuildKit understands. bosun builds through the engine's /build API with
+ * its classic builder, and with BuildKit (`version=2`) where the Dockerfile uses such syntax;
+ * since not every engine has BuildKit, nor a frontend that knows every form (Docker 20.10's has
+ * no heredocs), `bosun validate` and a reconcile warn at the Dockerfile's line. Warnings, not
+ * errors: the engine that applies may be one whose builder takes them. Pure.
  */
 import type { ManifestIssue } from '../errors.ts';
 import type { DesiredState } from '../model/desired.ts';
@@ -133,6 +134,6 @@ export function buildkitWarnings(desired: DesiredState, artifact: Artifact): Man
 function buildkitMessage(use: BuildkitUse, services: string[]): string {
   const of = `the build of ${services.join(', ')}`;
   if (use.ignored)
-    return `${use.what} is BuildKit's: the engine's classic builder, which bosun builds with, ignores it (${of})`;
-  return `${use.what} needs BuildKit: the engine's classic builder, which bosun builds with, refuses it, so ${of} fails at apply, before anything is replaced`;
+    return `${use.what} is BuildKit's: the classic builder ignores it; where other syntax makes bosun build with BuildKit, the engine fetches that frontend (${of})`;
+  return `${use.what} needs BuildKit: bosun runs ${of} on the engine's BuildKit; an engine without it, or whose Dockerfile frontend lacks it, fails it at apply, before anything is replaced`;
 }

@@ -201,7 +201,7 @@ describe('container options on the engine (docker + git over HTTP + embedded sto
     const policy = path.join(tmp, `${project}-policy.yaml`);
     await fs.writeFile(policy, 'privileged: true\n');
     const warning =
-      "warning: web/Dockerfile:2:5 RUN --mount needs BuildKit: the engine's classic builder, which bosun builds with, refuses it, so the build of web fails at apply, before anything is replaced\n";
+      "warning: web/Dockerfile:2:5 RUN --mount needs BuildKit: bosun runs the build of web on the engine's BuildKit; an engine without it, or whose Dockerfile frontend lacks it, fails it at apply, before anything is replaced\n";
     const valid = await bosun(['validate', ...flags, '--policy', policy]);
     assert.equal(valid.code, 0, valid.stdout + valid.stderr);
     assert.equal(valid.stderr, warning);

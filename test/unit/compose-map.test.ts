@@ -5,6 +5,7 @@ import { mapCompose } from '../../src/formats/compose/map/index.ts';
 import { composeBytes, composeDurationMs, shellWords } from '../../src/formats/compose/map/units.ts';
 import type { ComposeModel, ComposePath, LoadedCompose } from '../../src/formats/compose/loaded.ts';
 import type { DesiredState } from '../../src/model/desired.ts';
+import { serviceSpecHash } from '../../src/model/hash.ts';
 import { artifact, type Files } from '../fixtures/manifests/helpers.ts';
 
 /** A LoadedCompose straight from one YAML text (the loader's job, minimally): positions from the YAML. */
@@ -296,6 +297,21 @@ describe('compose mapping: services', () => {
 });
 
 describe('compose mapping: refusals name the file, line, column and path', () => {
+  it('container_name and platform are engine options, and so part of the spec identity', () => {
+    const text = [
+      'services:',
+      '  web:',
+      '    image: x',
+      '    container_name: shop-frontend',
+      '    platform: linux/amd64',
+    ].join('\n');
+    const web = svc(map(text), 'web');
+    assert.equal(web.options?.containerName, 'shop-frontend');
+    assert.equal(web.options?.platform, 'linux/amd64');
+    const other = svc(map(text.replace('linux/amd64', 'linux/arm64')), 'web');
+    assert.notEqual(serviceSpecHash(other, []), serviceSpecHash(web, []));
+  });
+
   it('container_name with replicas, env_file outside the folder, undeclared volume, ~ paths', () => {
     const text = [
       'services:',

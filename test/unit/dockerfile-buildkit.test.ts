@@ -82,7 +82,7 @@ describe('Dockerfile syntax only BuildKit has', () => {
       'stacks/shop',
     );
     assert.deepEqual(buildkitWarnings(loadDesiredState(a), a).map(formatIssue), [
-      "stacks/shop/web/Dockerfile:2:5 RUN <<EOF needs BuildKit: the engine's classic builder, which bosun builds with, refuses it, so the build of web, worker fails at apply, before anything is replaced",
+      "stacks/shop/web/Dockerfile:2:5 RUN <<EOF needs BuildKit: bosun runs the build of web, worker on the engine's BuildKit; an engine without it, or whose Dockerfile frontend lacks it, fails it at apply, before anything is replaced",
     ]);
   });
 
@@ -93,8 +93,8 @@ describe('Dockerfile syntax only BuildKit has', () => {
     };
     const a = artifact({ 'bosun.yaml': 'apiVersion: bosun/v1\nkind: Project\nmetadata:\n  name: shop\n', ...files });
     assert.deepEqual(buildkitWarnings(load(files), a).map(formatIssue), [
-      "web/build/Dockerfile:1:1 # syntax= is BuildKit's: the engine's classic builder, which bosun builds with, ignores it (the build of web)",
-      "web/build/Dockerfile:3:6 COPY --link needs BuildKit: the engine's classic builder, which bosun builds with, refuses it, so the build of web fails at apply, before anything is replaced",
+      "web/build/Dockerfile:1:1 # syntax= is BuildKit's: the classic builder ignores it; where other syntax makes bosun build with BuildKit, the engine fetches that frontend (the build of web)",
+      "web/build/Dockerfile:3:6 COPY --link needs BuildKit: bosun runs the build of web on the engine's BuildKit; an engine without it, or whose Dockerfile frontend lacks it, fails it at apply, before anything is replaced",
     ]);
   });
 });

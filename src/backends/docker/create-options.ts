@@ -17,6 +17,8 @@ export function createOptions(
   const [firstNetwork] = bp.networks;
   return {
     name: bp.name,
+    // a query parameter of the create call, as the engine's API takes it (the body ignores it)
+    ...(bp.options?.platform ? { platform: bp.options.platform } : {}),
     Image: bp.image,
     Cmd: bp.command,
     Entrypoint: bp.entrypoint,

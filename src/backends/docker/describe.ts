@@ -33,7 +33,7 @@ export const dockerDescriber: OperationDescriber<Operation> = {
         return `volume ${op.name}`;
       case 'create-container':
       case 'replace-container':
-        return `container ${op.blueprint.name} (${op.blueprint.image})`;
+        return `container ${op.blueprint.name} (${op.blueprint.image}${platformOf(op.blueprint)})`;
       case 'remove-container':
       case 'retire-container':
         return `container ${op.name}`;
@@ -65,3 +65,7 @@ export const dockerDescriber: OperationDescriber<Operation> = {
     }
   },
 };
+
+function platformOf(bp: { options?: { platform?: string } }): string {
+  return bp.options?.platform ? `, ${bp.options.platform}` : '';
+}

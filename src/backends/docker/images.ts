@@ -16,14 +16,17 @@ export async function resolveImages(
   engine: DockerRuntime,
 ): Promise<Record<string, string>> {
   const needed = new Map<string, string>();
+  const platforms = new Map<string, string | undefined>();
   // an image the plan builds is made in its first phase: there is nothing to resolve before
   const built = new Set(plan.operations.flatMap((op) => (op.kind === 'build-image' ? [op.service] : [])));
   for (const op of plan.operations)
-    if ((op.kind === 'create-container' || op.kind === 'replace-container') && !built.has(op.service))
+    if ((op.kind === 'create-container' || op.kind === 'replace-container') && !built.has(op.service)) {
       needed.set(op.service, op.blueprint.image);
+      platforms.set(op.blueprint.image, op.blueprint.options?.platform ?? platforms.get(op.blueprint.image));
+    }
   const ids = new Map<string, string>();
   // one at a time, so with several images missing the error always names the same one
-  for (const ref of new Set(needed.values())) ids.set(ref, await engine.ensureImage(ref));
+  for (const ref of new Set(needed.values())) ids.set(ref, await engine.ensureImage(ref, platforms.get(ref)));
   const removed = new Set(plan.operations.flatMap((op) => (op.kind === 'remove-container' ? [op.containerId] : [])));
   const kept = observed.containers.filter((c) => !removed.has(c.id));
   const images: Record<string, string> = {};

@@ -38,12 +38,17 @@ export class DockerBackend implements Backend<ContainerOperation, DockerObserved
       this.engine.listComposeHeld(project),
     ]);
     const held = composeHeld.length ? { composeHeld } : {};
-    if (!teardown) return { containers, networks, volumes, images, ...held };
+    const infra = {
+      networks: networks.own,
+      volumes: volumes.own,
+      elsewhere: { networks: networks.others, volumes: volumes.others },
+    };
+    if (!teardown) return { containers, ...infra, images, ...held };
     const own = new Set(containers.map((c) => c.id));
     const users = await this.engine.call('list containers using the project', () =>
-      foreignUsers(this.engine.docker, own, networks, teardown.volumes ? volumes : []),
+      foreignUsers(this.engine.docker, own, networks.own, teardown.volumes ? volumes.own : []),
     );
-    return { containers, networks, volumes, images, users };
+    return { containers, ...infra, images, users };
   }
 
   plan(

@@ -29,6 +29,12 @@ export interface DockerObserved {
   networks: string[];
   volumes: string[];
   /**
+   * Names of the engine's other networks and volumes (not labelled for the project): where an
+   * external one, or one the format names (compose's `name:`) that was made outside, is found.
+   * Absent: none observed.
+   */
+  elsewhere?: { networks: string[]; volumes: string[] };
+  /**
    * Tags of the images bosun built (label `bosun.build.identity`) → the identity each was built
    * for; absent: none observed. A built service's tag is built again unless it holds its identity.
    */

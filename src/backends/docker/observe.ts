@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import type { SpecRecord } from '../../model/observed.ts';
 import type { ObservedContainer } from './model.ts';
 import { Label } from '../../model/labels.ts';
+import { sortedUnique } from '../../model/sort.ts';
 
 type Summary = Docker.ContainerInfo;
 
@@ -51,4 +52,24 @@ function healthOf(status: string): ObservedContainer['health'] {
 function exitCodeOf(status: string): number | undefined {
   const m = /^Exited \((-?\d+)\)/.exec(status);
   return m ? Number(m[1]) : undefined;
+}
+
+/** Names of the project's networks or volumes, and of every other one on the engine (both sorted). */
+export interface ProjectSplit {
+  own: string[];
+  others: string[];
+}
+
+/** The project's: labelled by bosun for it, or by docker compose for a project of the same name. */
+export function splitByProject(
+  project: string,
+  all: { name: string; labels?: Record<string, string> | null }[],
+): ProjectSplit {
+  const own: string[] = [];
+  const others: string[] = [];
+  for (const { name, labels } of all) {
+    const mine = labels?.[Label.project] === project || labels?.['com.docker.compose.project'] === project;
+    (mine ? own : others).push(name);
+  }
+  return { own: sortedUnique(own), others: sortedUnique(others) };
 }

@@ -8,10 +8,9 @@ import { createOptions } from './create-options.ts';
 import { endpointConfig } from './engine-options.ts';
 import { filesArchive } from './files.ts';
 import { Label, projectFilter } from '../../model/labels.ts';
-import { sortedUnique } from '../../model/sort.ts';
 import type { RunContext } from '../backend.ts';
-import { asStream, type BuildOperation, buildOptions, contextOf, followBuild } from './build.ts';
-import { toObserved } from './observe.ts';
+import { type BuildOperation, buildOptions, contextOf, followBuild, startBuild } from './build.ts';
+import { type ProjectSplit, splitByProject, toObserved } from './observe.ts';
 import { monitorReady, waitReady } from './wait-ready.ts';
 
 const PING_DEADLINE_MS = 5000;
@@ -62,26 +61,25 @@ export class DockerRuntime implements EngineAddress {
   }
 
   /**
-   * The project's networks: bosun's, and those `docker compose` made for a project of the same
-   * name (`<project>_<key>`, the names bosun gives a compose stack's), which bosun uses as found.
+   * Every network of the engine, split: the project's (bosun's, and those `docker compose` made
+   * for a project of the same name, which bosun uses as found) and the others' names, among
+   * which a network the format names (compose's `name:`, `external`) may already exist.
    */
-  async listNetworks(project: string): Promise<string[]> {
-    const [own, compose] = await Promise.all(
-      [projectFilter(project), composeFilter(project)].map((filters) =>
-        this.call('list networks', () => this.docker.listNetworks({ filters })),
-      ),
+  async listNetworks(project: string): Promise<ProjectSplit> {
+    const all = await this.call('list networks', () => this.docker.listNetworks());
+    return splitByProject(
+      project,
+      all.map((n) => ({ name: n.Name, labels: n.Labels })),
     );
-    return sortedUnique([...own!, ...compose!].map((n) => n.Name));
   }
 
-  /** The project's volumes, compose's included: a stack compose ran keeps its data where it is. */
-  async listVolumes(project: string): Promise<string[]> {
-    const [own, compose] = await Promise.all(
-      [projectFilter(project), composeFilter(project)].map((filters) =>
-        this.call('list volumes', () => this.docker.listVolumes({ filters })),
-      ),
+  /** Every volume of the engine, split the same way: a stack compose ran keeps its data where it is. */
+  async listVolumes(project: string): Promise<ProjectSplit> {
+    const all = await this.call('list volumes', () => this.docker.listVolumes());
+    return splitByProject(
+      project,
+      (all.Volumes ?? []).map((v) => ({ name: v.Name, labels: v.Labels })),
     );
-    return sortedUnique([...(own!.Volumes ?? []), ...(compose!.Volumes ?? [])].map((v) => v.Name));
   }
 
   async createNetwork(name: string, driver: string, internal: boolean, labels: Record<string, string>): Promise<void> {
@@ -130,17 +128,18 @@ export class DockerRuntime implements EngineAddress {
    */
   async build(op: BuildOperation, ctx: RunContext): Promise<void> {
     if ((await this.inspect(op.image))?.Config?.Labels?.[Label.buildIdentity] === op.build.identity) return;
-    const tar = await contextOf(op, ctx);
+    const { tar, buildkit } = await contextOf(op, ctx);
     const started = await this.call(`build ${op.image}`, () =>
-      this.docker.buildImage(asStream(tar), buildOptions(op, ctx.project)),
+      startBuild(this.docker, tar, buildOptions(op, ctx.project, buildkit.length > 0)),
     );
-    await followBuild(this.docker, started, op, ctx.log);
+    await followBuild(this.docker, started, op, ctx.log, buildkit);
   }
 
-  async ensureImage(ref: string): Promise<string> {
+  /** `platform`: pulled for that platform (os/arch[/variant]) when missing, as the engine's API takes it. */
+  async ensureImage(ref: string, platform?: string): Promise<string> {
     const local = await this.inspectImage(ref);
     if (local) return local;
-    await this.pull(ref);
+    await this.pull(ref, platform);
     const pulled = await this.inspectImage(ref);
     if (!pulled) throw new BosunError(Codes.imageMissing, `image ${ref} is still missing after a pull`);
     return pulled;
@@ -160,9 +159,9 @@ export class DockerRuntime implements EngineAddress {
   }
 
   /** followProgress does not reject on errors inside the stream, so its events are checked too. */
-  private async pull(ref: string): Promise<void> {
+  private async pull(ref: string, platform?: string): Promise<void> {
     try {
-      const stream = await this.docker.pull(ref);
+      const stream = await this.docker.pull(ref, platform ? { platform } : {});
       await new Promise<void>((resolve, reject) => {
         this.docker.modem.followProgress(stream, (err: Error | null, events: { error?: string }[]) => {
           const inStream = events?.find((e) => e.error)?.error;

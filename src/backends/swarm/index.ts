@@ -44,7 +44,7 @@ export class SwarmBackend implements Backend<SwarmOperation, SwarmObserved> {
       this.engine.listFiles(project),
       this.engine.listNodes(),
     ]);
-    return { services, networks, ...files, nodes };
+    return { services, networks: networks.own, elsewhereNetworks: networks.others, ...files, nodes };
   }
 
   plan(

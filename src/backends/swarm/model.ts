@@ -54,6 +54,8 @@ export interface SwarmObserved {
   services: ObservedService[];
   /** names of the project's overlay networks */
   networks: string[];
+  /** names of the engine's other networks: where an external one (or one named by `name:`) is found */
+  elsewhereNetworks?: string[];
   /** names of the project's swarm configs and secrets (one object per file content) */
   configs: string[];
   secrets: string[];

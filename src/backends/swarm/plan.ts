@@ -13,7 +13,8 @@ import { fieldChanges, summarizeChanges } from '../../plan/changes.ts';
 import { serviceFacts } from '../../plan/facts.ts';
 import { dependencyLevels } from '../../plan/order.ts';
 import { startGate } from '../../plan/rollout.ts';
-import { networkName } from '../docker/plan/names.ts';
+import { networkEngineName } from '../docker/plan/names.ts';
+import { refuseMissingExternal } from '../docker/plan/infra.ts';
 import type { ObservedService, SwarmFileObject, SwarmObserved, SwarmOperation as Operation } from './model.ts';
 import { nodeNotes } from './nodes.ts';
 import { projectionChanges, projectionOf } from './projection.ts';
@@ -82,13 +83,17 @@ function removeService(s: ObservedService, cause: string): Operation {
   return { kind: 'remove-service', service: s.service, serviceId: s.id, name: s.name, cause };
 }
 
+/** By the engine's name the format fixed; an external one is never created (missing, it refuses the plan). */
 function planNetworks(desired: DesiredState, observed: SwarmObserved): Operation[] {
   const project = desired.project.name;
+  const present = (name: string) =>
+    observed.networks.includes(name) || (observed.elsewhereNetworks ?? []).includes(name);
+  refuseMissingExternal(desired, (kind, name) => kind === 'volumes' || present(name));
   return desired.networks
-    .filter((n) => !observed.networks.includes(networkName(project, n.name)))
+    .filter((n) => !present(networkEngineName(desired, n.name)))
     .map((n) => ({
       kind: 'create-network' as const,
-      name: networkName(project, n.name),
+      name: networkEngineName(desired, n.name),
       internal: n.internal,
       labels: { ...n.labels, [Label.project]: project, [Label.network]: n.name },
       cause: 'missing',

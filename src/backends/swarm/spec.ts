@@ -9,7 +9,7 @@ import { resolveFiles } from '../../model/env.ts';
 import { sha256 } from '../../model/hash.ts';
 import { Label } from '../../model/labels.ts';
 import type { ServiceFacts } from '../../plan/facts.ts';
-import { networkName, volumeName } from '../docker/plan/names.ts';
+import { networkEngineName, volumeEngineName } from '../docker/plan/names.ts';
 import type { SwarmFileObject } from './model.ts';
 
 const NS_PER_MS = 1_000_000;
@@ -60,7 +60,7 @@ export function swarmSpec(
         },
       },
       RestartPolicy: restartPolicy(service.restart),
-      Networks: service.networks.map((n) => ({ Target: networkName(project, n), Aliases: [service.name] })),
+      Networks: service.networks.map((n) => ({ Target: networkEngineName(desired, n), Aliases: [service.name] })),
     },
     Mode: { Replicated: { Replicas: service.replicas } },
     UpdateConfig: {
@@ -125,11 +125,14 @@ function mountOf(desired: DesiredState, m: MountSpec): Docker.MountSettings {
   const base = { Target: m.target, ReadOnly: m.readOnly };
   if (m.hostPath) return { ...base, Type: 'bind', Source: m.hostPath };
   if (!m.volume) return { ...base, Type: 'volume', Source: '' };
-  const driver = desired.volumes.find((v) => v.name === m.volume)?.driver ?? 'local';
+  const spec = desired.volumes.find((v) => v.name === m.volume);
+  const driver = spec?.driver ?? 'local';
+  // an external volume is used as found, never labelled (made) as bosun's
+  if (spec?.external) return { ...base, Type: 'volume', Source: volumeEngineName(desired, m.volume) };
   return {
     ...base,
     Type: 'volume',
-    Source: volumeName(project, m.volume),
+    Source: volumeEngineName(desired, m.volume),
     VolumeOptions: {
       NoCopy: false,
       Labels: { [Label.project]: project, [Label.volume]: m.volume },

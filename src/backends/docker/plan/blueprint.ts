@@ -5,7 +5,7 @@ import { Label } from '../../../model/labels.ts';
 import { resolveFiles } from '../../../model/env.ts';
 import type { ServiceFacts } from '../../../plan/facts.ts';
 import { copiedFiles } from './builds.ts';
-import { containerName, networkName, volumeName } from './names.ts';
+import { networkEngineName, serviceContainerName, volumeEngineName } from './names.ts';
 
 const NS_PER_MS = 1_000_000;
 
@@ -30,7 +30,7 @@ export function blueprintFor(
   const project = desired.project.name;
   const env = facts.record.env;
   return {
-    name: containerName(project, service.name, replica),
+    name: serviceContainerName(project, service, replica),
     service: service.name,
     replica,
     image: service.image,
@@ -55,11 +55,11 @@ export function blueprintFor(
     })),
     mounts: service.volumes.map((m) => ({
       type: m.volume ? ('volume' as const) : ('bind' as const),
-      source: m.volume ? volumeName(project, m.volume) : (m.hostPath ?? ''),
+      source: m.volume ? volumeEngineName(desired, m.volume) : (m.hostPath ?? ''),
       target: m.target,
       readOnly: m.readOnly,
     })),
-    networks: service.networks.map((n) => networkName(project, n)),
+    networks: service.networks.map((n) => networkEngineName(desired, n)),
     alias: service.name,
     healthcheck: service.healthcheck && {
       test: service.healthcheck.cmd,
@@ -74,14 +74,14 @@ export function blueprintFor(
     stopTimeoutSec: Math.ceil(service.stopGracePeriodMs / 1000),
     user: service.user,
     workingDir: service.workingDir,
-    ...(service.options ? { options: engineOptions(project, service.options) } : {}),
+    ...(service.options ? { options: engineOptions(desired, service.options) } : {}),
   };
 }
 
 /** networkOptions are keyed by network manifest name in the model, by the engine's name here. */
-function engineOptions(project: string, o: ContainerOptions): EngineOptions {
+function engineOptions(desired: DesiredState, o: ContainerOptions): EngineOptions {
   const { networkOptions, ...rest } = o;
   if (!networkOptions) return rest;
-  const byEngine = Object.entries(networkOptions).map(([n, v]) => [networkName(project, n), v] as const);
+  const byEngine = Object.entries(networkOptions).map(([n, v]) => [networkEngineName(desired, n), v] as const);
   return { ...rest, networkOptions: Object.fromEntries(byEngine) };
 }

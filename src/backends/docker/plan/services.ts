@@ -6,7 +6,7 @@ import { serviceFacts, type ServiceFacts } from '../../../plan/facts.ts';
 import { rolloutBatch, startGate } from '../../../plan/rollout.ts';
 import type { ContainerBlueprint, ContainerOperation as Operation, ObservedContainer } from '../model.ts';
 import { blueprintFor } from './blueprint.ts';
-import { containerName } from './names.ts';
+import { serviceContainerName } from './names.ts';
 
 /**
  * Operations for one service: a replica is replaced only when its spec-hash differs or it
@@ -34,7 +34,7 @@ export function planService(desired: DesiredState, service: ServiceSpec, observe
       continue;
     }
     const replace = replaceReason(keep, facts);
-    const name = containerName(desired.project.name, service.name, replica);
+    const name = serviceContainerName(desired.project.name, service, replica);
     if (replace) ops.push(...replaceOps(service, keep, bp(), replace));
     else if (keep.name !== name)
       ops.push({

@@ -4,7 +4,7 @@ import { BosunError, Codes } from '../../../errors.ts';
 import type { ServiceSpec } from '../../../model/desired.ts';
 import { dependencyLevels } from '../../../plan/order.ts';
 import type { ContainerOperation as Operation, DockerObserved, ObservedContainer } from '../model.ts';
-import { networkName, volumeName } from './names.ts';
+import { networkEngineName, volumeEngineName } from './names.ts';
 
 /**
  * `bosun down`, after the containers: the project's networks the desired state does not list,
@@ -16,9 +16,8 @@ export function planTeardown(
   observed: DockerObserved,
   teardown: Teardown,
 ): { ops: Operation[]; notes: string[] } {
-  const project = desired.project.name;
-  const wantedNets = new Set(desired.networks.map((n) => networkName(project, n.name)));
-  const wantedVols = new Set(desired.volumes.map((v) => volumeName(project, v.name)));
+  const wantedNets = new Set(desired.networks.map((n) => networkEngineName(desired, n.name)));
+  const wantedVols = new Set(desired.volumes.map((v) => volumeEngineName(desired, v.name)));
   const networks = observed.networks.filter((n) => !wantedNets.has(n));
   const volumes = observed.volumes.filter((v) => !wantedVols.has(v));
   if (!observed.users)

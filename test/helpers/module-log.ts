@@ -20,11 +20,16 @@ export interface Outcome {
 }
 
 /** Every module (absolute path or URL) the CLI loaded running `args`; `out` hears how it ended. */
-export async function modulesLoaded(args: string[], env: Record<string, string> = {}, out?: Outcome) {
+export function modulesLoaded(args: string[], env: Record<string, string> = {}, out?: Outcome) {
+  return modulesLoadedBy([BIN, ...args], env, out);
+}
+
+/** As modulesLoaded, for `node` given `argv` (a script and its arguments, or `-e` code). */
+export async function modulesLoadedBy(argv: string[], env: Record<string, string> = {}, out?: Outcome) {
   const dir = await mkdtemp(path.join(tmpdir(), 'bosun-module-log-'));
   const log = path.join(dir, 'modules.txt');
   try {
-    const done = await run(process.execPath, ['--import', PRELOAD, BIN, ...args], {
+    const done = await run(process.execPath, ['--import', PRELOAD, ...argv], {
       env: { ...process.env, ...env, MODULE_LOG: log },
     }).then(
       (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),

@@ -7,7 +7,16 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { committedRepo, copyExample, MODES, modulesLoaded, ownModules, packagesIn } from '../helpers/module-log.ts';
+import {
+  committedRepo,
+  copyExample,
+  MODES,
+  modulesLoaded,
+  modulesLoadedBy,
+  ownModules,
+  packagesIn,
+  ROOT,
+} from '../helpers/module-log.ts';
 
 /** The libraries a verb may need and `--version` never does. */
 const HEAVY = [
@@ -104,6 +113,14 @@ describe('CLI start-up loads only the parser', function () {
       );
     });
   }
+
+  it("the engine's client loads without docker-modem's ssh transport (bosun's ssh:// goes through the system ssh)", async () => {
+    const connect = path.join(ROOT, 'src/backends/docker/connect.ts');
+    const code = `const { connectDocker } = await import(${JSON.stringify(connect)}); connectDocker('unix:///var/run/docker.sock');`;
+    const modules = await modulesLoadedBy(['--import', 'tsx', '--input-type=module', '-e', code], {}, undefined);
+    assert.deepEqual(packagesIn(modules, ['dockerode', 'docker-modem']), ['dockerode', 'docker-modem']);
+    assert.deepEqual(packagesIn(modules, ['ssh2', 'cpu-features', 'bcrypt-pbkdf']), []);
+  });
 
   /** examples/cluster-repo committed to a repo of its own (a worktree's .git is only a link) */
   let example: string;

@@ -17,7 +17,7 @@ import type { GitSourceOptions, KvStore } from '../ports.ts';
 import { parseHistoryLimit } from '../release/retention.ts';
 import { hostSecrets } from '../secrets/host.ts';
 import type { SecretSources } from '../secrets/resolve.ts';
-import { RecordSealer } from '../trust/sealer.ts';
+import type { RecordSealer } from '../trust/sealer.ts';
 import { takeoverByPolicy } from '../policy/takeover.ts';
 import { hostPolicy } from './policy.ts';
 

@@ -1,13 +1,14 @@
 /**
  * The CLI's state store and sealer: where --state points, the etcd settings, the state key. A
- * verb opens them through here (or context.ts#withSessions) and nowhere else.
+ * verb opens them through here (or context.ts#withSessions) and nowhere else. The stores' and
+ * sealer's code is imported when one is opened: CLI verbs run in their own process, so these
+ * dynamic imports never make a second copy of a module beside a test's.
  */
-import { openStore, DEFAULT_STATE_URL, embeddedStorePath } from '../store/open.ts';
+import { DEFAULT_STATE_URL, embeddedStorePath } from '../store/url.ts';
 import type { KvStore } from '../ports.ts';
 import type { EtcdAccess } from '../store/etcd/access.ts';
 import { useDigestKey } from '../model/digest.ts';
-import { RecordSealer } from '../trust/sealer.ts';
-import { loadKeyFor } from '../trust/key-marker.ts';
+import type { RecordSealer } from '../trust/sealer.ts';
 import { defaultStateKeyFile } from '../trust/state-key.ts';
 import type { CommonOptions } from './context.ts';
 
@@ -31,6 +32,10 @@ export async function openSealer(
   warn: (line: string) => void = stderrLine,
   { reportRejections = true } = {},
 ): Promise<RecordSealer> {
+  const [{ loadKeyFor }, { RecordSealer }] = await Promise.all([
+    import('../trust/key-marker.ts'),
+    import('../trust/sealer.ts'),
+  ]);
   const loaded = await loadKeyFor(kv, stateKeyFile(o));
   if (loaded.created)
     warn(
@@ -63,7 +68,9 @@ export function etcdAccess(o: CommonOptions): EtcdAccess {
 }
 
 /** The verb's state store, from --state and the etcd settings: the one place a CLI verb opens it. */
-export function openState(o: CommonOptions): Promise<KvStore> {
+export async function openState(o: CommonOptions): Promise<KvStore> {
+  // the stores' code loads with the first verb that opens one (validate, convert never do)
+  const { openStore } = await import('../store/open.ts');
   return openStore(stateUrl(o), etcdAccess(o));
 }
 

@@ -1,33 +1,12 @@
 /**
- * age (age-encryption.org) for Config values: the armor check the format makes while loading
- * (pure, synchronous), and encryption and decryption with identities the caller passes in.
- * Nothing here reads a file or the environment: ./host.ts does, for the CLI and the server.
+ * age (age-encryption.org) for Config values: armor decoding, and encryption and decryption with
+ * identities the caller passes in. Loaded only where age is used (./armor.ts holds what every
+ * load asks). Nothing here reads a file or the environment: ./host.ts does, for the CLI and the server.
  */
 import { armor, Decrypter, Encrypter, generateIdentity, identityToRecipient } from 'age-encryption';
+import { type AgeKeys, useArmorDecoder } from './armor.ts';
 
-export const ARMOR_BEGIN = '-----BEGIN AGE ENCRYPTED FILE-----';
-/** The first line of every binary age file. */
-const BINARY_MAGIC = 'age-encryption.org/';
-
-/** Identities and the recipients they answer for (named when no identity matches). */
-export interface AgeKeys {
-  identities: readonly string[];
-  recipients: readonly string[];
-}
-
-export const NO_AGE_KEYS: AgeKeys = { identities: [], recipients: [] };
-
-const ARMOR_START = new RegExp(`^\\s*${ARMOR_BEGIN}`);
-
-/** A value or file that claims to be age armor: decoding decides whether it really is. */
-export function looksArmored(text: string): boolean {
-  // asked of every string value of every Config: no copy of a large value
-  return ARMOR_START.test(text);
-}
-
-export function looksBinaryAge(bytes: Uint8Array): boolean {
-  return Buffer.from(bytes.subarray(0, BINARY_MAGIC.length)).toString('latin1') === BINARY_MAGIC;
-}
+export { type AgeKeys, ARMOR_BEGIN, looksArmored, looksBinaryAge, NO_AGE_KEYS } from './armor.ts';
 
 /** The binary age file inside an armored block; throws a short reason when the armor is broken. */
 export function decodeArmor(text: string): Uint8Array {
@@ -37,6 +16,9 @@ export function decodeArmor(text: string): Uint8Array {
     throw new Error(`invalid armor (${reason(err)})`);
   }
 }
+
+// whoever loads this module (to decrypt, encrypt, or decode armor) lets loading decode armor too
+useArmorDecoder(decodeArmor);
 
 /**
  * The plaintext of a binary age file, as UTF-8 text (Config values are text). Throws with the

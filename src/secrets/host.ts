@@ -8,7 +8,7 @@ import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BosunError, Codes } from '../errors.ts';
-import { type AgeKeys, NO_AGE_KEYS, parseIdentities } from './age.ts';
+import { type AgeKeys, NO_AGE_KEYS } from './armor.ts';
 import type { SecretSources } from './resolve.ts';
 
 export const SECRET_ENV_PREFIX = 'BOSUN_SECRET_';
@@ -43,6 +43,7 @@ export async function readIdentityFile(file: string): Promise<AgeKeys> {
   } catch (err) {
     throw sourceError(`cannot read the age identity file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
   }
+  const { parseIdentities } = await import('./age.ts');
   try {
     return await parseIdentities(text);
   } catch (err) {

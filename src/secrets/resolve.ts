@@ -8,7 +8,7 @@
 import { ManifestError, type ManifestIssue } from '../errors.ts';
 import type { ConfigSpec, DesiredState, SealedValue } from '../model/desired.ts';
 import { compareStrings, sortedRecord } from '../model/sort.ts';
-import { type AgeKeys, decryptText, NO_AGE_KEYS } from './age.ts';
+import { type AgeKeys, NO_AGE_KEYS } from './armor.ts';
 
 export interface SecretSources {
   age: AgeKeys;
@@ -83,6 +83,8 @@ async function decryptCached(base64: string, keys: AgeKeys): Promise<string> {
   let known = decrypted.get(keys);
   const hit = known?.get(base64);
   if (hit !== undefined) return hit;
+  // age-encryption loads on the first sealed value, not with every command that may meet one
+  const { decryptText } = await import('./age.ts');
   const text = await decryptText(Buffer.from(base64, 'base64'), keys);
   if (!known) decrypted.set(keys, (known = new Map()));
   if (known.size >= MAX_REMEMBERED) known.delete(known.keys().next().value!);

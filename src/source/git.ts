@@ -4,6 +4,7 @@
  */
 import { BosunError, Codes } from '../errors.ts';
 import type { Artifact, GitSourceOptions } from '../ports.ts';
+import { armorReadyFor } from '../secrets/armor.ts';
 import { cachedFolder, lastFolder, rememberFolder } from './artifact-cache.ts';
 import { findGitdir } from './local.ts';
 import { redact, scrubUrl, urlSecrets } from './redact.ts';
@@ -55,9 +56,10 @@ export async function fetchArtifact(opts: GitSourceOptions): Promise<Artifact> {
     const signed = signer && { signer };
     const tree = await folderTree(store, revision, path);
     const known = tree === undefined ? undefined : cachedFolder(opts.repo, path, tree);
-    if (known) return { repo: opts.repo, ref, revision, path, tree, ...known, ...signed };
-    const folder = await readFolder(store, revision, path, ref, lastFolder(opts.repo, path));
-    if (tree !== undefined) rememberFolder(opts.repo, path, tree, folder);
+    const folder = known ?? (await readFolder(store, revision, path, ref, lastFolder(opts.repo, path)));
+    if (tree !== undefined && !known) rememberFolder(opts.repo, path, tree, folder);
+    // the format loads synchronously: age's armor decoder, if these files need it, loads now
+    await armorReadyFor(folder.files.values());
     return { repo: opts.repo, ref, revision, path, tree, ...folder, ...signed };
   } catch (err) {
     throw asBosunError(err, opts);

@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
-import lockfile from 'proper-lockfile';
 import { BosunError, Codes } from '../errors.ts';
 import { objectHeader } from './objects.ts';
 import { fetchError, scrubUrl, urlSecrets } from './redact.ts';
@@ -52,6 +51,8 @@ async function serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
 /** A stale lock (its process died) is taken over after 10 s; waiting retries for about a minute. */
 async function acrossProcesses<T>(gitdir: string, work: () => Promise<T>): Promise<T> {
   await mkdir(gitdir, { recursive: true });
+  // loaded with the first remote fetch: a local repo (validate, a pre-commit hook) never locks
+  const { default: lockfile } = await import('proper-lockfile');
   const release = await lockfile.lock(gitdir, {
     lockfilePath: `${gitdir}.lock`,
     stale: 10_000,

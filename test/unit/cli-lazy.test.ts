@@ -4,16 +4,19 @@
  * loader hook (test/fixtures/module-log/), so an import added anywhere on that path fails here.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(ROOT, 'bin/bosun.js');
-const PRELOAD = path.join(ROOT, 'test/fixtures/module-log/preload.mjs');
+import {
+  committedRepo,
+  copyExample,
+  MODES,
+  modulesLoaded,
+  modulesLoadedBy,
+  ownModules,
+  packagesIn,
+  ROOT,
+} from '../helpers/module-log.ts';
 
 /** The libraries a verb may need and `--version` never does. */
 const HEAVY = [
@@ -57,37 +60,24 @@ const NOT_FOR_VALIDATE = [
   'node-cron',
   'pino',
   'prom-client',
+  // nor, for a repo without age values, age and its ciphers; nor the git cache's lock of a remote
+  'age-encryption',
+  '@noble/ciphers',
+  '@noble/curves',
+  '@noble/post-quantum',
+  'proper-lockfile',
 ];
 
-async function modulesLoaded(args: string[], env: Record<string, string> = {}, out?: { stdout: string }) {
-  const dir = await mkdtemp(path.join(tmpdir(), 'bosun-module-log-'));
-  const log = path.join(dir, 'modules.txt');
-  try {
-    const done = await run(process.execPath, ['--import', PRELOAD, BIN, ...args], {
-      env: { ...process.env, ...env, MODULE_LOG: log },
-    }).catch((err: { code?: number; stdout?: string }) => {
-      if (typeof err.code !== 'number') throw err; // a verb that fails still loaded its modules
-      return { stdout: err.stdout ?? '' };
-    });
-    if (out) out.stdout = done.stdout;
-    return [...new Set((await readFile(log, 'utf8')).split('\n').filter(Boolean))];
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+/** bosun's own code validate never runs: the state stores, the records' sealer, age. */
+const OWN_NOT_FOR_VALIDATE = [/\/store\/(open|file|etcd|cas)\b/, /\/trust\/(sealer|key-marker)\./, /\/secrets\/age\./];
 
 function heavyIn(modules: string[], libs = HEAVY): string[] {
-  return libs.filter((lib) => modules.some((m) => m.includes(`/node_modules/${lib}/`)));
+  return packagesIn(modules, libs);
 }
 
 function ownOutsideParser(modules: string[]): string[] {
-  const own = modules.filter((m) => (m.includes('/src/') || m.includes('/dist/')) && !m.includes('/node_modules/'));
-  return own.filter((m) => !ALLOWED_OWN.some((re) => re.test(m)));
+  return ownModules(modules).filter((m) => !ALLOWED_OWN.some((re) => re.test(m)));
 }
-
-/** Sources always; the build too when bin/bosun.js would run it (test/helpers/fresh-build.ts). */
-const MODES: [string, Record<string, string>][] = [['sources', { BOSUN_FROM_SOURCES: '1' }]];
-if (process.env.BOSUN_FROM_SOURCES !== '1') MODES.push(['bin/bosun.js as is', {}]);
 
 describe('CLI start-up loads only the parser', function () {
   this.timeout(120_000);
@@ -112,24 +102,30 @@ describe('CLI start-up loads only the parser', function () {
     });
 
     it(`validate of a local repo (${mode}) loads no engine, store or server library`, async () => {
-      const out = { stdout: '' };
+      const out = { code: -1, stdout: '', stderr: '' };
       const modules = await modulesLoaded(['validate', '--repo', example, '--path', 'cluster-repo'], env, out);
       assert.match(out.stdout, /^valid: project demo/);
       assert.ok(heavyIn(modules).includes('isomorphic-git'), 'the log must show the repo being read');
       assert.deepEqual(heavyIn(modules, NOT_FOR_VALIDATE), []);
+      assert.deepEqual(
+        ownModules(modules).filter((m) => OWN_NOT_FOR_VALIDATE.some((re) => re.test(m))),
+        [],
+      );
     });
   }
+
+  it("the engine's client loads without docker-modem's ssh transport (bosun's ssh:// goes through the system ssh)", async () => {
+    const connect = path.join(ROOT, 'src/backends/docker/connect.ts');
+    const code = `const { connectDocker } = await import(${JSON.stringify(connect)}); connectDocker('unix:///var/run/docker.sock');`;
+    const modules = await modulesLoadedBy(['--import', 'tsx', '--input-type=module', '-e', code], {}, undefined);
+    assert.deepEqual(packagesIn(modules, ['dockerode', 'docker-modem']), ['dockerode', 'docker-modem']);
+    assert.deepEqual(packagesIn(modules, ['ssh2', 'cpu-features', 'bcrypt-pbkdf']), []);
+  });
 
   /** examples/cluster-repo committed to a repo of its own (a worktree's .git is only a link) */
   let example: string;
   before(async () => {
-    example = await mkdtemp(path.join(tmpdir(), 'bosun-lazy-repo-'));
-    await cp(path.join(ROOT, 'examples/cluster-repo'), path.join(example, 'cluster-repo'), { recursive: true });
-    const git = (...args: string[]) =>
-      run('git', ['-c', 'user.name=t', '-c', 'user.email=t@bosun.invalid', ...args], { cwd: example });
-    await git('init', '--quiet');
-    await git('add', '-A');
-    await git('commit', '--quiet', '-m', 'example');
+    example = await committedRepo((dir) => copyExample(dir, 'cluster-repo'));
   });
   after(() => rm(example, { recursive: true, force: true }));
 });

@@ -20,26 +20,34 @@ const require = createRequire(import.meta.url);
 
 /**
  * dockerode loads its BuildKit session support (@grpc/grpc-js and protobufjs, ~15 MB of resident
- * memory) when it is loaded, though only image builds use it and bosun never builds. A stub
- * that fails loudly takes that module's place in the require cache before dockerode loads.
- * Another dockerode layout (no such file) just loads whole.
+ * memory) when it is loaded, though only image builds use it and bosun never builds through it;
+ * docker-modem loads its ssh transport (ssh2, its ciphers and a native addon, ~10% of a CLI
+ * verb's start-up) though bosun reaches ssh:// engines through the system ssh (./ssh.ts) and
+ * never hands docker-modem an ssh protocol. A stub that fails loudly takes each module's place
+ * in the require cache before dockerode loads. Another layout (no such file) just loads whole.
  */
 function loadDockerode(): typeof DockerClient {
+  stubModule(require, 'dockerode/lib/session.js', 'dockerode BuildKit sessions are not available in bosun');
+  // resolved from dockerode's own folder: the docker-modem it requires, wherever npm put it
+  const fromDockerode = createRequire(require.resolve('dockerode'));
+  stubModule(fromDockerode, 'docker-modem/lib/ssh.js', "docker-modem's ssh transport is not used by bosun");
+  return require('dockerode') as typeof DockerClient;
+}
+
+function stubModule(from: NodeJS.Require, id: string, refusal: string): void {
   try {
-    const session = require.resolve('dockerode/lib/session.js');
-    if (!require.cache[session]) {
-      const stub = new Module(session);
-      stub.filename = session;
-      stub.loaded = true;
-      stub.exports = () => {
-        throw new Error('dockerode BuildKit sessions are not available in bosun');
-      };
-      require.cache[session] = stub;
-    }
+    const file = from.resolve(id);
+    if (require.cache[file]) return;
+    const stub = new Module(file);
+    stub.filename = file;
+    stub.loaded = true;
+    stub.exports = () => {
+      throw new Error(refusal);
+    };
+    require.cache[file] = stub;
   } catch {
     // resolve failed: nothing to replace
   }
-  return require('dockerode') as typeof DockerClient;
 }
 
 const Docker = loadDockerode();

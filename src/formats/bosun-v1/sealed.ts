@@ -3,11 +3,12 @@
  * `spec.dataFrom` entries (an age file in the repo, a controller variable, a controller file).
  * Here they are only parsed and located — armor decoded, repo files read from the artifact —
  * so a broken block is a load error; src/secrets/resolve.ts decrypts and reads the host later.
+ * The decoder is loaded before, where the artifact's files are read (src/secrets/armor.ts).
  */
 import type { ManifestIssue } from '../../errors.ts';
 import type { SealedSource, SealedValue } from '../../model/desired.ts';
 import type { Artifact } from '../../ports.ts';
-import { decodeArmor, looksArmored, looksBinaryAge } from '../../secrets/age.ts';
+import { armorDecoder, looksArmored, looksBinaryAge } from '../../secrets/armor.ts';
 import { formatPath, issueAt, positionOf } from './locate.ts';
 import { specOf, type RawValueSource } from './raw.ts';
 import type { Manifest, Segment, Valid } from './types.ts';
@@ -47,8 +48,9 @@ export function sealConfigs(
 }
 
 function armored(m: Valid<'Config'>, at: Segment[], text: string): SealedSource | ManifestIssue {
+  const decode = armorDecoder();
   try {
-    return { age: Buffer.from(decodeArmor(text)).toString('base64') };
+    return { age: Buffer.from(decode(text)).toString('base64') };
   } catch (err) {
     return issueAt(m.src, at, `${DECRYPT}: ${(err as Error).message}`);
   }

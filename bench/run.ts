@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- cold noop change dryrun fetch webhook memory dashboard stacks compose cli] [--quick] [--write]`
+ * `npm run bench [-- cold noop change dryrun fetch webhook memory dashboard stacks compose cli swarm] [--quick] [--write]`
  * Runs the chosen benchmarks (all by default), prints a table, and writes bench/RESULTS.md when
  * every benchmark ran (or with --write). A section with its own table (cli) that ran without the
  * others, not --quick, replaces only its own part of RESULTS.md. Never part of `npm test`.
@@ -21,6 +21,7 @@ import { benchNoop } from './noop.ts';
 import { benchDashboardMemory, benchServeMemory, type DashboardMemory, type MemoryResult } from './serve-memory.ts';
 import { benchWebhook } from './webhook.ts';
 import { benchStacks, stacksSection } from './stacks.ts';
+import { benchSwarm, swarmSection } from './swarm.ts';
 
 const ALL = [
   'cold',
@@ -34,6 +35,7 @@ const ALL = [
   'stacks',
   'compose',
   'cli',
+  'swarm',
 ] as const;
 type Name = (typeof ALL)[number];
 
@@ -67,6 +69,8 @@ function plan(quick: boolean): Record<Name, () => Promise<Section>> {
           ? { runs: 3, cold: 2, containers: 20, services: 1000 }
           : { runs: 5, cold: 3, containers: 500, services: 1000 },
       ),
+    // on the 3-engine harness (root): 20 services, as issue 15 asks
+    swarm: async () => swarmSection(await benchSwarm(quick ? 1 : 3, 20)),
   };
 }
 

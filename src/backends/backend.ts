@@ -119,4 +119,15 @@ export interface Backend<W extends OperationHead = OperationHead, O = unknown> {
   watch(project: string, handlers: EventHandlers): Promise<EventFeed>;
   /** where the project's ready replicas answer */
   endpoints(project: string): Promise<Endpoint[]>;
+  /** back ends over several hosts: the hosts that are not ready, and where the project's tasks moved */
+  nodesDown?(project: string): Promise<NodeDown[]>;
+}
+
+/** A host of a cluster that is not ready (`down`, `unknown`, …) and the project's replicas moved off it. */
+export interface NodeDown {
+  node: string;
+  addr?: string;
+  state: string;
+  /** `web.2` now runs on node `to` */
+  moved: { task: string; to: string }[];
 }

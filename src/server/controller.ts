@@ -9,6 +9,7 @@ import { DriftWatcher } from './drift.ts';
 import { closeServer, listen } from './http.ts';
 import { cronLogger, errorFields, type Logger } from './log.ts';
 import { ServerMetrics } from './metrics.ts';
+import { nodeGauges, readNodesDown } from './nodes.ts';
 import type { ListenAddress } from './options.ts';
 import { DriftClock } from './drift-clock.ts';
 import { OwnActivity } from './own-activity.ts';
@@ -129,6 +130,7 @@ export class Controller {
       drain: drainerFor(o.kv, () => o.leadership?.publish() ?? Promise.resolve()),
     });
     o.notify?.attach(this.metrics.registry);
+    nodeGauges(this.metrics.registry, o.backend, o.project);
     session.releases.onRecorded((r) => o.notify?.release(r));
     this.runner = new Runner({
       session,
@@ -243,6 +245,7 @@ export class Controller {
       leaderName,
       draining: this.draining,
       lastDrift: this.driftClock.last,
+      ...(await readNodesDown(this.o.backend, this.o.project)),
     });
   }
 }

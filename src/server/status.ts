@@ -1,3 +1,4 @@
+import type { NodeDown } from '../backends/backend.ts';
 import type { Pin } from '../release/pin.ts';
 import type { DriftRepair } from './drift-clock.ts';
 
@@ -41,6 +42,10 @@ export interface StatusSnapshot {
   leaderName: string | null;
   draining: boolean;
   startedAt: string;
+  /** cluster back ends: hosts not ready and where the project's tasks moved (empty: all ready) */
+  nodesDown?: NodeDown[];
+  /** the manager could not be asked which hosts are down */
+  nodesError?: string;
 }
 
 /** What /status reports that only the running controller knows; the rest is read per request. */
@@ -54,7 +59,10 @@ export class StatusBoard {
   constructor(readonly source: { repo: string; ref: string; path?: string; project: string }) {}
 
   snapshot(
-    live: Pick<StatusSnapshot, 'queue' | 'pinned' | 'pinError' | 'leader' | 'leaderName' | 'draining' | 'lastDrift'>,
+    live: Pick<
+      StatusSnapshot,
+      'queue' | 'pinned' | 'pinError' | 'leader' | 'leaderName' | 'draining' | 'lastDrift' | 'nodesDown' | 'nodesError'
+    >,
   ): StatusSnapshot {
     return {
       ...this.source,

@@ -1,4 +1,4 @@
-import type { Backend, EventFeed, EventHandlers, RunContext, Teardown, WorkloadPlan } from '../backend.ts';
+import type { Backend, EventFeed, NodeDown, EventHandlers, RunContext, Teardown, WorkloadPlan } from '../backend.ts';
 import type { DesiredState } from '../../model/desired.ts';
 import type { Endpoint } from '../../model/endpoint.ts';
 import type { ObservedState } from '../../model/observed.ts';
@@ -8,6 +8,7 @@ import { pinImages } from '../docker/images.ts';
 import { swarmEndpoints } from './endpoints.ts';
 import { watchSwarm } from './events.ts';
 import type { SwarmObserved, SwarmOperation } from './model.ts';
+import { nodesDown } from './nodes.ts';
 import { planSwarm } from './plan.ts';
 import { runSwarmOperation } from './run.ts';
 import { SwarmRuntime } from './runtime.ts';
@@ -78,5 +79,10 @@ export class SwarmBackend implements Backend<SwarmOperation, SwarmObserved> {
   async endpoints(project: string): Promise<Endpoint[]> {
     const [services, nodes] = await Promise.all([this.engine.listServices(project), this.engine.listNodes()]);
     return swarmEndpoints(services, nodes);
+  }
+
+  async nodesDown(project: string): Promise<NodeDown[]> {
+    const [services, nodes] = await Promise.all([this.engine.listServices(project), this.engine.listNodes()]);
+    return nodesDown({ services, nodes });
   }
 }

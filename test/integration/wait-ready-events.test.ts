@@ -94,12 +94,14 @@ describe('waiting for a container through the event stream (fast-cli)', function
     const c = await docker.createContainer({
       name: `${project}-restarts`,
       Image: IMAGE_V1,
-      Cmd: ['sh', '-c', 'sleep 2; exit 3'],
+      Cmd: ['sh', '-c', 'sleep 5; exit 3'],
       Labels: { 'bosun.project': project },
       HostConfig: { RestartPolicy: { Name: 'always' } },
     });
     await c.start();
-    for (let info = await c.inspect(); !(info.RestartCount > 0 && info.State.Running); info = await c.inspect()) {
+    // running again: a container being restarted says Running too, with Restarting and its exit code
+    const rerun = (i: Docker.ContainerInspectInfo) => i.RestartCount > 0 && i.State.Running && !i.State.Restarting;
+    for (let info = await c.inspect(); !rerun(info); info = await c.inspect()) {
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal((await c.inspect()).State.ExitCode, 0, 'the engine no longer says how it died');

@@ -5,22 +5,18 @@
  * reconcile (the rollout).
  */
 import { strict as assert } from 'node:assert';
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { KvStore } from '../../src/ports.ts';
 import { openStore } from '../../src/store/open.ts';
 import { bosun } from '../helpers/cli.ts';
 import { cleanupProject, ensureTestImages, IMAGE_V1, IMAGE_V2, uniqueProject } from '../helpers/docker.ts';
 import { ETCD_URL, requireEtcd } from '../helpers/etcd.ts';
 import { startGitServer, type GitServer, type TestRepo } from '../helpers/git-server.ts';
+import { clientLoop, freePort, get, type ProxyProcess, startProxy, stopProxy } from '../helpers/proxy.ts';
 import { startServe, waitFor, type ServeProcess } from '../helpers/serve.ts';
 
-const BIN = path.resolve(import.meta.dirname, '../../bin/bosun.js');
 // sh as PID 1 stops on SIGTERM (busybox httpd alone would ignore it and wait out the grace)
 const HTTPD = `[sh, -c, "trap 'exit 0' TERM; httpd -f -p 80 -h /www & wait"]`;
 
@@ -45,75 +41,6 @@ function stack(project: string, image: string): Record<string, string> {
   };
 }
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
-
-function get(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}`))));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
-
-/** Requests one after another on `workers` connections until stopped; every answer and failure counted. */
-function clientLoop(port: number, workers: number) {
-  const bodies = new Map<string, number>();
-  const failures: string[] = [];
-  let stopped = false;
-  let sent = 0;
-  const started = Date.now();
-  const worker = async () => {
-    while (!stopped) {
-      sent++;
-      try {
-        const body = (await get(port)).trim();
-        bodies.set(body, (bodies.get(body) ?? 0) + 1);
-      } catch (err) {
-        failures.push(`${new Date().toISOString()} ${(err as Error).message}`);
-      }
-    }
-  };
-  const done = Promise.all(Array.from({ length: workers }, worker));
-  return {
-    bodies,
-    failures,
-    async stop() {
-      stopped = true;
-      await done;
-      return { sent, seconds: (Date.now() - started) / 1000 };
-    },
-  };
-}
-
-async function startProxy(args: string[]): Promise<{ child: ChildProcess; lines: string[] }> {
-  const child = spawn(process.execPath, [BIN, 'proxy', ...args], {
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      lines.push(line);
-      if (line.includes('proxy running')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`bosun proxy exited with ${code}:\n${lines.join('\n')}\n${stderr}`)));
-  });
-  return { child, lines };
-}
-
 describe('bosun proxy: a start-first rollout behind the local port (docker back end)', function () {
   this.timeout(300_000);
   const project = uniqueProject('px');
@@ -122,7 +49,7 @@ describe('bosun proxy: a start-first rollout behind the local port (docker back 
   let kv: KvStore;
   let tmp: string;
   let serve: ServeProcess | undefined;
-  let proxy: { child: ChildProcess; lines: string[] } | undefined;
+  let proxy: ProxyProcess | undefined;
 
   before(async () => {
     await Promise.all([ensureTestImages(), requireEtcd()]);
@@ -132,10 +59,7 @@ describe('bosun proxy: a start-first rollout behind the local port (docker back 
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'bosun-proxy-test-'));
   });
   after(async () => {
-    if (proxy && proxy.child.exitCode === null) {
-      proxy.child.kill('SIGTERM');
-      await new Promise((r) => proxy!.child.once('exit', r));
-    }
+    await stopProxy(proxy);
     await serve?.stop();
     await cleanupProject(project);
     for (const e of await kv.list(`/bosun/${project}/`)) await kv.delete(e.key);

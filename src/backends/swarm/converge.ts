@@ -3,8 +3,10 @@
  * tasks of the new spec hash that run (a task with a healthcheck runs only once healthy), says
  * each task's moves as they happen, and fails on a paused update or tasks that keep failing.
  */
+import type { DrainTarget } from '../../coord/drain.ts';
 import { BosunError, Codes } from '../../errors.ts';
 import type { StartGate } from '../../model/plan.ts';
+import { handovers } from './handover.ts';
 import type { ObservedTask } from './model.ts';
 import type { SwarmRuntime } from './runtime.ts';
 
@@ -33,6 +35,8 @@ export interface ConvergeTarget {
   /** how many replicas are replaced at once: bounds how long a rolling update may take */
   parallelism: number;
   progress?: (line: string) => void;
+  /** takes a replaced task out of the proxies' rotation (coord/drain.ts); absent: nobody routes through bosun */
+  drain?: (target: DrainTarget) => Promise<void>;
 }
 
 export async function waitConverged(engine: SwarmRuntime, t: ConvergeTarget): Promise<void> {
@@ -41,8 +45,11 @@ export async function waitConverged(engine: SwarmRuntime, t: ConvergeTarget): Pr
   const limitMs = t.start.readyTimeoutMs * rounds + PLACEMENT_MS;
   const deadline = Date.now() + limitMs;
   const seen = new Map<string, string>();
+  const drains = drainer(t);
   for (;;) {
-    const tasks = (await engine.serviceTasks(t.serviceId)).filter((x) => x.specHash === t.hash);
+    const all = await engine.serviceTasks(t.serviceId);
+    drains.see(all);
+    const tasks = all.filter((x) => x.specHash === t.hash);
     report(tasks, seen, nodes, t);
     const failed = tasks.filter((x) => x.state === 'failed' || x.state === 'rejected');
     if (failed.length >= FAILED_TASKS_LIMIT) throw taskFailure(t, failed, nodes);
@@ -56,15 +63,50 @@ export async function waitConverged(engine: SwarmRuntime, t: ConvergeTarget): Pr
       throw taskFailure(t, failed, nodes, `${running.length}/${t.replicas} tasks running after ${limitMs} ms`);
     await sleep(POLL_MS);
   }
-  await monitor(engine, t, nodes, Math.max(t.start.monitorMs, MIN_STEADY_MS));
+  await monitor(engine, t, nodes, Math.max(t.start.monitorMs, MIN_STEADY_MS), drains);
+  await drains.done();
+}
+
+/**
+ * Drains started as each successor is seen running (the swarm is already stopping the old task,
+ * so the poll goes on meanwhile); awaited once the rollout is done, the first failure thrown then.
+ */
+function drainer(t: ConvergeTarget) {
+  const started = new Set<string>();
+  const running: Promise<void>[] = [];
+  let failure: unknown;
+  return {
+    see(tasks: ObservedTask[]): void {
+      if (!t.drain) return;
+      for (const h of handovers(tasks, t.hash)) {
+        if (started.has(h.oldId)) continue;
+        started.add(h.oldId);
+        t.progress?.(`${t.service}.${h.slot}: task ${h.oldId.slice(0, 12)} replaced, draining`);
+        const target = { service: t.service, replica: h.slot, id: h.oldId, successor: true };
+        running.push(t.drain(target).catch((err: unknown) => void (failure ??= err)));
+      }
+    },
+    async done(): Promise<void> {
+      await Promise.all(running);
+      if (failure !== undefined) throw failure;
+    },
+  };
 }
 
 /** After the rollout: every new task must keep running for the monitor period. */
-async function monitor(engine: SwarmRuntime, t: ConvergeTarget, nodes: Map<string, string>, ms: number): Promise<void> {
+async function monitor(
+  engine: SwarmRuntime,
+  t: ConvergeTarget,
+  nodes: Map<string, string>,
+  ms: number,
+  drains: ReturnType<typeof drainer>,
+): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     await sleep(POLL_MS);
-    const tasks = (await engine.serviceTasks(t.serviceId)).filter((x) => x.specHash === t.hash);
+    const all = await engine.serviceTasks(t.serviceId);
+    drains.see(all);
+    const tasks = all.filter((x) => x.specHash === t.hash);
     const failed = tasks.filter((x) => x.state === 'failed' || x.state === 'rejected');
     if (failed.length > 0) throw taskFailure(t, failed, nodes, 'a task failed during the monitor period');
     const running = tasks.filter((x) => x.state === 'running' && x.desiredState === 'running');

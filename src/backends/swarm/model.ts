@@ -11,6 +11,8 @@ export interface ObservedTask {
   nodeId: string;
   /** the spec hash the task was created from (its container labels) */
   specHash?: string;
+  /** the bosun release whose update created the task (its container labels) */
+  release?: number;
   state: string;
   desiredState: string;
   error?: string;

@@ -13,11 +13,13 @@ export function toTask(t: RawTask): ObservedTask {
   const addresses = (t.NetworksAttachments ?? []).flatMap((n: { Addresses?: string[] }) =>
     (n.Addresses ?? []).map((a) => a.split('/')[0]),
   );
+  const release = Number(labels[Label.release]);
   return {
     id: t.ID,
     slot: t.Slot,
     nodeId: t.NodeID ?? '',
     specHash: labels[Label.specHash],
+    ...(Number.isSafeInteger(release) && release > 0 ? { release } : {}),
     state: t.Status?.State ?? 'unknown',
     desiredState: t.DesiredState ?? 'unknown',
     error: t.Status?.Err || undefined,

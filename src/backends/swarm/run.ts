@@ -45,6 +45,7 @@ function target(op: Extract<Operation, { kind: 'create-service' | 'update-servic
     start: op.start,
     parallelism: op.spec.UpdateConfig?.Parallelism ?? 1,
     progress: ctx.log,
+    drain: ctx.drain,
   };
 }
 

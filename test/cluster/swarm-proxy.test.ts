@@ -19,7 +19,7 @@ import { openStore } from '../../src/store/open.ts';
 import { type Cluster, clusterDown, clusterUp } from '../helpers/cluster.ts';
 import { ensureTestImages, IMAGE_V1, IMAGE_V2 } from '../helpers/docker.ts';
 import { type GitServer, startGitServer } from '../helpers/git-server.ts';
-import { clientLoop, freePort, get, type ProxyProcess, startProxy, stopProxy } from '../helpers/proxy.ts';
+import { clientLoop, expectNoLoss, freePort, get, type ProxyProcess, startProxy, stopProxy } from '../helpers/proxy.ts';
 import { getJson, type ServeProcess, type ServeStatus, startServe, waitFor } from '../helpers/serve.ts';
 import { removeSwarmProject, runningTasks, type SwarmProject, swarmProject } from '../helpers/swarm.ts';
 
@@ -123,28 +123,7 @@ describe('swarm back end: a start-first rollout behind bosun proxy loses no requ
     await new Promise((r) => setTimeout(r, 1_000));
     await p.push(stack(name, IMAGE_V2));
     await waitFor('release 2 applied', applied(2), 180_000, serve);
-    await waitFor(
-      'v2 answers',
-      async () => ((await get(port).catch(() => '')).includes(IMAGE_V2) ? true : undefined),
-      30_000,
-      serve,
-    );
-    await new Promise((r) => setTimeout(r, 1_500));
-    const { sent, seconds } = await loop.stop();
-
-    const rate = sent / seconds;
-    console.log(
-      `      ${sent} requests in ${seconds.toFixed(1)} s (${rate.toFixed(0)}/s) through the proxy, ${loop.failures.length} failed; ` +
-        `answers: ${[...loop.bodies].map(([b, n]) => `${n}× "${b}"`).join(', ')}`,
-    );
-    assert.deepEqual(
-      loop.failures,
-      [],
-      `failed requests:\n${loop.failures.slice(0, 10).join('\n')}\nproxy:\n${proxy.lines.join('\n')}`,
-    );
-    assert.ok((loop.bodies.get(`ok ${IMAGE_V1}`) ?? 0) > 0, 'v1 answered through the proxy');
-    assert.ok((loop.bodies.get(`ok ${IMAGE_V2}`) ?? 0) > 0, 'v2 answered through the proxy');
-    assert.ok(sent > 100, `a real load: ${sent} requests`);
+    await expectNoLoss(loop, { port, proxy, serve, v1: IMAGE_V1, v2: IMAGE_V2 });
     assert.deepEqual([...drained].sort(), v1, 'each replaced task was marked draining');
     const v2 = await endpointIds();
     assert.equal(v2.length, 2);

@@ -6,7 +6,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import assert from 'node:assert/strict';
 import { createInterface } from 'node:readline';
+import { type ServeProcess, waitFor } from './serve.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/bosun.js');
 
@@ -90,4 +92,35 @@ export async function stopProxy(proxy: ProxyProcess | undefined): Promise<void> 
   if (!proxy || proxy.child.exitCode !== null || proxy.child.signalCode !== null) return;
   proxy.child.kill('SIGTERM');
   await new Promise((r) => proxy.child.once('exit', r));
+}
+
+/**
+ * The end of a rollout behind the proxy: once the new version answers, a while on it alone, then
+ * the loop stopped, its count logged, and every request answered, by both versions, under real load.
+ */
+export async function expectNoLoss(
+  loop: ReturnType<typeof clientLoop>,
+  o: { port: number; proxy: ProxyProcess; serve?: ServeProcess; v1: string; v2: string },
+): Promise<void> {
+  await waitFor(
+    'v2 answers',
+    async () => ((await get(o.port).catch(() => '')).includes(o.v2) ? true : undefined),
+    30_000,
+    o.serve,
+  );
+  await new Promise((r) => setTimeout(r, 1_500));
+  const { sent, seconds } = await loop.stop();
+  const rate = sent / seconds;
+  console.log(
+    `      ${sent} requests in ${seconds.toFixed(1)} s (${rate.toFixed(0)}/s) through the proxy, ${loop.failures.length} failed; ` +
+      `answers: ${[...loop.bodies].map(([b, n]) => `${n}× "${b}"`).join(', ')}`,
+  );
+  assert.deepEqual(
+    loop.failures,
+    [],
+    `failed requests:\n${loop.failures.slice(0, 10).join('\n')}\nproxy:\n${o.proxy.lines.join('\n')}`,
+  );
+  assert.ok((loop.bodies.get(`ok ${o.v1}`) ?? 0) > 0, 'v1 answered through the proxy');
+  assert.ok((loop.bodies.get(`ok ${o.v2}`) ?? 0) > 0, 'v2 answered through the proxy');
+  assert.ok(sent > 100, `a real load: ${sent} requests`);
 }

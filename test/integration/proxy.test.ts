@@ -14,7 +14,7 @@ import { bosun } from '../helpers/cli.ts';
 import { cleanupProject, ensureTestImages, IMAGE_V1, IMAGE_V2, uniqueProject } from '../helpers/docker.ts';
 import { ETCD_URL, requireEtcd } from '../helpers/etcd.ts';
 import { startGitServer, type GitServer, type TestRepo } from '../helpers/git-server.ts';
-import { clientLoop, freePort, get, type ProxyProcess, startProxy, stopProxy } from '../helpers/proxy.ts';
+import { clientLoop, expectNoLoss, freePort, get, type ProxyProcess, startProxy, stopProxy } from '../helpers/proxy.ts';
 import { startServe, waitFor, type ServeProcess } from '../helpers/serve.ts';
 
 // sh as PID 1 stops on SIGTERM (busybox httpd alone would ignore it and wait out the grace)
@@ -111,28 +111,7 @@ describe('bosun proxy: a start-first rollout behind the local port (docker back 
     ]);
     assert.equal(rollout.code, 0, rollout.stderr + rollout.stdout);
     // the proxy follows the successors' endpoints; then a while on the new version alone
-    await waitFor(
-      'v2 answers',
-      async () => ((await get(port).catch(() => '')).includes(IMAGE_V2) ? true : undefined),
-      30_000,
-      serve,
-    );
-    await new Promise((r) => setTimeout(r, 1_500));
-    const { sent, seconds } = await loop.stop();
-
-    const rate = sent / seconds;
-    console.log(
-      `      ${sent} requests in ${seconds.toFixed(1)} s (${rate.toFixed(0)}/s) through the proxy, ${loop.failures.length} failed; ` +
-        `answers: ${[...loop.bodies].map(([b, n]) => `${n}× "${b}"`).join(', ')}`,
-    );
-    assert.deepEqual(
-      loop.failures,
-      [],
-      `failed requests:\n${loop.failures.slice(0, 10).join('\n')}\nproxy:\n${proxy.lines.join('\n')}`,
-    );
-    assert.ok((loop.bodies.get(`ok ${IMAGE_V1}`) ?? 0) > 0, 'v1 answered through the proxy');
-    assert.ok((loop.bodies.get(`ok ${IMAGE_V2}`) ?? 0) > 0, 'v2 answered through the proxy');
-    assert.ok(sent > 100, `a real load: ${sent} requests`);
+    await expectNoLoss(loop, { port, proxy, serve, v1: IMAGE_V1, v2: IMAGE_V2 });
     assert.ok(
       proxy.lines.some((l) => l.includes('Reloading HAProxy')),
       'haproxy was reloaded',

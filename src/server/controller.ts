@@ -235,10 +235,9 @@ export class Controller {
     } catch (err) {
       pinError = errorFields(err).message;
     }
-    const queue = { ...this.queue.state(), coalesced: this.status.coalesced };
     const leaderName = this.o.leadership ? (this.o.leadership.leader() ?? null) : null;
     return this.status.snapshot({
-      queue,
+      queue: { ...this.queue.state(), coalesced: this.status.coalesced },
       pinned,
       pinError,
       leader: this.isLeader(),
